@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import type { MigrateResult, StatusResult } from '../../index.js';
+import { formatDate, formatMs, plural, type Output } from '../../output/output.js';
+import { confirm, requireConfirmation } from '../confirm.js';
+import { CliContext } from '../context.js';
+import { addYesOption } from '../options.js';
+import { action, type App } from '../app.js';
+
+interface UpOptions {
+  to?: string;
+  dryRun?: boolean;
+}
+interface DownOptions extends UpOptions {
+  all?: boolean;
+  yes?: boolean;
+}
+
+export function registerMigrate(program: Command, app: App): void {
+  const migrate = program.command('migrate').description('apply, revert, list and create versioned migrations');
+
+  const up = action(app, async (options: UpOptions, command: Command) => {
+    const ctx = CliContext.from(command, app.secrets);
+    const { migrateUp } = await import('../../index.js');
+    const result = await ctx.withDb('schema', (handle) => migrateUp(handle, { ...dirOf(ctx), ...options }));
+    renderRun(ctx.out, result);
+  });
+  for (const name of ['up', 'latest']) {
+    migrate
+      .command(name)
+      .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
+      .option('--to <name>', 'apply up to and including this migration')
+      .option('--dry-run', 'print the SQL each pending migration would run; change nothing')
+      .action(up);
+  }
+
+  addYesOption(
+    migrate
+      .command('down')
+      .description('revert the newest migration, down to --to NAME (kept), or --all')
+      .option('--to <name>', 'revert every migration after this one')
+      .option('--all', 'revert every applied migration')
+      .option('--dry-run', 'print the SQL each revert would run; change nothing'),
+  ).action(
+    action(app, async (options: DownOptions, command: Command) => {
+    const ctx = CliContext.from(command, app.secrets);
+    if (!options.dryRun) requireConfirmation(ctx, options.yes, 'migrate down');
+    const { migrateDown } = await import('../../index.js');
+    const result = await ctx.withDb('schema', (handle) =>
+      migrateDown(handle, {
+        ...dirOf(ctx),
+        ...options,
+        confirm: (names) => confirm(ctx, options.yes, `Revert ${plural(names.length, 'migration')} (${names.join(', ')}) on ${handle.target.display}?`),
+      }),
+    );
+      renderRun(ctx.out, result);
+    }),
+  );
+
+  migrate
+    .command('status')
+    .description('every migration: applied (when) or pending; flags edited, missing and out-of-order ones')
+    .action(
+      action(app, async (_options: object, command: Command) => {
+      const ctx = CliContext.from(command, app.secrets);
+      const { migrationStatus } = await import('../../index.js');
+      const status = await ctx.withDb('data', (handle) => migrationStatus(handle, dirOf(ctx)));
+      renderStatus(ctx.out, status);
+      return status.edited + status.missing + status.outOfOrder > 0 ? 1 : 0;
+    }),
+    );
+
+  migrate
+    .command('make')
+    .description('write a new, correctly numbered migration file from a template')
+    .argument('<name>', 'what the migration does, e.g. add_due_date')
+    .action(
+      action(app, async (name: string, _options: object, command: Command) => {
+      const ctx = CliContext.from(command, app.secrets);
+      const { makeMigration } = await import('../../index.js');
+      const made = makeMigration(name, dirOf(ctx));
+      ctx.out.document({ name: made.name, path: made.path });
+      ctx.out.result(`created ${made.path}`);
+    }),
+    );
+}
+
+function dirOf(ctx: CliContext): { dir?: string } {
+  return ctx.global.migrationsDir ? { dir: ctx.global.migrationsDir } : {};
+}
+
+function renderRun(out: Output, result: MigrateResult): void {
+  out.document({ ok: true, ...result });
+  const verb = result.direction === 'up' ? 'applied' : 'reverted';
+  const rows = result.steps.map((step) => [
+    `${out.c.green('✓')} ${step.name}`,
+    out.c.dim(result.dryRun ? `would be ${verb}` : `${verb} in ${formatMs(step.durationMs)}`),
+  ]);
+  if (result.dryRun) {
+    result.steps.forEach((step, i) => {
+      out.table([rows[i]!]);
+      for (const statement of step.sql ?? []) out.line(out.c.dim(indent(statement.endsWith(';') ? statement : `${statement};`, '      ')));
+    });
+  } else out.table(rows);
+  for (const notice of result.notices) out.note(notice);
+  if (result.steps.length === 0) out.result(result.direction === 'up' ? 'Already up to date: nothing pending.' : 'Nothing to revert.');
+  else if (result.dryRun) out.result(`Dry run: ${plural(result.steps.length, 'migration')} would be ${verb}; the transaction was rolled back, nothing changed.`);
+  else out.result(`${plural(result.steps.length, 'migration')} ${verb}.`);
+}
+
+function renderStatus(out: Output, status: StatusResult): void {
+  out.document({ ok: status.edited + status.missing + status.outOfOrder === 0, ...status });
+  const rows = status.migrations.map((m) => {
+    const problem = m.problems.includes('edited')
+      ? 'file changed since it was applied'
+      : m.problems.includes('missing')
+        ? 'file missing'
+        : m.problems.includes('out-of-order')
+          ? 'sorts before an applied migration'
+          : m.problems.includes('no-checksum')
+            ? 'applied without a checksum (by another tool?)'
+            : '';
+    const mark = problem && !m.problems.includes('no-checksum') ? out.c.red('✗') : m.state === 'applied' ? out.c.green('✓') : out.c.dim('·');
+    const when = m.state === 'applied' && m.appliedAt ? `applied ${formatDate(m.appliedAt)}` : 'pending';
+    return [`${mark} ${m.name}`, when + (problem ? out.c.yellow(` · ${problem}`) : '')];
+  });
+  out.table(rows);
+  const parts: string[] = [];
+  const todo: string[] = [];
+  if (status.pending) {
+    parts.push(`${status.pending} pending`);
+    todo.push('Run `todo-db migrate up`');
+  }
+  if (status.edited) {
+    parts.push(`${status.edited} edited after apply`);
+    todo.push(`restore ${names(status, 'edited')} from version control`);
+  }
+  if (status.missing) {
+    parts.push(`${status.missing} missing`);
+    todo.push(`restore the file of ${names(status, 'missing')}`);
+  }
+  if (status.outOfOrder) {
+    parts.push(`${status.outOfOrder} out of order`);
+    todo.push(`renumber ${names(status, 'out-of-order')} after the newest applied migration`);
+  }
+  const applied = status.migrations.filter((m) => m.state === 'applied').length;
+  if (parts.length === 0) out.result(`${plural(applied, 'migration')} applied, none pending.`);
+  else out.result(`${parts.join(', ')}. ${todo.join('; ')}.`);
+}
+
+function names(status: StatusResult, problem: string): string {
+  return status.migrations
+    .filter((m) => m.problems.includes(problem as never))
+    .map((m) => m.name)
+    .join(', ');
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}

@@ -1,0 +1,156 @@
+import { Kysely, sql, type Dialect } from 'kysely';
+import type { Database } from '../schema.js';
+import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
+import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
+import { connectionFailure } from './connect-errors.js';
+import { lockDataDir } from './embedded-lock.js';
+import { resolveTarget, type ResolveOptions, type Target } from './target.js';
+
+export interface OpenOptions extends ResolveOptions {
+  /** bounded wait for the migration lock (ms) */
+  lockTimeoutMs?: number;
+  /** bounded wait for a connection (ms) */
+  connectTimeoutMs?: number;
+  /** per-statement limit on servers (ms); unset means none */
+  statementTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** What the server said about itself when we connected. */
+export interface ServerInfo {
+  /** e.g. "PostgreSQL 15.20" or "PostgreSQL 17.5 (PGlite)" */
+  version: string;
+  versionNum: number;
+  user: string;
+  database: string;
+  superuser: boolean;
+  bypassRls: boolean;
+}
+
+/** An open database: a Kysely instance plus what the rest of the code needs to know about it. */
+export interface TodoDatabase<DB = Database> {
+  db: Kysely<DB>;
+  target: Target;
+  kind: BackendKind;
+  capabilities: Capabilities;
+  server: ServerInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database the connection rules point at and checks that it answers.
+ *
+ * @example
+ * const handle = await openDatabase({ url: process.env.DATABASE_URL });
+ * const tasks = await handle.db.selectFrom('tasks').selectAll().execute();
+ * await handle.close();
+ */
+export async function openDatabase<DB = Database>(options: OpenOptions = {}): Promise<TodoDatabase<DB>> {
+  const target = resolveTarget(options);
+  const adapter = new MigrationLockAdapter(options.lockTimeoutMs ?? DEFAULT_LOCK_WAIT_MS);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const cleanup: Array<() => void | Promise<void>> = [];
+  let dialect: Dialect;
+  switch (target.backend) {
+    case 'postgres':
+      dialect = await postgresDialect(target, adapter, connectTimeoutMs, options.statementTimeoutMs);
+      break;
+    case 'pglite': {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const { PGliteDialect } = await import('./pglite-dialect.js');
+      if (target.dataDir) cleanup.push(await lockDataDir(target.dataDir, connectTimeoutMs));
+      try {
+        const client = await PGlite.create(target.dataDir ?? undefined);
+        dialect = new PGliteDialect(client, adapter);
+      } catch (error) {
+        for (const undo of cleanup) await undo();
+        throw connectionFailure(error, target);
+      }
+      break;
+    }
+    case 'pgmem': {
+      const { createPgMemDialect } = await import('./pgmem.js');
+      dialect = await createPgMemDialect(adapter);
+      break;
+    }
+  }
+  const capabilities = CAPABILITIES[target.backend];
+  const db = new Kysely<DB>({ dialect, plugins: [new BackendPlugin(target.backend, capabilities)] });
+  const close = async () => {
+    await db.destroy();
+    for (const undo of cleanup) await undo();
+  };
+  let server: ServerInfo;
+  try {
+    server = await serverInfo(db, target);
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw connectionFailure(error, target, passwordOf(target));
+  }
+  return { db, target, kind: target.backend, capabilities, server, close };
+}
+
+/**
+ * Runs `fn` with an open database and always closes it.
+ *
+ * @example
+ * const count = await withDatabase({}, ({ db }) => db.selectFrom('users').select(db.fn.countAll().as('n')).executeTakeFirst());
+ */
+export async function withDatabase<T, DB = Database>(options: OpenOptions, fn: (handle: TodoDatabase<DB>) => Promise<T>): Promise<T> {
+  const handle = await openDatabase<DB>(options);
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function postgresDialect(
+  target: Extract<Target, { backend: 'postgres' }>,
+  adapter: MigrationLockAdapter,
+  connectTimeoutMs: number,
+  statementTimeoutMs: number | undefined,
+): Promise<Dialect> {
+  const { default: pg } = await import('pg');
+  const { PostgresDialect } = await import('kysely');
+  const pool = new pg.Pool({
+    ...(target.connectionString ? { connectionString: target.connectionString } : {}),
+    ssl: target.ssl,
+    max: 10,
+    connectionTimeoutMillis: connectTimeoutMs,
+    application_name: 'todo-db',
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
+  // An idle client dropped by the server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const base = new PostgresDialect({ pool });
+  return {
+    createAdapter: () => adapter,
+    createDriver: () => base.createDriver(),
+    createIntrospector: (db) => base.createIntrospector(db),
+    createQueryCompiler: () => base.createQueryCompiler(),
+  };
+}
+
+async function serverInfo(db: Kysely<any>, target: Target): Promise<ServerInfo> {
+  if (target.backend === 'pgmem') {
+    await sql`select 1`.execute(db);
+    return { version: 'pg-mem (in-memory emulation)', versionNum: 0, user: 'pg-mem', database: 'memory', superuser: true, bypassRls: true };
+  }
+  const { rows } = await sql<{ version: string; num: string; user: string; database: string; superuser: boolean; bypass: boolean }>`
+    select current_setting('server_version') as version, current_setting('server_version_num') as num,
+           current_user as "user", current_database() as database,
+           r.rolsuper as superuser, r.rolbypassrls as bypass
+    from pg_roles r where r.rolname = current_user`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error('the server did not describe the current role');
+  const version = `PostgreSQL ${row.version.split(' ')[0]}${target.backend === 'pglite' ? ', embedded' : ''}`;
+  return { version, versionNum: Number(row.num), user: row.user, database: row.database, superuser: row.superuser, bypassRls: row.bypass };
+}
+
+function passwordOf(target: Target): string[] {
+  if (target.backend !== 'postgres') return [];
+  const fromUrl = target.connectionString ? decodeURIComponent(new URL(target.connectionString).password) : '';
+  return [fromUrl, process.env.PGPASSWORD ?? ''].filter((s) => s.length > 0);
+}

@@ -1,0 +1,20 @@
+/**
+ * todo-db as a library: the typed schema, connections, migrations and the rest.
+ * The CLI (src/cli/) imports only from here.
+ */
+export * from './errors.js';
+export * from './schema.js';
+export { resolveTarget, parseUrl, maskUrl, maskSecrets, isNeonPooler, DEFAULT_DATA_DIR } from './connection/target.js';
+export type { Target, TargetSource, Purpose, ResolveOptions } from './connection/target.js';
+export { openDatabase, withDatabase, DEFAULT_CONNECT_TIMEOUT_MS } from './connection/open.js';
+export type { OpenOptions, ServerInfo, TodoDatabase } from './connection/open.js';
+export { backendOf, supports, CAPABILITIES } from './connection/capabilities.js';
+export type { BackendKind, Capabilities } from './connection/capabilities.js';
+export { MIGRATION_LOCK_ID, DEFAULT_LOCK_WAIT_MS } from './connection/advisory-lock.js';
+export { migrateUp, migrateDown, migrationStatus, MigrationFailedError } from './migrations/runner.js';
+export type { MigrateOptions, MigrateResult, MigrationStep, StatusResult } from './migrations/runner.js';
+export type { MigrationState, MigrationProblem } from './migrations/plan.js';
+export { createMigrationProvider } from './migrations/provider.js';
+export { makeMigration } from './migrations/make.js';
+export { migrationsDir, listMigrationFiles, PACKAGE_MIGRATIONS_DIR } from './migrations/files.js';
+export { BOOKKEEPING_TABLES, MIGRATION_TABLE, CHECKSUM_TABLE } from './migrations/bookkeeping.js';

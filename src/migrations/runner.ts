@@ -1,0 +1,244 @@
+import type { Kysely } from 'kysely';
+import { backendOf } from '../connection/capabilities.js';
+import type { TodoDatabase } from '../connection/open.js';
+import { isNeonPooler } from '../connection/target.js';
+import { ProblemError, UnsupportedError, UsageError } from '../errors.js';
+import { ensureBookkeeping, forgetApplied, readApplied, recordApplied } from './bookkeeping.js';
+import { listMigrationFiles, loadMigration, migrationsDir, type LoadedMigration, type MigrationFile } from './files.js';
+import { migrationStates, type MigrationState } from './plan.js';
+import { withChecksum } from './provider.js';
+import { SqlRecorder } from './sql-recorder.js';
+
+export interface MigrateOptions {
+  /** migrations folder; default TODO_DB_MIGRATIONS_DIR, then the package's migrations/ */
+  dir?: string;
+  /** up: apply up to and including NAME; down: revert down to NAME, which stays applied */
+  to?: string;
+  /** down: revert every applied migration */
+  all?: boolean;
+  /** show the SQL each migration would run, in a transaction that is rolled back */
+  dryRun?: boolean;
+  /** down: called under the lock with the migrations about to be reverted; throw to cancel */
+  confirm?: (names: string[]) => Promise<void>;
+}
+
+export interface MigrationStep {
+  name: string;
+  direction: 'up' | 'down';
+  durationMs: number;
+  /** with dryRun: the statements the migration ran before the rollback */
+  sql?: string[];
+}
+
+export interface MigrateResult {
+  direction: 'up' | 'down';
+  dryRun: boolean;
+  steps: MigrationStep[];
+  /** steps this backend skipped (pg-mem has no RLS or triggers) */
+  notices: string[];
+}
+
+export interface StatusResult {
+  migrations: MigrationState[];
+  pending: number;
+  edited: number;
+  missing: number;
+  outOfOrder: number;
+}
+
+/** A migration failed; its transaction was rolled back. `result` holds what succeeded before it. */
+export class MigrationFailedError extends ProblemError {
+  constructor(readonly migration: string, readonly result: MigrateResult, cause: unknown, rolledBack = true) {
+    super(
+      `migration ${migration} failed${rolledBack ? ' and was rolled back' : ', and this backend cannot roll DDL back'}: ${firstLine(cause)}`,
+      `fix the migration and run \`todo-db migrate ${result.direction}\` again`,
+      { cause },
+    );
+  }
+}
+
+/** Every migration, applied (when) or pending, with edited, missing and out-of-order ones flagged. */
+export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<MigrateOptions, 'dir'> = {}): Promise<StatusResult> {
+  const files = listMigrationFiles(migrationsDir(options.dir));
+  const applied = (await readApplied(handle.db)) ?? [];
+  const migrations = migrationStates(files, applied);
+  const count = (problem: string) => migrations.filter((m) => m.problems.includes(problem as never)).length;
+  return {
+    migrations,
+    pending: migrations.filter((m) => m.state === 'pending').length,
+    edited: count('edited'),
+    missing: count('missing'),
+    outOfOrder: count('out-of-order'),
+  };
+}
+
+/** Applies pending migrations in order, each in its own transaction, under the migration lock. */
+export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
+  refusePooler(handle);
+  const files = listMigrationFiles(migrationsDir(options.dir));
+  if (options.to !== undefined) requireKnown(files, options.to);
+  return withMigrationLock(handle, options, async (conn) => {
+    const states = migrationStates(files, (await readApplied(conn)) ?? []);
+    refuseInconsistent(states, 'up');
+    const pending = states.filter((s) => s.state === 'pending');
+    let targets = pending;
+    if (options.to !== undefined) {
+      const to = options.to;
+      if (!pending.some((s) => s.name === to)) {
+        throw new UsageError(`migration ${to} is already applied`, `to go back to it, run \`todo-db migrate down --to ${to}\``);
+      }
+      targets = pending.filter((s) => s.name <= to);
+    }
+    const loaded = await Promise.all(targets.map((s) => loadMigration(files.find((f) => f.name === s.name)!)));
+    return run(conn, 'up', loaded, options);
+  });
+}
+
+/** Reverts the newest migration, or down to `to` (which stays applied), or `all`. */
+export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
+  refusePooler(handle);
+  const files = listMigrationFiles(migrationsDir(options.dir));
+  if (options.to !== undefined && options.all) throw new UsageError('--to and --all exclude each other', 'give one of them');
+  if (options.to !== undefined) requireKnown(files, options.to);
+  return withMigrationLock(handle, options, async (conn) => {
+    const states = migrationStates(files, (await readApplied(conn)) ?? []);
+    refuseInconsistent(states, 'down');
+    const applied = states.filter((s) => s.state === 'applied');
+    let targets: MigrationState[];
+    if (options.all) targets = applied;
+    else if (options.to !== undefined) {
+      const to = options.to;
+      if (!applied.some((s) => s.name === to)) throw new UsageError(`migration ${to} is not applied`, `to apply up to it, run \`todo-db migrate up --to ${to}\``);
+      targets = applied.filter((s) => s.name > to);
+    } else targets = applied.slice(-1);
+    const loaded = await Promise.all(targets.reverse().map((s) => loadMigration(files.find((f) => f.name === s.name)!)));
+    const noDown = loaded.find((m) => !m.migration.down);
+    if (noDown) throw new ProblemError(`migration ${noDown.name} has no down function, so it cannot be reverted`, `add an exported down to ${noDown.path}`);
+    if (loaded.length > 0 && !options.dryRun) await options.confirm?.(loaded.map((m) => m.name));
+    return run(conn, 'down', loaded, options);
+  });
+}
+
+async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: LoadedMigration[], options: MigrateOptions): Promise<MigrateResult> {
+  const backend = backendOf(conn);
+  backend.notices.length = 0;
+  const result: MigrateResult = { direction, dryRun: options.dryRun === true, steps: [], notices: backend.notices };
+  if (options.dryRun) return dryRun(conn, direction, migrations, result);
+  for (const loaded of migrations) {
+    const started = performance.now();
+    const migration = withChecksum(loaded);
+    const step = async (db: Kysely<any>) => {
+      if (direction === 'up') {
+        await migration.up(db);
+        await recordApplied(db, loaded.name);
+      } else {
+        await migration.down!(db);
+        await forgetApplied(db, loaded.name);
+      }
+    };
+    try {
+      if (loaded.migration.transaction === false) await step(conn);
+      else await conn.transaction().execute(step);
+    } catch (error) {
+      const rolledBack = loaded.migration.transaction !== false && backend.capabilities.transactionalDdl;
+      throw new MigrationFailedError(loaded.name, result, error, rolledBack);
+    }
+    result.steps.push({ name: loaded.name, direction, durationMs: performance.now() - started });
+  }
+  return result;
+}
+
+class DryRunRollback extends Error {}
+
+async function dryRun(conn: Kysely<any>, direction: 'up' | 'down', migrations: LoadedMigration[], result: MigrateResult): Promise<MigrateResult> {
+  const backend = backendOf(conn);
+  if (!backend.capabilities.transactionalDdl) {
+    throw new UnsupportedError(`--dry-run needs DDL that can be rolled back, which ${backend.kind} cannot do`, 'run it against PostgreSQL or PGlite');
+  }
+  const nonTransactional = migrations.find((m) => m.migration.transaction === false);
+  if (nonTransactional) throw new UnsupportedError(`--dry-run cannot show ${nonTransactional.name}: it runs outside a transaction`, 'read the migration file instead');
+  await conn
+    .transaction()
+    .execute(async (trx) => {
+      await ensureBookkeeping(trx);
+      for (const loaded of migrations) {
+        const started = performance.now();
+        const recorder = new SqlRecorder(trx);
+        const recorded = trx.withPlugin(recorder);
+        try {
+          await (direction === 'up' ? loaded.migration.up(recorded) : loaded.migration.down!(recorded));
+        } catch (error) {
+          throw new MigrationFailedError(loaded.name, result, error);
+        }
+        result.steps.push({ name: loaded.name, direction, durationMs: performance.now() - started, sql: recorder.statements });
+        await (direction === 'up' ? recordApplied(trx, loaded.name) : forgetApplied(trx, loaded.name));
+      }
+      throw new DryRunRollback();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof DryRunRollback)) throw error;
+    });
+  return result;
+}
+
+async function withMigrationLock<T>(handle: TodoDatabase<any>, options: MigrateOptions, fn: (conn: Kysely<any>) => Promise<T>): Promise<T> {
+  return handle.db.connection().execute(async (conn) => {
+    const adapter = conn.getExecutor().adapter;
+    const lockOptions = { lockTable: 'kysely_migration_lock', lockRowId: 'migration_lock' };
+    await adapter.acquireMigrationLock(conn, lockOptions);
+    try {
+      if (!options.dryRun) await ensureBookkeeping(conn);
+      return await fn(conn);
+    } finally {
+      await adapter.releaseMigrationLock(conn, lockOptions).catch(() => undefined);
+    }
+  });
+}
+
+
+function refuseInconsistent(states: MigrationState[], direction: 'up' | 'down'): void {
+  const missing = states.find((s) => s.problems.includes('missing'));
+  if (missing) {
+    throw new ProblemError(
+      `migration ${missing.name} is recorded as applied but its file is missing`,
+      'restore the file from version control; todo-db will not guess what it did',
+    );
+  }
+  const edited = states.find((s) => s.problems.includes('edited'));
+  if (edited) {
+    throw new ProblemError(
+      `migration ${edited.name} was edited after it was applied`,
+      'restore it from version control and put the change in a new migration (`todo-db migrate make`)',
+    );
+  }
+  const late = states.find((s) => s.problems.includes('out-of-order'));
+  if (late && direction === 'up') {
+    const lastApplied = states.filter((s) => s.state === 'applied').at(-1)?.name;
+    throw new ProblemError(
+      `migration ${late.name} is pending but sorts before ${lastApplied}, which is already applied (a branch merged late?)`,
+      `rename it to sort after ${lastApplied} (\`todo-db migrate make\` picks the next number) and move its content there`,
+    );
+  }
+}
+
+function requireKnown(files: MigrationFile[], name: string): void {
+  if (!files.some((f) => f.name === name)) {
+    const names = files.map((f) => f.name);
+    throw new UsageError(`unknown migration "${name}"`, names.length ? `known: ${names.join(', ')}` : 'there are no migrations');
+  }
+}
+
+function refusePooler(handle: TodoDatabase<any>): void {
+  if (isNeonPooler(handle.target)) {
+    throw new UsageError(
+      `${handle.target.display} is Neon's transaction pooler, which breaks the migration lock`,
+      'set DATABASE_URL_UNPOOLED to the direct connection (the host without -pooler)',
+    );
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  return (message.split('\n')[0] ?? '') + (typeof code === 'string' && code.length === 5 ? ` (SQLSTATE ${code})` : '');
+}
