@@ -14,15 +14,8 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
   NULL;
 END $$;
 
--- Put back attributes that drifted; changing BYPASSRLS or SUPERUSER needs a superuser,
--- so an intact role is left alone.
-DO $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'todo_app'
-             AND (rolsuper OR rolbypassrls OR rolcanlogin OR rolcreatedb OR rolcreaterole OR rolreplication)) THEN
-    ALTER ROLE todo_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-  END IF;
-END $$;
+-- Attributes that drifted later (say BYPASSRLS) are not silently reset here:
+-- `todo-db verify` and `todo-db rls status` report them with the ALTER ROLE to run.
 
 -- The current user, from a transaction-local setting; NULL when unset or empty,
 -- so every policy matches nothing (fail closed).

@@ -2,7 +2,14 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { maskSecrets } from '../connection/target.js';
 import type { App } from './app.js';
+import { registerCleanup } from './commands/cleanup.js';
+import { registerHealth } from './commands/health.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerMonitor } from './commands/monitor.js';
+import { registerRls } from './commands/rls.js';
+import { registerSchema } from './commands/schema.js';
+import { registerSeed } from './commands/seed.js';
+import { registerVerify } from './commands/verify.js';
 import { renderError } from './errors.js';
 import { addGlobalOptions } from './options.js';
 
@@ -18,8 +25,14 @@ export function buildProgram(app: App): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  program.commands.forEach((c) => c.exitOverride());
   registerMigrate(program, app);
+  registerRls(program, app);
+  registerSeed(program, app);
+  registerCleanup(program, app);
+  registerHealth(program, app);
+  registerMonitor(program, app);
+  registerVerify(program, app);
+  registerSchema(program, app);
   // Subcommands inherit the exit override and quiet error output.
   const inherit = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ outputError: () => undefined });
