@@ -7,7 +7,7 @@ export * from './schema.js';
 export { resolveTarget, parseUrl, maskUrl, maskSecrets, isNeonPooler, DEFAULT_DATA_DIR } from './connection/target.js';
 export type { Target, TargetSource, Purpose, ResolveOptions } from './connection/target.js';
 export { openDatabase, withDatabase, DEFAULT_CONNECT_TIMEOUT_MS } from './connection/open.js';
-export type { OpenOptions, ServerInfo, TodoDatabase } from './connection/open.js';
+export type { OpenOptions, RawDriver, ServerInfo, TodoDatabase } from './connection/open.js';
 export { backendOf, supports, CAPABILITIES } from './connection/capabilities.js';
 export type { BackendKind, Capabilities } from './connection/capabilities.js';
 export { MIGRATION_LOCK_ID, DEFAULT_LOCK_WAIT_MS } from './connection/advisory-lock.js';

@@ -2,10 +2,13 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { maskSecrets } from '../connection/target.js';
 import type { App } from './app.js';
+import { registerArchive } from './commands/archive.js';
+import { registerBackup } from './commands/backup.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerHealth } from './commands/health.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerMonitor } from './commands/monitor.js';
+import { registerRestore } from './commands/restore.js';
 import { registerRls } from './commands/rls.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSeed } from './commands/seed.js';
@@ -33,6 +36,9 @@ export function buildProgram(app: App): Command {
   registerMonitor(program, app);
   registerVerify(program, app);
   registerSchema(program, app);
+  registerBackup(program, app);
+  registerRestore(program, app);
+  registerArchive(program, app);
   // Subcommands inherit the exit override and quiet error output.
   const inherit = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ outputError: () => undefined });

@@ -1,4 +1,4 @@
-import { Kysely, sql, type Dialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import type { Database } from '../schema.js';
 import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
@@ -28,9 +28,19 @@ export interface ServerInfo {
   bypassRls: boolean;
 }
 
+/**
+ * The driver under Kysely, for the few things Kysely cannot do: COPY streams on a
+ * pg pool, PGlite's blob COPY and dump. Most code never needs it.
+ */
+export type RawDriver =
+  | { kind: 'postgres'; pool: import('pg').Pool }
+  | { kind: 'pglite'; client: import('@electric-sql/pglite').PGlite }
+  | { kind: 'pgmem' };
+
 /** An open database: a Kysely instance plus what the rest of the code needs to know about it. */
 export interface TodoDatabase<DB = Database> {
   db: Kysely<DB>;
+  raw: RawDriver;
   target: Target;
   kind: BackendKind;
   capabilities: Capabilities;
@@ -52,10 +62,14 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const cleanup: Array<() => void | Promise<void>> = [];
   let dialect: Dialect;
+  let raw: RawDriver;
   switch (target.backend) {
-    case 'postgres':
-      dialect = await postgresDialect(target, adapter, connectTimeoutMs, options.statementTimeoutMs);
+    case 'postgres': {
+      const pool = await postgresPool(target, connectTimeoutMs, options.statementTimeoutMs);
+      dialect = postgresDialect(pool, adapter);
+      raw = { kind: 'postgres', pool };
       break;
+    }
     case 'pglite': {
       const { PGlite } = await import('@electric-sql/pglite');
       const { PGliteDialect } = await import('./pglite-dialect.js');
@@ -63,6 +77,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
       try {
         const client = await PGlite.create(target.dataDir ?? undefined);
         dialect = new PGliteDialect(client, adapter);
+        raw = { kind: 'pglite', client };
       } catch (error) {
         for (const undo of cleanup) await undo();
         throw connectionFailure(error, target);
@@ -72,6 +87,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
     case 'pgmem': {
       const { createPgMemDialect } = await import('./pgmem.js');
       dialect = await createPgMemDialect(adapter);
+      raw = { kind: 'pgmem' };
       break;
     }
   }
@@ -88,7 +104,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
     await close().catch(() => undefined);
     throw connectionFailure(error, target, passwordOf(target));
   }
-  return { db, target, kind: target.backend, capabilities, server, close };
+  return { db, raw, target, kind: target.backend, capabilities, server, close };
 }
 
 /**
@@ -106,14 +122,12 @@ export async function withDatabase<T, DB = Database>(options: OpenOptions, fn: (
   }
 }
 
-async function postgresDialect(
+async function postgresPool(
   target: Extract<Target, { backend: 'postgres' }>,
-  adapter: MigrationLockAdapter,
   connectTimeoutMs: number,
   statementTimeoutMs: number | undefined,
-): Promise<Dialect> {
+): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
-  const { PostgresDialect } = await import('kysely');
   const pool = new pg.Pool({
     ...(target.connectionString ? { connectionString: target.connectionString } : {}),
     ssl: target.ssl,
@@ -124,6 +138,10 @@ async function postgresDialect(
   });
   // An idle client dropped by the server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  return pool;
+}
+
+function postgresDialect(pool: import('pg').Pool, adapter: MigrationLockAdapter): Dialect {
   const base = new PostgresDialect({ pool });
   return {
     createAdapter: () => adapter,
