@@ -4,7 +4,7 @@ import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
 import { connectionFailure } from './connect-errors.js';
 import { lockDataDir } from './embedded-lock.js';
-import { resolveTarget, type ResolveOptions, type Target } from './target.js';
+import { refusePooler, resolveTarget, type ResolveOptions, type Target } from './target.js';
 
 export interface OpenOptions extends ResolveOptions {
   /** bounded wait for the migration lock (ms) */
@@ -58,9 +58,9 @@ export interface TodoDatabase<DB = Database> {
  */
 export async function openDatabase<DB = Database>(options: OpenOptions = {}): Promise<TodoDatabase<DB>> {
   const target = resolveTarget(options);
+  if (options.purpose === 'schema') refusePooler(target);
   const adapter = new MigrationLockAdapter(options.lockTimeoutMs ?? DEFAULT_LOCK_WAIT_MS);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const cleanup: Array<() => void | Promise<void>> = [];
   let dialect: Dialect;
   let raw: RawDriver;
   switch (target.backend) {
@@ -73,13 +73,14 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
     case 'pglite': {
       const { PGlite } = await import('@electric-sql/pglite');
       const { PGliteDialect } = await import('./pglite-dialect.js');
-      if (target.dataDir) cleanup.push(await lockDataDir(target.dataDir, connectTimeoutMs));
+      const unlock = target.dataDir ? await lockDataDir(target.dataDir, connectTimeoutMs) : () => undefined;
       try {
         const client = await PGlite.create(target.dataDir ?? undefined);
-        dialect = new PGliteDialect(client, adapter);
+        // Whoever destroys the Kysely instance (we, or kysely-ctl) releases the folder.
+        dialect = new PGliteDialect(client, adapter, unlock);
         raw = { kind: 'pglite', client };
       } catch (error) {
-        for (const undo of cleanup) await undo();
+        unlock();
         throw connectionFailure(error, target);
       }
       break;
@@ -93,10 +94,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   }
   const capabilities = CAPABILITIES[target.backend];
   const db = new Kysely<DB>({ dialect, plugins: [new BackendPlugin(target.backend, capabilities)] });
-  const close = async () => {
-    await db.destroy();
-    for (const undo of cleanup) await undo();
-  };
+  const close = () => db.destroy();
   let server: ServerInfo;
   try {
     server = await serverInfo(db, target);

@@ -18,12 +18,17 @@ import type { DialectAdapter } from 'kysely';
  * single connection at a time; queries of other callers wait their turn.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly client: PGlite, private readonly adapter: DialectAdapter = new PostgresAdapter()) {}
+  constructor(
+    private readonly client: PGlite,
+    private readonly adapter: DialectAdapter = new PostgresAdapter(),
+    /** runs after the client closed (releases the data folder lock) */
+    private readonly onDestroy: () => void = () => undefined,
+  ) {}
   createAdapter(): DialectAdapter {
     return this.adapter;
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.client);
+    return new PGliteDriver(this.client, this.onDestroy);
   }
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db);
@@ -38,7 +43,7 @@ class PGliteDriver implements Driver {
   #release: (() => void) | undefined;
   readonly #connection: PGliteConnection;
 
-  constructor(private readonly client: PGlite) {
+  constructor(private readonly client: PGlite, private readonly onDestroy: () => void) {
     this.#connection = new PGliteConnection(client);
   }
   async init(): Promise<void> {}
@@ -68,6 +73,7 @@ class PGliteDriver implements Driver {
   async destroy(): Promise<void> {
     await this.#queue;
     if (!this.client.closed) await this.client.close();
+    this.onDestroy();
   }
 }
 

@@ -141,6 +141,16 @@ export function isNeonPooler(target: Target): boolean {
   return target.backend === 'postgres' && /-pooler\./i.test(target.host);
 }
 
+/** Schema changes need a session (the migration lock is a session advisory lock). */
+export function refusePooler(target: Target): void {
+  if (isNeonPooler(target)) {
+    throw new UsageError(
+      `${target.display} is Neon's transaction pooler, which breaks the migration lock`,
+      'set DATABASE_URL_UNPOOLED to the direct connection (the host without -pooler)',
+    );
+  }
+}
+
 function displayPath(dir: string, cwd: string): string {
   return dir.startsWith(cwd + '/') ? './' + dir.slice(cwd.length + 1) : dir;
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { backendOf } from '../connection/capabilities.js';
 import type { TodoDatabase } from '../connection/open.js';
-import { isNeonPooler } from '../connection/target.js';
+import { refusePooler } from '../connection/target.js';
 import { ProblemError, UnsupportedError, UsageError } from '../errors.js';
 import { ensureBookkeeping, forgetApplied, readApplied, recordApplied } from './bookkeeping.js';
 import { listMigrationFiles, loadMigration, migrationsDir, type LoadedMigration, type MigrationFile } from './files.js';
@@ -74,7 +74,7 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
 
 /** Applies pending migrations in order, each in its own transaction, under the migration lock. */
 export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
-  refusePooler(handle);
+  refusePooler(handle.target);
   const files = listMigrationFiles(migrationsDir(options.dir));
   if (options.to !== undefined) requireKnown(files, options.to);
   return withMigrationLock(handle, options, async (conn) => {
@@ -96,7 +96,7 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
 
 /** Reverts the newest migration, or down to `to` (which stays applied), or `all`. */
 export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
-  refusePooler(handle);
+  refusePooler(handle.target);
   const files = listMigrationFiles(migrationsDir(options.dir));
   if (options.to !== undefined && options.all) throw new UsageError('--to and --all exclude each other', 'give one of them');
   if (options.to !== undefined) requireKnown(files, options.to);
@@ -228,14 +228,6 @@ function requireKnown(files: MigrationFile[], name: string): void {
   }
 }
 
-function refusePooler(handle: TodoDatabase<any>): void {
-  if (isNeonPooler(handle.target)) {
-    throw new UsageError(
-      `${handle.target.display} is Neon's transaction pooler, which breaks the migration lock`,
-      'set DATABASE_URL_UNPOOLED to the direct connection (the host without -pooler)',
-    );
-  }
-}
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
