@@ -5,6 +5,7 @@ import { refusePooler } from '../connection/target.js';
 import { ProblemError, UnsupportedError, UsageError } from '../errors.js';
 import { ensureBookkeeping, forgetApplied, readApplied, recordApplied } from './bookkeeping.js';
 import { listMigrationFiles, loadMigration, migrationsDir, type LoadedMigration, type MigrationFile } from './files.js';
+import { runOutsideTransaction } from './outside-transaction.js';
 import { migrationStates, type MigrationState } from './plan.js';
 import { withChecksum } from './provider.js';
 import { SqlRecorder } from './sql-recorder.js';
@@ -18,6 +19,8 @@ export interface MigrateOptions {
   all?: boolean;
   /** show the SQL each migration would run, in a transaction that is rolled back */
   dryRun?: boolean;
+  /** a non-transactional step names transactions open this long, which it will wait for (default 60) */
+  longTransactionSeconds?: number;
   /** down: called under the lock with the migrations about to be reverted; throw to cancel */
   confirm?: (names: string[]) => Promise<void>;
 }
@@ -137,9 +140,10 @@ async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: Load
       }
     };
     try {
-      if (loaded.migration.transaction === false) await step(conn);
+      if (loaded.migration.transaction === false) await runOutsideTransaction(conn, loaded.name, step, options.longTransactionSeconds);
       else await conn.transaction().execute(step);
     } catch (error) {
+      if (error instanceof ProblemError) throw error;
       const rolledBack = loaded.migration.transaction !== false && backend.capabilities.transactionalDdl;
       throw new MigrationFailedError(loaded.name, result, error, rolledBack);
     }
