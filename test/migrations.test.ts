@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import {
   type TodoDatabase,
 } from '../src/index.js';
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
+import { copyMigrations } from './support/migrations-copy.js';
 
 const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security'];
 
@@ -23,16 +23,6 @@ async function userTables(handle: TodoDatabase): Promise<string[]> {
     where table_schema = current_schema() and table_name not like 'kysely_%' and table_name not like 'todo_db_%'
     order by table_name`.execute(handle.db);
   return rows.map((r) => r.table_name);
-}
-
-/** A private copy of the migrations folder that a test may edit. */
-function copyMigrations(): { dir: string; remove(): void } {
-  const parent = mkdtempSync(join(tmpdir(), 'todo-db-migrations-'));
-  const dir = join(parent, 'migrations');
-  cpSync(PACKAGE_MIGRATIONS_DIR, dir, { recursive: true });
-  // 0004 reads ../sql/*.sql relative to itself.
-  cpSync(join(PACKAGE_MIGRATIONS_DIR, '..', 'sql'), join(parent, 'sql'), { recursive: true });
-  return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
 describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {

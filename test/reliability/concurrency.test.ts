@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { inconsistentMigrations } from '../support/consistency.js';
+import { clonePglite } from '../support/pglite.js';
+import { adminQuery, createTestDatabase } from '../support/postgres.js';
+
+/** `npm run test:stress` raises the counts. */
+const STRESS = process.env.TODO_DB_STRESS === '1';
+const RUNNERS = 8;
+
+function appliedIn(stdout: string): string[] {
+  return [...stdout.matchAll(/✓ (\d{4}_\w+)\s+applied/g)].map((m) => m[1]!);
+}
+
+describe('concurrent runners', () => {
+  it(`${RUNNERS} processes running migrate up on one empty database apply each migration exactly once`, async () => {
+    for (let round = 0; round < (STRESS ? 5 : 1); round++) {
+      const db = await createTestDatabase('race8');
+      try {
+        const runs = await Promise.all(Array.from({ length: RUNNERS }, () => runCli(['--url', db.url, 'migrate', 'up'])));
+        for (const run of runs) expect(run.code, run.stderr).toBe(0);
+        expect(runs.flatMap((r) => appliedIn(r.stdout)).sort()).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security']);
+        const rows = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
+        expect(rows[0]?.n).toBe(4);
+        expect(await inconsistentMigrations(db.name)).toEqual([]);
+        const status = await runCli(['--url', db.url, 'migrate', 'status']);
+        expect(status.code).toBe(0);
+        expect(status.stdout).toMatch(/4 migrations applied, none pending/);
+      } finally {
+        await db.drop();
+      }
+    }
+  });
+
+  it('migrate up racing migrate down leaves a consistent database', async () => {
+    const db = await createTestDatabase('updown');
+    try {
+      expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
+      const runs = await Promise.all(
+        Array.from({ length: RUNNERS }, (_, i) => runCli(['--url', db.url, 'migrate', ...(i % 2 === 0 ? ['up'] : ['down', '--all', '--yes'])])),
+      );
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      expect(await inconsistentMigrations(db.name)).toEqual([]);
+      expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
+      expect(await inconsistentMigrations(db.name)).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('processes sharing one embedded database take turns instead of corrupting it', async () => {
+    const data = clonePglite();
+    try {
+      const runs = await Promise.all([0, 1, 2].map(() => runCli(['--url', data.url, 'migrate', 'up'])));
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      expect(runs.flatMap((r) => appliedIn(r.stdout))).toHaveLength(4);
+      const status = await runCli(['--url', data.url, 'migrate', 'status']);
+      expect(status.stdout).toMatch(/4 migrations applied, none pending/);
+    } finally {
+      data.remove();
+    }
+  });
+});

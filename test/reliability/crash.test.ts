@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../support/cli.js';
+import { inconsistentMigrations } from '../support/consistency.js';
+import { copyMigrations } from '../support/migrations-copy.js';
+import { adminQuery, createTestDatabase } from '../support/postgres.js';
+
+const STRESS = process.env.TODO_DB_STRESS === '1';
+/** At least 20 kills in all: spread over the whole run, including the slow step. */
+const KILLS = STRESS ? 40 : 20;
+const SLOW_STEP = `import { sql } from 'kysely';
+export async function up(db) {
+  await sql\`create table slow_marker (id int)\`.execute(db);
+  await sql\`select pg_sleep(0.4)\`.execute(db);
+}
+export async function down(db) { await sql\`drop table slow_marker\`.execute(db); }
+`;
+
+/** How far a run got: the number of migrations recorded, or 'slow' while the slow step sleeps. */
+async function progress(database: string): Promise<number | 'slow'> {
+  const rows = await adminQuery<{ recorded: number; sleeping: number }>(
+    `select (select count(*)::int from pg_tables where tablename = 'kysely_migration') as recorded,
+            (select count(*)::int from pg_stat_activity where datname = current_database() and query like '%pg_sleep(0.4)%' and pid <> pg_backend_pid()) as sleeping`,
+    database,
+  );
+  if (rows[0]?.sleeping) return 'slow';
+  if (!rows[0]?.recorded) return 0;
+  return (await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', database))[0]?.n ?? 0;
+}
+
+/**
+ * Starts `migrate up` and SIGKILLs it at a chosen point of its progress: 'start'
+ * (before it connects), after N migrations are recorded, or during the slow step.
+ */
+function killedRun(args: string[], database: string, at: 'start' | number | 'slow'): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore', env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1' } });
+    let done = false;
+    child.on('exit', (code) => {
+      done = true;
+      resolve(code === null ? 'killed' : `exited ${code}`);
+    });
+    const poll = async () => {
+      while (!done) {
+        const now = at === 'start' ? 'start' : await progress(database).catch(() => 0);
+        if (now === at || (typeof at === 'number' && typeof now === 'number' && now >= at)) {
+          await new Promise((r) => setTimeout(r, Math.random() * 30));
+          child.kill('SIGKILL');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    void poll();
+  });
+}
+
+describe('crash safety', () => {
+  it(`a migrate up killed with SIGKILL at ${KILLS} moments leaves a consistent database that the next run completes`, async () => {
+    const copy = copyMigrations({ '0005_slow_step.js': SLOW_STEP });
+    const points: Array<'start' | number | 'slow'> = ['start', 0, 1, 2, 3, 4, 'slow'];
+    const outcomes: string[] = [];
+    try {
+      for (let i = 0; i < KILLS; i++) {
+        const at = points[i % points.length]!;
+        const db = await createTestDatabase('crash');
+        try {
+          const how = await killedRun(['--url', db.url, '--migrations-dir', copy.dir, 'migrate', 'up'], db.name, at);
+          outcomes.push(`${at}:${how}`);
+          expect(await inconsistentMigrations(db.name), `after a kill at ${at}`).toEqual([]);
+          const next = await runCli(['--url', db.url, '--migrations-dir', copy.dir, '--lock-timeout', '30', 'migrate', 'up']);
+          expect(next.code, next.stderr).toBe(0);
+          expect(await inconsistentMigrations(db.name)).toEqual([]);
+          const rows = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
+          expect(rows[0]?.n).toBe(5);
+        } finally {
+          await db.drop();
+        }
+      }
+    } finally {
+      copy.remove();
+    }
+    // Most runs really were killed part-way, not after they finished.
+    expect(outcomes.filter((o) => o.endsWith('killed')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(KILLS - 3);
+  }, 600_000);
+});
