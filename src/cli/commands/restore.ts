@@ -1,5 +1,52 @@
 import type { Command } from 'commander';
-import type { App } from '../app.js';
+import type { RestoreResult } from '../../index.js';
+import { formatMs, plural, type Output } from '../../output/output.js';
+import { action, type App } from '../app.js';
+import { confirm, requireConfirmation } from '../confirm.js';
+import { CliContext } from '../context.js';
+import { addYesOption } from '../options.js';
+import { renderFindings, schemaLine } from './backup.js';
 
-/** Registers `todo-db restore` (not built yet). */
-export function registerRestore(_program: Command, _app: App): void {}
+interface RestoreOptions {
+  clean?: boolean;
+  yes?: boolean;
+}
+
+/** Registers `todo-db restore FILE --url TARGET [--clean --yes]`. */
+export function registerRestore(program: Command, app: App): void {
+  addYesOption(
+    program
+      .command('restore')
+      .description('restore a backup into an empty database (one transaction), then check its schema')
+      .argument('<file>', 'a backup made by `todo-db backup`')
+      .option('--clean', 'replace what the target holds (drops what the backup contains first; asks, or needs --yes)'),
+  ).action(
+    action(app, async (file: string, options: RestoreOptions, command: Command) => {
+      const ctx = CliContext.from(command, app.secrets);
+      if (options.clean) requireConfirmation(ctx, options.yes, 'restore --clean');
+      const { detectFormat, restoreDatabase } = await import('../../index.js');
+      // A missing or foreign file fails before anything connects.
+      detectFormat(file);
+      const result = await ctx.withDb('schema', async (handle) => {
+        if (options.clean) await confirm(ctx, options.yes, `Replace the contents of ${handle.target.display} with ${file}?`);
+        return restoreDatabase(handle, file, { clean: options.clean === true, onLine: (line) => ctx.out.debug(line) });
+      });
+      render(ctx.out, result);
+      return result.schema.ok ? 0 : 1;
+    }),
+  );
+}
+
+function render(out: Output, result: RestoreResult): void {
+  out.document({ ok: result.schema.ok, ...result });
+  const c = out.c;
+  const mark = (ok: boolean) => (ok ? c.green('✓') : c.red('✗'));
+  out.table([
+    [`${c.green('✓')} restored`, `${result.file} ${c.dim(`· ${formatMs(result.durationMs)}${result.replaced.length ? ` · replaced ${plural(result.replaced.length, 'table')}` : ''}`)}`],
+    ...result.tables.map((t) => [`${c.green('✓')} ${t.table}`, plural(t.rows, 'row')]),
+    [`${mark(result.schema.ok)} schema`, schemaLine(out, result.schema)],
+  ]);
+  renderFindings(out, result.schema);
+  if (result.schema.ok) out.result(`Restored into ${result.target}; the schema checks out.`);
+  else out.result(`Restored into ${result.target}, but the schema does not check out (see above). Run \`todo-db verify\` there for details.`);
+}
