@@ -1,5 +1,116 @@
 import type { Command } from 'commander';
-import type { App } from '../app.js';
+import type { DevelopmentSeedResult, ScaleSeedResult, SeedProgress } from '../../index.js';
+import { formatMs, plural, type Output } from '../../output/output.js';
+import { action, type App } from '../app.js';
+import { CliContext } from '../context.js';
 
-/** Registers `todo-db seed` (not built yet). */
-export function registerSeed(_program: Command, _app: App): void {}
+interface SeedOptions {
+  users?: string;
+  tasksPerUser?: string;
+  seed?: string;
+  sql?: boolean;
+}
+
+/** Registers `todo-db seed`: the development data, or deterministic scale data with --users. */
+export function registerSeed(program: Command, app: App): void {
+  program
+    .command('seed')
+    .description('load the development seed data (idempotent), or scale data for load tests with --users')
+    .option('--users <n>', 'scale data: this many users under example.com, bulk-loaded')
+    .option('--tasks-per-user <n>', 'scale data: tasks per user (default 10)')
+    .option('--seed <n>', 'scale data: the same seed gives the same rows (default 1)')
+    .option('--sql', 'print the development seed as a psql script instead of running it')
+    .action(
+      action(app, async (options: SeedOptions, command: Command) => {
+        const ctx = CliContext.from(command, app.secrets);
+        const lib = await import('../../index.js');
+        if (options.sql) {
+          const text = await lib.developmentSeedSql();
+          if (ctx.out.json) ctx.out.document({ ok: true, sql: text });
+          else ctx.out.stdout.write(text);
+          return;
+        }
+        if (options.users === undefined) {
+          if (options.tasksPerUser !== undefined || options.seed !== undefined) {
+            throw new lib.UsageError('--tasks-per-user and --seed need --users', 'e.g. todo-db seed --users 1000 --tasks-per-user 20 --seed 7');
+          }
+          renderDevelopment(ctx.out, await ctx.withDb('data', (handle) => lib.seedDevelopment(handle)));
+          return;
+        }
+        // Validated before connecting: bad values exit 2 with nothing touched.
+        const shape = lib.scaleShape({ users: options.users, ...definedOnly(options) });
+        const bar = await progressBar(ctx);
+        let result: ScaleSeedResult;
+        try {
+          result = await ctx.withDb('data', (handle) => lib.seedScale(handle, { ...shape, onProgress: bar.update }));
+        } finally {
+          bar.stop();
+        }
+        renderScale(ctx.out, result);
+      }),
+    );
+}
+
+function definedOnly(options: SeedOptions): { tasksPerUser?: string; seed?: string } {
+  return { ...(options.tasksPerUser !== undefined ? { tasksPerUser: options.tasksPerUser } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) };
+}
+
+interface Progress {
+  update: (p: SeedProgress) => void;
+  stop: () => void;
+}
+
+/** A bar per phase with rows/s and ETA on a terminal (stderr); nothing otherwise: the summary line says it all. */
+async function progressBar(ctx: CliContext): Promise<Progress> {
+  if (process.stderr.isTTY !== true || ctx.out.json || ctx.global.quiet) return { update: () => undefined, stop: () => undefined };
+  const { SingleBar } = (await import('cli-progress')).default;
+  let bar: InstanceType<typeof SingleBar> | undefined;
+  let phase = '';
+  let started = 0;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const update = (p: SeedProgress) => {
+    if (p.phase !== phase) {
+      stop();
+      phase = p.phase;
+      started = performance.now();
+      bar = new SingleBar({
+        format: `  ${p.phase.padEnd(7)} {bar}  {done} / {all}{rate} · ETA {eta_formatted}`,
+        barCompleteChar: '█',
+        barIncompleteChar: '░',
+        hideCursor: true,
+        clearOnComplete: true,
+        stream: process.stderr,
+      });
+      bar.start(p.total, 0, { rate: '', done: '0', all: count(p.total) });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rate = p.phase === 'users' || p.phase === 'tasks' ? ` · ${count(Math.round(p.done / Math.max(seconds, 0.001)))} rows/s` : '';
+    bar?.update(p.done, { rate, done: count(p.done), all: count(p.total) });
+  };
+  return { update, stop };
+}
+
+function renderDevelopment(out: Output, result: DevelopmentSeedResult): void {
+  out.document({ ok: true, mode: 'development', ...result });
+  const row = (name: string, c: DevelopmentSeedResult['users']) => [name, `${c.inserted} inserted · ${c.updated} updated · ${c.unchanged} unchanged`];
+  out.table([row('users', result.users), row('tasks', result.tasks)]);
+  const total = (c: DevelopmentSeedResult['users']) => c.inserted + c.updated + c.unchanged;
+  const written = result.users.inserted + result.users.updated + result.tasks.inserted + result.tasks.updated;
+  out.result(
+    `development seed: ${plural(total(result.users), 'user')} and ${plural(total(result.tasks), 'task')} in place; ` +
+      (written === 0 ? 'nothing to change.' : `${plural(written, 'row')} written.`),
+  );
+}
+
+function renderScale(out: Output, r: ScaleSeedResult): void {
+  out.document({ ok: true, mode: 'scale', ...r, durationMs: Math.round(r.durationMs) });
+  const extras = [r.rebuilt.length > 0 ? 'indexes rebuilt' : '', r.analyzed ? 'analyzed' : ''].filter(Boolean);
+  out.result(
+    `seeded ${plural(r.users, 'user')} and ${plural(r.tasks, 'task')} (seed ${r.seed}) in ${formatMs(r.durationMs)} ` +
+      `(${r.rowsPerSecond.toLocaleString('en-US')} rows/s)${extras.length ? `; ${extras.join('; ')}` : ''}`,
+  );
+}

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Kysely } from 'kysely';
+import type { TodoDatabase } from '../connection/open.js';
+import { ProblemError } from '../errors.js';
+import { packageRoot } from '../migrations/files.js';
+import { assertMaintenanceRole } from './maintenance-role.js';
+import type { TaskRow, UserRow } from './rows.js';
+
+/** The kysely-ctl seed module that declares the development data (seeds/). */
+export const DEVELOPMENT_SEED_FILE = join(packageRoot(), 'seeds', '0001_development.js');
+
+export interface SeedCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface DevelopmentSeedResult {
+  users: SeedCounts;
+  tasks: SeedCounts;
+  durationMs: number;
+}
+
+interface DevelopmentSeedModule {
+  USERS: readonly UserRow[];
+  TASKS: readonly TaskRow[];
+  seed(db: Kysely<any>): Promise<{ users: SeedCounts; tasks: SeedCounts }>;
+}
+
+/** The development seed module, as kysely-ctl would load it. */
+export async function loadDevelopmentSeed(): Promise<DevelopmentSeedModule> {
+  return (await import(pathToFileURL(DEVELOPMENT_SEED_FILE).href)) as DevelopmentSeedModule;
+}
+
+/**
+ * Loads the development data set (alice, bob and carol at example.com with their
+ * tasks), idempotently: a second run changes nothing, and seed rows edited since
+ * are put back.
+ *
+ * @example
+ * const { users, tasks } = await seedDevelopment(handle);
+ * console.log(`${users.inserted} users and ${tasks.inserted} tasks inserted`);
+ */
+export async function seedDevelopment(handle: TodoDatabase): Promise<DevelopmentSeedResult> {
+  await assertMaintenanceRole(handle, 'seed');
+  const started = performance.now();
+  const module = await loadDevelopmentSeed();
+  try {
+    const counts = await module.seed(handle.db);
+    return { ...counts, durationMs: performance.now() - started };
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === '23505') {
+      throw new ProblemError(
+        'another user already has the email of a development user (alice, bob or carol @example.com) under a different id',
+        'remove the seed users with `todo-db cleanup --yes`, then seed again',
+      );
+    }
+    throw error;
+  }
+}
