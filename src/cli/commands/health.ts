@@ -1,5 +1,121 @@
-import type { Command } from 'commander';
-import type { App } from '../app.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { CheckResult, HealthReport, Thresholds } from '../../index.js';
+// Registration needs the threshold table for its flags: a tiny module with no drivers behind it.
+import { HEALTH_THRESHOLDS, THRESHOLD_KEYS } from '../../health/thresholds.js';
+import { UsageError } from '../../errors.js';
+import { formatMs, type Output } from '../../output/output.js';
+import { action, type App } from '../app.js';
+import { CliContext } from '../context.js';
+import { seconds } from '../options.js';
 
-/** Registers `todo-db health` (not built yet). */
-export function registerHealth(_program: Command, _app: App): void {}
+interface HealthFlags {
+  strict?: boolean;
+  watch?: number;
+  [threshold: string]: unknown;
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
+  return n;
+}
+
+export function registerHealth(program: Command, app: App): void {
+  const health = program
+    .command('health')
+    .description('the health-check bundle: connection, migrations, schema, RLS, cache, indexes, vacuum, sessions, sizes')
+    .option('--strict', 'exit 1 on warnings too, not only on failures')
+    .addOption(new Option('--watch <seconds>', 'refresh a compact table every SECONDS until Ctrl-C').argParser(seconds));
+  // One flag per threshold, from the table that declares them.
+  const flags = THRESHOLD_KEYS.map((key) => {
+    const spec = HEALTH_THRESHOLDS[key];
+    const option = new Option(`--${spec.flag} <${spec.unit}>`, `${spec.description} (default ${spec.value})`).argParser(nonNegative);
+    health.addOption(option);
+    return { key, attribute: option.attributeName() };
+  });
+
+  health.action(
+    action(app, async (options: HealthFlags, command: Command) => {
+      const ctx = CliContext.from(command, app.secrets);
+      if (options.watch !== undefined && ctx.out.json) throw new UsageError('--watch and --json exclude each other', 'use --json for one report, --watch on a terminal');
+      const thresholds: Partial<Thresholds> = {};
+      for (const { key, attribute } of flags) if (typeof options[attribute] === 'number') thresholds[key] = options[attribute] as number;
+      const healthOptions = { thresholds, ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}) };
+      const { runHealth } = await import('../../index.js');
+      const failed = (report: HealthReport) => (options.strict ? !report.strictOk : !report.ok);
+      if (options.watch !== undefined) {
+        const every = options.watch;
+        return ctx.withDb('data', async (handle) => {
+          let code = 0;
+          await watch(every, async () => {
+            const report = await runHealth(handle, healthOptions);
+            renderCompact(ctx.out, report);
+            code = failed(report) ? 1 : 0;
+          });
+          return code;
+        });
+      }
+      const report = await ctx.withDb('data', (handle) => runHealth(handle, healthOptions));
+      render(ctx.out, report, options.strict === true);
+      return failed(report) ? 1 : 0;
+    }),
+  );
+}
+
+/** Runs `round` every `seconds` until Ctrl-C, then returns (so the database is closed cleanly). */
+async function watch(seconds: number, round: () => Promise<void>): Promise<void> {
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let running = true;
+  const onSignal = () => {
+    running = false;
+    stop();
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    while (running) {
+      await round();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, seconds * 1000)))]);
+      clearTimeout(timer);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+function render(out: Output, report: HealthReport, strict: boolean): void {
+  out.document({ ...report, ok: strict ? report.strictOk : report.ok });
+  out.table(report.checks.map((check) => [out.status(check.status), check.title, colourMessage(out, check)]));
+  for (const check of report.checks) {
+    if (check.status === 'ok' || check.findings.length < 2) continue;
+    out.line(out.c.dim(`  ${check.title}:`));
+    out.table(check.findings.map((f) => [out.status(f.status), f.object, out.c.dim(f.message)]), '      ');
+  }
+  out.result(summary(out, report));
+  const next = report.checks.find((c) => c.status === 'fail') ?? report.checks.find((c) => c.status === 'warn');
+  if (next?.fix) out.result(`Next: ${next.title}: ${next.fix}.`);
+}
+
+function colourMessage(out: Output, check: CheckResult): string {
+  return check.status === 'n/a' || check.status === 'info' ? out.c.dim(check.message) : check.message;
+}
+
+function summary(out: Output, report: HealthReport): string {
+  const { counts } = report;
+  return `${counts.ok} ok · ${counts.warn} warn · ${counts.fail} fail · ${counts.info} info · ${counts['n/a']} n/a ${out.c.dim(`(${formatMs(report.durationMs)})`)}`;
+}
+
+/** One line per check, cut to the terminal width: for watching a load test. */
+function renderCompact(out: Output, report: HealthReport): void {
+  const tty = process.stdout.isTTY === true;
+  const width = tty ? process.stdout.columns : 120;
+  if (tty) out.stdout.write('\u001b[2J\u001b[H');
+  out.line(out.c.dim(new Date().toISOString().replace('T', ' ').slice(0, 19)));
+  out.table(report.checks.filter((c) => c.status !== 'n/a').map((c) => [out.status(c.status), c.title, cut(c.message, width - 40)]));
+  out.result(summary(out, report));
+}
+
+function cut(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(width - 1, 10))}…` : text;
+}

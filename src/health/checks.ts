@@ -1,0 +1,30 @@
+import { rlsRole, rlsTables, schema } from './checks-contract.js';
+import { foreignKeyIndexes, invalidIndexes, redundantIndexes, unusedIndexes } from './checks-indexes.js';
+import { connection, connections, migrations, serverVersion, wraparound } from './checks-server.js';
+import { blockedQueries, idleInTransaction, longQueries, slowStatements } from './checks-sessions.js';
+import { cacheHit, seqScans, tableSizes, vacuum } from './checks-tables.js';
+import type { HealthCheck } from './types.js';
+
+/** Every health check, in report order; `runHealth` iterates this table. */
+export const HEALTH_CHECKS: readonly HealthCheck<any>[] = [
+  connection,
+  serverVersion,
+  migrations,
+  schema,
+  rlsTables,
+  rlsRole,
+  cacheHit,
+  seqScans,
+  unusedIndexes,
+  redundantIndexes,
+  invalidIndexes,
+  foreignKeyIndexes,
+  vacuum,
+  wraparound,
+  longQueries,
+  idleInTransaction,
+  blockedQueries,
+  connections,
+  slowStatements,
+  tableSizes,
+];

@@ -1,0 +1,29 @@
+import { sql } from 'kysely';
+import type { TodoDatabase } from '../connection/open.js';
+import { readSql } from '../health/sql-file.js';
+import { INDEXES_SQL, indexVerdicts, type IndexReport, type IndexRow } from './index-verdicts.js';
+import { requireCatalog } from './require-catalog.js';
+
+/** The tables of the contract, whose indexes `monitor indexes` lists. */
+const MONITORED_TABLES = ['users', 'tasks'];
+
+export interface IndexesResult {
+  /** no index is invalid (redundant and unused ones are advice, not failures) */
+  ok: boolean;
+  indexes: IndexReport[];
+}
+
+/**
+ * Every index of users and tasks: scans, tuples read, size and a verdict
+ * (used, unused, redundant with the indexes covering it, or invalid).
+ *
+ * @example
+ * const { indexes } = await monitorIndexes(handle);
+ * indexes.filter((i) => i.verdict === 'redundant'); // idx_tasks_user_id, covered by idx_tasks_user_completed, …
+ */
+export async function monitorIndexes(handle: TodoDatabase): Promise<IndexesResult> {
+  requireCatalog(handle, 'monitor indexes');
+  const { rows } = await sql.raw<IndexRow>(readSql(INDEXES_SQL)).execute(handle.db);
+  const indexes = indexVerdicts(rows).filter((i) => MONITORED_TABLES.includes(i.table));
+  return { ok: !indexes.some((i) => i.verdict === 'invalid'), indexes };
+}

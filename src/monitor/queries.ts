@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import type { TodoDatabase } from '../connection/open.js';
+import { readSql } from '../health/sql-file.js';
+import { QUERY_PATTERNS, type PatternParams, type QueryPattern } from '../queries/patterns.js';
+import type { Database } from '../schema.js';
+import { summarizePlan, type PlanNode } from './plan.js';
+import { requireCatalog } from './require-catalog.js';
+
+export interface PatternReport {
+  id: number;
+  name: string;
+  kind: QueryPattern['kind'];
+  targetMs: number;
+  expectedIndexes: readonly string[];
+  /** plan root: Limit, Sort, Insert, Update, ... */
+  root: string;
+  indexes: string[];
+  seqScans: string[];
+  onExpectedIndex: boolean;
+  /** EXPLAIN ANALYZE execution time; null when the plan was not executed (empty database) */
+  executionMs: number | null;
+  withinTarget: boolean | null;
+  /** n/a on an empty database, where plans say nothing about production */
+  status: 'ok' | 'fail' | 'n/a';
+  problem: string | null;
+}
+
+export interface QueriesResult {
+  ok: boolean;
+  /** false on a database without tasks: plans are not meaningful until data is seeded */
+  meaningful: boolean;
+  note: string | null;
+  /** the user the patterns ran for */
+  userId: string;
+  patterns: PatternReport[];
+}
+
+export interface QueriesOptions {
+  /** the patterns to explain (default QUERY_PATTERNS) */
+  patterns?: readonly QueryPattern[];
+  /** rows requested by the list pattern */
+  limit?: number;
+}
+
+class Rollback extends Error {}
+
+/**
+ * Runs each query pattern through EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) for a
+ * real task and its owner, inside one transaction that is rolled back, so the
+ * write patterns change nothing. Reports the index each plan uses against the
+ * one schema.md names, and the time against its target.
+ */
+export async function monitorQueries(handle: TodoDatabase, options: QueriesOptions = {}): Promise<QueriesResult> {
+  requireCatalog(handle, 'monitor queries');
+  let result: QueriesResult | undefined;
+  await handle.db
+    .transaction()
+    .execute(async (trx) => {
+      const picked = (await sql.raw<{ task_id: string; user_id: string }>(readSql('monitor/pattern-params.sql')).execute(trx)).rows[0];
+      const meaningful = picked !== undefined;
+      const params: PatternParams = { userId: picked?.user_id ?? randomUUID(), taskId: picked?.task_id ?? randomUUID(), limit: options.limit ?? 50 };
+      // The plan the app gets: its policies see this user (owners bypassing RLS ignore it).
+      if (handle.capabilities.rls) await sql`select set_config('app.current_user_id', ${params.userId}, true)`.execute(trx);
+      const patterns: PatternReport[] = [];
+      for (const pattern of options.patterns ?? QUERY_PATTERNS) patterns.push(await explain(trx, pattern, params, meaningful));
+      result = {
+        ok: patterns.every((p) => p.status !== 'fail'),
+        meaningful,
+        note: meaningful ? null : 'the database has no tasks: plans are not meaningful until data is seeded (`todo-db seed --users N --tasks-per-user M`)',
+        userId: params.userId,
+        patterns,
+      };
+      throw new Rollback();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof Rollback)) throw error;
+    });
+  return result!;
+}
+
+async function explain(trx: Kysely<Database>, pattern: QueryPattern, params: PatternParams, analyze: boolean): Promise<PatternReport> {
+  const compiled = pattern.build(trx, params).compile();
+  // Without data there is no real user, so inserting would break the foreign key: plan only.
+  const explainOptions = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
+  const { rows } = await trx.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`EXPLAIN (${explainOptions}) ${compiled.sql}`, [...compiled.parameters]));
+  const raw = rows[0]?.['QUERY PLAN'];
+  const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: PlanNode; 'Execution Time'?: number }];
+  const plan = summarizePlan(doc[0].Plan);
+  const executionMs = doc[0]['Execution Time'] ?? null;
+  const onExpectedIndex = pattern.expectedIndexes.length
+    ? plan.indexes.some((i) => pattern.expectedIndexes.includes(i)) && plan.seqScans.length === 0
+    : plan.seqScans.length === 0;
+  const withinTarget = executionMs === null ? null : executionMs <= pattern.targetMs;
+  const problem = !onExpectedIndex
+    ? plan.seqScans.length
+      ? `sequential scan on ${plan.seqScans.join(', ')}${pattern.expectedIndexes.length ? `; expected ${pattern.expectedIndexes.join(' or ')}` : ''}`
+      : `uses ${plan.indexes.join(', ') || 'no index'}; expected ${pattern.expectedIndexes.join(' or ')}`
+    : withinTarget === false
+      ? `${executionMs!.toFixed(1)} ms, over the ${pattern.targetMs} ms target`
+      : null;
+  return {
+    id: pattern.id,
+    name: pattern.name,
+    kind: pattern.kind,
+    targetMs: pattern.targetMs,
+    expectedIndexes: pattern.expectedIndexes,
+    root: plan.root,
+    indexes: plan.indexes,
+    seqScans: plan.seqScans,
+    onExpectedIndex,
+    executionMs,
+    withinTarget,
+    status: !analyze ? 'n/a' : problem ? 'fail' : 'ok',
+    problem,
+  };
+}

@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateUp } from '../src/index.js';
+import { openFresh } from './support/backends.js';
+import { runCli } from './support/cli.js';
+
+/** The built binary end to end (run `npm run build` first): output, --json and exit codes. */
+describe('todo-db health and monitor (CLI)', () => {
+  let fresh: Awaited<ReturnType<typeof openFresh>>;
+  beforeAll(async () => {
+    fresh = await openFresh('postgres', 'health-cli');
+    await migrateUp(fresh.handle);
+  });
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  it('health exits 0 on a fresh migrated database, also with --strict', async () => {
+    const human = await runCli(['--url', fresh.backend.url, 'health', '--strict']);
+    expect(human.stderr).toBe('');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^ {2}ok {4}migrations {2,}4 applied, none pending$/m);
+    expect(human.stdout).toMatch(/^ {2}info {2}redundant indexes {2,}idx_tasks_user_id redundant: covered by idx_tasks_user_completed, idx_tasks_user_created/m);
+    expect(human.stdout).toMatch(/\d+ ok · 0 warn · 0 fail · \d+ info · \d+ n\/a/);
+  });
+
+  it('--json gives every check with status, value, threshold and message', async () => {
+    const { code, stdout } = await runCli(['--url', fresh.backend.url, '--json', 'health', '--long-query-warn', '30']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { ok: boolean; thresholds: Record<string, number>; checks: Record<string, unknown>[] };
+    expect(doc.ok).toBe(true);
+    expect(doc.thresholds.longQueryWarnSeconds).toBe(30);
+    for (const c of doc.checks) expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'status', 'value', 'threshold', 'message', 'findings']));
+    expect(doc.checks.find((c) => c.id === 'long-queries')).toMatchObject({ threshold: 'warn ≥ 30 s, fail ≥ 300 s' });
+  });
+
+  it('exits 1 when a check fails and 2 on a bad threshold or --watch with --json', async () => {
+    await sql`alter table tasks disable row level security`.execute(fresh.handle.db);
+    try {
+      const failed = await runCli(['--url', fresh.backend.url, 'health']);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toMatch(/^ {2}fail {2}row-level security {2,}tasks: RLS is off/m);
+      expect(failed.stdout).toMatch(/^Next: .+\.$/m);
+    } finally {
+      await sql`alter table tasks enable row level security`.execute(fresh.handle.db);
+    }
+    const bad = await runCli(['--url', fresh.backend.url, 'health', '--cache-hit-warn', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^todo-db: .*--cache-hit-warn.*expected a number >= 0/);
+    const watchJson = await runCli(['--url', fresh.backend.url, '--json', 'health', '--watch', '1']);
+    expect(watchJson.code).toBe(2);
+    expect(watchJson.stderr).toMatch(/--watch and --json exclude each other/);
+  });
+
+  it('monitor indexes names the index covering idx_tasks_user_id', async () => {
+    const { code, stdout } = await runCli(['--url', fresh.backend.url, 'monitor', 'indexes']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/tasks +idx_tasks_user_id +\d+ +\d+ +[\d.]+ kB +redundant: covered by idx_tasks_user_completed, idx_tasks_user_created/);
+  });
+
+  it('monitor queries explains the seven patterns; on pg-mem it exits 2', async () => {
+    const { code, stdout } = await runCli(['--url', fresh.backend.url, '--json', 'monitor', 'queries']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { patterns: unknown[]; meaningful: boolean }).patterns).toHaveLength(7);
+    const pgmem = await runCli(['--url', 'pgmem:', 'monitor', 'queries']);
+    expect(pgmem.code).toBe(2);
+    expect(pgmem.stderr).toMatch(/^todo-db: monitor queries needs PostgreSQL's catalog and statistics, which pgmem does not have/);
+  });
+});

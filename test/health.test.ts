@@ -1,0 +1,120 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as library from '../src/index.js';
+import { HEALTH_CHECKS, migrateUp, runHealth, UsageError, type CheckResult, type HealthReport } from '../src/index.js';
+import { SERVER_BACKENDS, openFresh } from './support/backends.js';
+
+const check = (report: HealthReport, id: string): CheckResult => {
+  const found = report.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id}`);
+  return found;
+};
+const SESSION_CHECKS = ['long-queries', 'idle-in-transaction', 'blocked-queries', 'connections'];
+
+describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
+  let fresh: Awaited<ReturnType<typeof openFresh>>;
+  beforeEach(async () => {
+    fresh = await openFresh(backend, 'health');
+  });
+  afterEach(async () => {
+    await fresh?.close();
+  });
+
+  it('passes every check on a fresh migrated database, and marks what does not apply', async () => {
+    await migrateUp(fresh.handle);
+    const report = await runHealth(fresh.handle);
+    expect(report.checks.map((c) => c.id)).toEqual(HEALTH_CHECKS.map((c) => c.id));
+    expect(report.checks.filter((c) => c.status === 'warn' || c.status === 'fail')).toEqual([]);
+    expect(report.ok && report.strictOk).toBe(true);
+    for (const id of ['connection', 'migrations', 'rls-tables', 'invalid-indexes', 'foreign-key-indexes', 'wraparound']) expect(check(report, id).status).toBe('ok');
+    const sessions = SESSION_CHECKS.map((id) => check(report, id).status);
+    expect(sessions).toEqual(backend === 'pglite' ? ['n/a', 'n/a', 'n/a', 'n/a'] : ['ok', 'ok', 'ok', 'ok']);
+    expect(check(report, 'slow-statements')).toMatchObject({ status: 'n/a', message: expect.stringMatching(/not available/) });
+  });
+
+  it('reports idx_tasks_user_id as redundant, naming the indexes that cover it and its size', async () => {
+    await migrateUp(fresh.handle);
+    const redundant = check(await runHealth(fresh.handle), 'redundant-indexes');
+    expect(redundant.status).toBe('info');
+    expect(redundant.findings).toEqual([
+      { object: 'idx_tasks_user_id', status: 'info', message: expect.stringMatching(/covered by idx_tasks_user_completed, idx_tasks_user_created \(\d.* kB\); kept because the v1 contract names it/) },
+    ]);
+  });
+
+  it('warns about a duplicate index the contract does not name', async () => {
+    await migrateUp(fresh.handle);
+    await sql`create index idx_tasks_dup on tasks (user_id, completed)`.execute(fresh.handle.db);
+    const redundant = check(await runHealth(fresh.handle), 'redundant-indexes');
+    expect(redundant.status).toBe('warn');
+    expect(redundant.findings).toContainEqual({ object: 'idx_tasks_dup', status: 'warn', message: expect.stringMatching(/covered by idx_tasks_user_completed/) });
+    expect(redundant.fix).toMatch(/DROP INDEX CONCURRENTLY/);
+  });
+
+  it('fails on pending migrations, naming them', async () => {
+    await migrateUp(fresh.handle, { to: '0002_create_tasks' });
+    const report = await runHealth(fresh.handle);
+    const migrations = check(report, 'migrations');
+    expect(migrations).toMatchObject({ status: 'fail', value: 2, message: '2 applied, 2 pending' });
+    expect(migrations.findings.map((f) => f.object)).toEqual(['0003_updated_at_triggers', '0004_row_level_security']);
+    expect(report.ok).toBe(false);
+  });
+
+  it('fails when row-level security is off, naming the table', async () => {
+    await migrateUp(fresh.handle);
+    await sql`alter table tasks disable row level security`.execute(fresh.handle.db);
+    const rls = check(await runHealth(fresh.handle), 'rls-tables');
+    expect(rls).toMatchObject({ status: 'fail', fix: 'run `todo-db rls apply`' });
+    expect(rls.findings).toEqual([{ object: 'tasks', status: 'fail', message: expect.stringMatching(/RLS is off/) }]);
+  });
+
+  it('fails when RLS is enabled but not forced', async () => {
+    await migrateUp(fresh.handle);
+    await sql`alter table users no force row level security`.execute(fresh.handle.db);
+    expect(check(await runHealth(fresh.handle), 'rls-tables').findings).toEqual([{ object: 'users', status: 'fail', message: expect.stringMatching(/not forced/) }]);
+  });
+
+  it('reports schema drift through verify, or says verify is not available', async () => {
+    await migrateUp(fresh.handle);
+    await sql`drop index idx_tasks_updated_at`.execute(fresh.handle.db);
+    const schema = check(await runHealth(fresh.handle), 'schema');
+    if (typeof (library as Record<string, unknown>).verifySchema === 'function') {
+      expect(schema.status).toBe('fail');
+      expect(schema.findings.map((f) => f.object)).toContain('idx_tasks_updated_at');
+    } else {
+      expect(schema).toMatchObject({ status: 'n/a', message: expect.stringMatching(/not available/) });
+    }
+  });
+
+  it('warns about a foreign key without an index', async () => {
+    await migrateUp(fresh.handle);
+    for (const index of ['idx_tasks_user_id', 'idx_tasks_user_completed', 'idx_tasks_user_created']) await sql.raw(`drop index ${index}`).execute(fresh.handle.db);
+    const fk = check(await runHealth(fresh.handle), 'foreign-key-indexes');
+    expect(fk.status).toBe('warn');
+    expect(fk.findings).toEqual([{ object: 'tasks_user_id_fkey', status: 'warn', message: expect.stringMatching(/tasks\(user_id\)/) }]);
+  });
+
+  it('applies threshold overrides and rejects bad ones', async () => {
+    await migrateUp(fresh.handle);
+    const report = await runHealth(fresh.handle, { thresholds: { wraparoundWarnPercent: 0 } });
+    expect(check(report, 'wraparound').status).toBe('warn');
+    expect(report.thresholds.wraparoundWarnPercent).toBe(0);
+    expect(report.strictOk).toBe(false);
+    await expect(runHealth(fresh.handle, { thresholds: { latencyWarnMs: -1 } })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('health on pgmem', () => {
+  it('runs the checks that need no catalog and marks the others n/a', async () => {
+    const fresh = await openFresh('pgmem', 'health');
+    try {
+      await migrateUp(fresh.handle);
+      const report = await runHealth(fresh.handle);
+      const ran = report.checks.filter((c) => c.status !== 'n/a').map((c) => c.id);
+      expect(ran).toEqual(['connection', 'migrations']);
+      expect(report.ok).toBe(true);
+      expect(check(report, 'cache-hit').message).toMatch(/not applicable on pgmem/);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
