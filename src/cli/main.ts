@@ -52,6 +52,13 @@ export function buildProgram(app: App): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   const app: App = { secrets: collectSecrets(argv), exitCode: 0 };
   const program = buildProgram(app);
+  // Ctrl-C: leaving closes the connection, so the server rolls back the open transaction.
+  const interrupted = () => {
+    process.stderr.write('todo-db: interrupted; the step in progress was rolled back (run the command again to continue)\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
   // `todo-db … | head` closes the pipe early: stop quietly, not with an EPIPE trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(app.exitCode);
