@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { TodoDatabase } from '../connection/open.js';
+import { ProblemError } from '../errors.js';
+import { packageRoot } from '../migrations/files.js';
+import { diffStatus, type RlsChange } from './diff.js';
+import type { RlsFinding } from './findings.js';
+import { requireRls, rlsStatus, type RlsStatus } from './status.js';
+
+export interface ApplyRlsResult {
+  /** sql/rls.sql ran (only when the status showed drift) */
+  ranScript: boolean;
+  /** role attribute statements run (superuser connections only) */
+  roleStatements: string[];
+  /** what changed, fact by fact */
+  changes: RlsChange[];
+  /** drift left alone: role attributes without a superuser, or needing a person */
+  remaining: RlsFinding[];
+  before: RlsStatus;
+  after: RlsStatus;
+}
+
+/** The one RLS setup script, shared with migration 0004. */
+export function rlsScript(): string {
+  return readFileSync(join(packageRoot(), 'sql', 'rls.sql'), 'utf8');
+}
+
+/**
+ * Re-applies sql/rls.sql in one transaction when the status shows drift (a
+ * dropped or loosened policy, RLS switched off, grants changed), and resets
+ * todo_app's SUPERUSER/BYPASSRLS when connected as a superuser. On an intact
+ * database it runs nothing and takes no lock.
+ *
+ * @example
+ * const { changes } = await applyRls(handle);
+ */
+export async function applyRls(handle: TodoDatabase<any>): Promise<ApplyRlsResult> {
+  requireRls(handle, 'rls apply');
+  const before = await rlsStatus(handle);
+  const missing = before.findings.find((f) => f.code === 'table-missing');
+  if (missing) throw new ProblemError(missing.message, 'run `todo-db migrate up` first');
+  const scriptDrift = before.findings.filter((f) => f.repair === 'apply');
+  const roleStatements = handle.server.superuser ? before.findings.flatMap((f) => (f.repair === 'superuser' && f.sql ? [f.sql] : [])) : [];
+  if (scriptDrift.length === 0 && roleStatements.length === 0) {
+    return { ranScript: false, roleStatements: [], changes: [], remaining: before.findings, before, after: before };
+  }
+  try {
+    await handle.db.transaction().execute(async (trx) => {
+      if (scriptDrift.length > 0) await sql.raw(rlsScript()).execute(trx);
+      for (const statement of roleStatements) await sql.raw(statement).execute(trx);
+    });
+  } catch (error) {
+    throw applyFailure(error, handle.server.user);
+  }
+  const after = await rlsStatus(handle);
+  return { ranScript: scriptDrift.length > 0, roleStatements, changes: diffStatus(before, after), remaining: after.findings, before, after };
+}
+
+function applyFailure(error: unknown, user: string): unknown {
+  const e = error as { code?: string; message?: string };
+  if (e?.code === '42501') {
+    return new ProblemError(`${user} may not change the RLS setup (${e.message}); nothing was changed`, 'connect as the role that owns the tables (DATABASE_URL_UNPOOLED or --url)', { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { packageRoot } from '../migrations/files.js';
+import { APP_ROLE, HELPER_FUNCTION, TABLE_NAMES, type PolicyCommand } from './declaration.js';
+
+/** The RLS facts of a database as its catalog states them (sql/rls/*.sql). */
+export interface TableRls {
+  table: string;
+  exists: boolean;
+  enabled: boolean;
+  forced: boolean;
+  owner: string | null;
+}
+
+export interface PolicyInfo {
+  table: string;
+  name: string;
+  command: PolicyCommand | 'ALL';
+  permissive: boolean;
+  roles: string[];
+  using: string | null;
+  withCheck: string | null;
+}
+
+export interface RoleInfo {
+  name: string;
+  exists: boolean;
+  superuser: boolean;
+  bypassRls: boolean;
+  canLogin: boolean;
+  /** holds the privileges of todo_app without SET ROLE (member, INHERIT) */
+  inheritsAppRole: boolean;
+  /** protected tables this role owns */
+  owns: string[];
+}
+
+export interface AppRoleGrants {
+  table: string;
+  privileges: string[];
+}
+
+export interface HelperInfo {
+  name: string;
+  volatility: string;
+  returns: string;
+  body: string;
+}
+
+export interface RlsCatalog {
+  tables: TableRls[];
+  policies: PolicyInfo[];
+  grants: AppRoleGrants[];
+  helper: HelperInfo | null;
+}
+
+const cache = new Map<string, string>();
+
+/** The text of sql/rls/NAME.sql, read once. */
+export function rlsSql(name: string): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(packageRoot(), 'sql', 'rls', `${name}.sql`), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+async function query<R>(db: Kysely<any>, name: string, parameters: unknown[]): Promise<R[]> {
+  return (await db.executeQuery<R>(CompiledQuery.raw(rlsSql(name), parameters))).rows;
+}
+
+export async function readCatalog(db: Kysely<any>): Promise<RlsCatalog> {
+  const tables = await query<TableRls>(db, 'tables', [TABLE_NAMES]);
+  const policies = await query<{ table: string; name: string; command: PolicyInfo['command']; permissive: boolean; roles: string[]; using: string | null; with_check: string | null }>(
+    db,
+    'policies',
+    [TABLE_NAMES],
+  );
+  const grants = await query<AppRoleGrants>(db, 'grants', [APP_ROLE, TABLE_NAMES]);
+  const [helper] = await query<HelperInfo>(db, 'helper', [HELPER_FUNCTION]);
+  return {
+    tables,
+    policies: policies.map(({ with_check, ...p }) => ({ ...p, withCheck: with_check })),
+    grants,
+    helper: helper ?? null,
+  };
+}
+
+/** A role's RLS-relevant attributes; `exists: false` when there is no such role. */
+export async function readRole(db: Kysely<any>, name: string): Promise<RoleInfo> {
+  const [row] = await query<{ name: string; superuser: boolean; bypass_rls: boolean; can_login: boolean; inherits_app_role: boolean; owns: string[] }>(db, 'role', [
+    name,
+    APP_ROLE,
+    TABLE_NAMES,
+  ]);
+  if (!row) return { name, exists: false, superuser: false, bypassRls: false, canLogin: false, inheritsAppRole: false, owns: [] };
+  return { name, exists: true, superuser: row.superuser, bypassRls: row.bypass_rls, canLogin: row.can_login, inheritsAppRole: row.inherits_app_role, owns: row.owns };
+}

@@ -1,0 +1,154 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../schema.js';
+import { attempt, describeOutcome, isDenied, isNothing, visible, type Outcome } from './probe-runner.js';
+
+export interface ProbeUser {
+  id: string;
+  taskIds: string[];
+}
+
+export interface ProbeContext {
+  trx: Transaction<Database>;
+  a: ProbeUser;
+  b: ProbeUser;
+  /**
+   * Why an UPDATE with no WHERE could touch other users' rows (RLS off, a loose
+   * USING, todo_app bypassing RLS): then that probe is not run, since on
+   * production it would lock every task; the other probes name the leak.
+   */
+  unbounded: string | null;
+}
+
+/** Who the probe runs as, always under SET LOCAL ROLE todo_app. */
+export type ProbeIdentity = 'no user set' | 'empty user id' | 'user A';
+
+export interface ProbeSpec {
+  id: string;
+  as: ProbeIdentity;
+  description: string;
+  expected: string;
+  run(ctx: ProbeContext): Promise<{ observed: string; pass: boolean }>;
+}
+
+const seesNothing = (as: ProbeIdentity, id: string): ProbeSpec => ({
+  id,
+  as,
+  description: 'sees no task and no user',
+  expected: '0 tasks, 0 users',
+  async run({ trx, a }) {
+    const tasks = await visible(trx, 'tasks', a.id);
+    const users = await visible(trx, 'users', a.id);
+    const show = (v: typeof tasks, noun: string) => ('denied' in v ? `${noun} denied` : `${v.total} ${noun}`);
+    const pass = ('denied' in tasks || tasks.total === 0) && ('denied' in users || users.total === 0);
+    return { observed: `${show(tasks, 'tasks')}, ${show(users, 'users')}`, pass };
+  },
+});
+
+const writesNothing = (as: ProbeIdentity, id: string): ProbeSpec => ({
+  id,
+  as,
+  description: "can insert, update and delete nothing (tries A's rows)",
+  expected: 'insert denied, 0 updated, 0 deleted',
+  async run({ trx, a }) {
+    const inserted = await attempt(trx, async () => (await trx.insertInto('tasks').values({ user_id: a.id, title: 'rls probe' }).executeTakeFirst()).numInsertedOrUpdatedRows);
+    const updated = await attempt(trx, async () => (await trx.updateTable('tasks').set({ title: 'rls probe' }).where('user_id', '=', a.id).executeTakeFirst()).numUpdatedRows);
+    const deleted = await attempt(trx, async () => (await trx.deleteFrom('tasks').where('user_id', '=', a.id).executeTakeFirst()).numDeletedRows);
+    return {
+      observed: `insert ${describeOutcome(inserted)}, ${describeOutcome(updated)} updated, ${describeOutcome(deleted)} deleted`,
+      pass: isDenied(inserted) && isNothing(updated) && isNothing(deleted),
+    };
+  },
+});
+
+/** A write of user A against user B's rows must be refused or touch nothing. */
+const denied = (id: string, description: string, expected: string, write: (ctx: ProbeContext) => Promise<Outcome>, strict = false): ProbeSpec => ({
+  id,
+  as: 'user A',
+  description,
+  expected,
+  async run(ctx) {
+    const o = await write(ctx);
+    return { observed: describeOutcome(o), pass: strict ? isDenied(o) : isNothing(o) };
+  },
+});
+
+const allowed = (id: string, description: string, write: (ctx: ProbeContext) => Promise<Outcome>): ProbeSpec => ({
+  id,
+  as: 'user A',
+  description: `${description} (control: the proof is not vacuous)`,
+  expected: '1 row',
+  async run(ctx) {
+    const o = await write(ctx);
+    return { observed: describeOutcome(o), pass: 'rows' in o && o.rows === 1 };
+  },
+});
+
+const exactlyOwn = (id: string, table: 'tasks' | 'users', description: string): ProbeSpec => ({
+  id,
+  as: 'user A',
+  description,
+  expected: '',
+  async run({ trx, a }) {
+    const want = table === 'tasks' ? a.taskIds.length : 1;
+    const v = await visible(trx, table, a.id);
+    if ('denied' in v) return { observed: `denied (SQLSTATE ${v.denied})`, pass: false };
+    const noun = v.total === 1 ? table.slice(0, -1) : table;
+    return { observed: `${v.total} ${noun}, ${v.total - v.own} of other users`, pass: v.total === want && v.own === want };
+  },
+});
+
+/**
+ * The behavioural proof of schema.md "Row-level security", in the order it runs:
+ * first with no user set at all, then with an empty id, then as user A.
+ */
+export const PROBES: readonly ProbeSpec[] = [
+  seesNothing('no user set', 'no-user-sees-nothing'),
+  writesNothing('no user set', 'no-user-writes-nothing'),
+  seesNothing('empty user id', 'empty-user-sees-nothing'),
+  writesNothing('empty user id', 'empty-user-writes-nothing'),
+  { ...exactlyOwn('a-sees-own-tasks', 'tasks', "sees exactly A's tasks"), expected: "2 tasks, 0 of other users" },
+  { ...exactlyOwn('a-sees-own-user', 'users', "sees exactly A's user row"), expected: '1 user, 0 of other users' },
+  denied('a-reads-b-task', "reads B's task by id", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.selectFrom('tasks').select('id').where('id', 'in', b.taskIds).execute()).length),
+  ),
+  denied('a-counts-b-tasks', "counts B's tasks", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => Number((await trx.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', b.id).executeTakeFirstOrThrow()).n)),
+  ),
+  denied('a-reads-b-user', "reads B's user row", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.selectFrom('users').select('id').where('id', '=', b.id).execute()).length),
+  ),
+  denied('a-updates-b-tasks', "updates B's tasks", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.updateTable('tasks').set({ title: 'rls probe' }).where('user_id', '=', b.id).executeTakeFirst()).numUpdatedRows),
+  ),
+  denied('a-deletes-b-tasks', "deletes B's tasks", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.deleteFrom('tasks').where('user_id', '=', b.id).executeTakeFirst()).numDeletedRows),
+  ),
+  denied('a-inserts-task-for-b', 'inserts a task owned by B', 'denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.insertInto('tasks').values({ user_id: b.id, title: 'rls probe' }).executeTakeFirst()).numInsertedOrUpdatedRows),
+    true,
+  ),
+  {
+    id: 'a-moves-task-to-b',
+    as: 'user A',
+    description: "moves A's tasks to B, by id and with no WHERE (which no SELECT policy guards)",
+    expected: 'denied or 0 rows, both ways',
+    async run({ trx, a, b, unbounded }) {
+      const byId = await attempt(trx, async () => (await trx.updateTable('tasks').set({ user_id: b.id }).where('id', 'in', a.taskIds).executeTakeFirst()).numUpdatedRows);
+      if (unbounded) return { observed: `by id: ${describeOutcome(byId)}; no WHERE: not run (${unbounded})`, pass: isNothing(byId) };
+      const all = await attempt(trx, async () => (await trx.updateTable('tasks').set({ user_id: b.id }).executeTakeFirst()).numUpdatedRows);
+      return { observed: `by id: ${describeOutcome(byId)}; no WHERE: ${describeOutcome(all)}`, pass: isNothing(byId) && isNothing(all) };
+    },
+  },
+  denied('a-updates-b-user', "updates B's user row", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.updateTable('users').set({ name: 'rls probe' }).where('id', '=', b.id).executeTakeFirst()).numUpdatedRows),
+  ),
+  denied('a-deletes-b-user', "deletes B's user row", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.deleteFrom('users').where('id', '=', b.id).executeTakeFirst()).numDeletedRows),
+  ),
+  allowed('a-inserts-own-task', 'inserts a task of its own', async ({ trx, a }) =>
+    attempt(trx, async () => (await trx.insertInto('tasks').values({ user_id: a.id, title: 'rls probe' }).executeTakeFirst()).numInsertedOrUpdatedRows),
+  ),
+  allowed('a-updates-own-task', 'updates a task of its own', async ({ trx, a }) =>
+    attempt(trx, async () => (await trx.updateTable('tasks').set({ title: 'rls probe' }).where('id', '=', a.taskIds[0]!).executeTakeFirst()).numUpdatedRows),
+  ),
+];

@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { TodoDatabase } from '../connection/open.js';
+import { UnsupportedError } from '../errors.js';
+import { appRoleName, assessAppRole, type AppRoleAssessment, type AppRoleOptions } from './app-role.js';
+import { readCatalog, readRole, type AppRoleGrants, type HelperInfo, type PolicyInfo, type RoleInfo, type TableRls } from './catalog.js';
+import { APP_ROLE } from './declaration.js';
+import type { RlsFinding } from './findings.js';
+import { lintRls } from './lint.js';
+
+export interface RlsStatus {
+  /** no findings */
+  ok: boolean;
+  findings: RlsFinding[];
+  /** what is so on purpose (users has no INSERT/DELETE policy) */
+  notes: string[];
+  tables: TableRls[];
+  policies: PolicyInfo[];
+  /** the todo_app role, with its grants on the protected tables */
+  role: RoleInfo & { grants: AppRoleGrants[] };
+  helper: HelperInfo | null;
+  /** the role the application connects as, when one was named */
+  appRole?: AppRoleAssessment;
+}
+
+export type RlsStatusOptions = AppRoleOptions;
+
+/**
+ * The RLS setup as data: flags per table, policies, the todo_app role and its
+ * grants, a lint of the policies against the design, and (with `appUrl` or
+ * `appRole`) whether the application's role would skip RLS. The health check
+ * reads `ok` and `findings`.
+ *
+ * @example
+ * const status = await rlsStatus(handle, { appUrl: process.env.DATABASE_URL });
+ * if (!status.ok) for (const f of status.findings) console.log(f.message, '→', f.fix);
+ */
+export async function rlsStatus(handle: Pick<TodoDatabase<any>, 'db' | 'capabilities' | 'kind'>, options: RlsStatusOptions = {}): Promise<RlsStatus> {
+  requireRls(handle, 'rls status');
+  const app = appRoleName(options);
+  const status = await readStatus(handle.db);
+  if (!app) return status;
+  const { appRole, findings } = await assessAppRole(handle.db, app.name, app.source);
+  const all = [...status.findings, ...findings];
+  return { ...status, ok: all.length === 0, findings: all, appRole };
+}
+
+async function readStatus(db: Kysely<any>): Promise<RlsStatus> {
+  const catalog = await readCatalog(db);
+  const role = await readRole(db, APP_ROLE);
+  const { findings, notes } = lintRls(catalog, role);
+  return { ok: findings.length === 0, findings, notes, tables: catalog.tables, policies: catalog.policies, role: { ...role, grants: catalog.grants }, helper: catalog.helper };
+}
+
+/** pg-mem has no roles or policies: say so instead of pretending. */
+export function requireRls(handle: Pick<TodoDatabase<any>, 'capabilities' | 'kind'>, command: string): void {
+  if (!handle.capabilities.rls) {
+    throw new UnsupportedError(`${command} needs row-level security, which ${handle.kind} does not have`, 'run it against PostgreSQL or PGlite (--url postgres://… or pglite:DIR)');
+  }
+}

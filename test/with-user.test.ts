@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError, migrateUp, withUser, type Database, type TodoDatabase } from '../src/index.js';
+import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends.js';
+import { withRoleLock } from './support/role-lock.js';
+
+const A = randomUUID();
+const B = randomUUID();
+let counter = 0;
+
+/**
+ * The application's view: a LOGIN role granted todo_app, so RLS really applies.
+ * On the server, a pool that logs in as that role; PGlite has one session, so
+ * it switches that session to the role (as the server's login would).
+ */
+async function appConnection(backend: BackendName, admin: TodoDatabase, url: string, role: string, max: number): Promise<Kysely<Database>> {
+  if (backend === 'postgres') {
+    const appUrl = new URL(url);
+    appUrl.username = role;
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: appUrl.toString(), max }) }) });
+  }
+  await sql.raw(`set role ${role}`).execute(admin.db);
+  return admin.db;
+}
+
+describe.each(SERVER_BACKENDS)('withUser on %s', (backend) => {
+  let fresh: Awaited<ReturnType<typeof openFresh>>;
+  let role: string;
+  const opened: Kysely<Database>[] = [];
+  const connect = async (max: number) => {
+    const db = await appConnection(backend, fresh.handle, fresh.backend.url, role, max);
+    if (db !== fresh.handle.db) opened.push(db);
+    return db;
+  };
+  // Isolation depends on todo_app being intact (no BYPASSRLS from another test).
+  const intact = <T>(fn: () => Promise<T>) => (backend === 'postgres' ? withRoleLock('shared', fn) : fn());
+
+  beforeAll(async () => {
+    fresh = await openFresh(backend, 'withuser');
+    await migrateUp(fresh.handle);
+    role = `tododb_withuser_${process.pid}_${++counter}`;
+    await sql.raw(`create role ${role} login nosuperuser nobypassrls; grant todo_app to ${role}`).execute(fresh.handle.db);
+    await fresh.handle.db.insertInto('users').values([{ id: A, email: `a-${A}@example.com` }, { id: B, email: `b-${B}@example.com` }]).execute();
+    await fresh.handle.db
+      .insertInto('tasks')
+      .values([...[1, 2, 3].map((i) => ({ user_id: A, title: `a ${i}` })), ...[1, 2].map((i) => ({ user_id: B, title: `b ${i}` }))])
+      .execute();
+  });
+  afterAll(async () => {
+    for (const db of opened) await db.destroy();
+    if (fresh) {
+      await sql.raw(`reset role`).execute(fresh.handle.db);
+      await sql.raw(`drop owned by ${role}; drop role ${role}`).execute(fresh.handle.db);
+      await fresh.close();
+    }
+  });
+
+  it('keeps two users apart across interleaved transactions on one pool', async () => {
+    await intact(async () => {
+      const db = await connect(4);
+      let open = 0;
+      let overlapped = 0;
+      // On the server both transactions of a pair wait for each other mid-way, so
+      // they are open at the same time; PGlite runs one transaction at a time.
+      const pairs = Array.from({ length: 4 }, () => barrier(backend === 'postgres' ? 2 : 1));
+      const session = (userId: string, meet: () => Promise<void>) =>
+        withUser(db, userId, async (trx) => {
+          open++;
+          overlapped = Math.max(overlapped, open);
+          const first = await trx.selectFrom('tasks').select('user_id').execute();
+          await meet();
+          const second = await trx.selectFrom('users').select('id').execute();
+          const inserted = await trx.insertInto('tasks').values({ user_id: userId, title: 'mine' }).returning('user_id').execute();
+          open--;
+          return [...first.map((r) => r.user_id), ...second.map((r) => r.id), ...inserted.map((r) => r.user_id)];
+        });
+      const runs = pairs.flatMap((meet) => [session(A, meet), session(B, meet)]);
+      const seen = await Promise.all(runs);
+      seen.forEach((ids, i) => {
+        const me = i % 2 === 0 ? A : B;
+        expect(new Set(ids)).toEqual(new Set([me]));
+        expect(ids.length).toBeGreaterThan(2);
+      });
+      if (backend === 'postgres') expect(overlapped).toBeGreaterThanOrEqual(2);
+      // Without a user, the same role sees nothing at all.
+      expect(await db.selectFrom('tasks').select('id').execute()).toEqual([]);
+    });
+  });
+
+  it('does not leak the user into the next transaction on the same connection', async () => {
+    await intact(async () => {
+      const db = await connect(1);
+      const setting = async (q: Kysely<Database>) => (await sql<{ v: string | null }>`select current_setting('app.current_user_id', true) as v`.execute(q)).rows[0]?.v ?? null;
+      expect(await withUser(db, A, async (trx) => [await setting(trx), (await trx.selectFrom('tasks').select('id').execute()).length])).toEqual([A, expect.any(Number)]);
+      // Same (only) connection, next transaction: unset, and RLS shows nothing.
+      expect([null, '']).toContain(await setting(db));
+      expect(await db.transaction().execute((trx) => trx.selectFrom('tasks').select('id').execute())).toEqual([]);
+      // A failed transaction does not leave it behind either.
+      await expect(withUser(db, B, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect([null, '']).toContain(await setting(db));
+      // Inside an outer transaction it sets the id there, locally.
+      const owners = (trx: Transaction<Database>) => withUser(trx, B, async (t) => (await t.selectFrom('tasks').select('user_id').execute()).map((r) => r.user_id));
+      const inner = await db.transaction().execute(owners);
+      expect(new Set(inner)).toEqual(new Set([B]));
+      expect([null, '']).toContain(await setting(db));
+    });
+  });
+
+  it('rejects a user id that is not a uuid before touching the database', async () => {
+    let ran = false;
+    for (const bad of ['', 'alice', "1' or '1'='1", `${A}x`]) {
+      await expect(withUser(fresh.handle.db, bad, async () => (ran = true))).rejects.toThrow(UsageError);
+    }
+    expect(ran).toBe(false);
+  });
+});
+
+/** Resolves for everyone once `n` callers have arrived. */
+function barrier(n: number): () => Promise<void> {
+  let arrived = 0;
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => (release = resolve));
+  return () => {
+    if (++arrived >= n) release();
+    return all;
+  };
+}
+
