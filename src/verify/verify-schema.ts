@@ -1,0 +1,44 @@
+import { CONTRACT } from '../contract/v1.js';
+import type { Contract } from '../contract/types.js';
+import type { TodoDatabase } from '../connection/open.js';
+import { UnsupportedError } from '../errors.js';
+import { BOOKKEEPING_TABLES } from '../migrations/bookkeeping.js';
+import { compareSchemas } from './compare.js';
+import type { Finding } from './finding.js';
+import { introspect } from './introspect.js';
+import { normaliseContract } from './normalise.js';
+
+export interface VerifyResult {
+  /** true when the database is exactly the contract */
+  ok: boolean;
+  contractVersion: string;
+  findings: Finding[];
+}
+
+export interface VerifyOptions {
+  /** default: the v1 contract */
+  contract?: Contract;
+}
+
+/**
+ * Compares the live schema (`current_schema()`, plus the contract's roles) with the
+ * contract. Migration bookkeeping tables are ignored; anything else extra is a finding.
+ *
+ * @example
+ * const { ok, findings } = await verifySchema(handle);
+ * for (const f of findings) console.log(f.kind, f.object, f.message);
+ */
+export async function verifySchema(handle: Pick<TodoDatabase<any>, 'db' | 'kind' | 'capabilities'>, options: VerifyOptions = {}): Promise<VerifyResult> {
+  requireCatalog(handle);
+  const contract = options.contract ?? CONTRACT;
+  const expected = await normaliseContract(handle.db, contract);
+  const actual = await introspect(handle.db, { roles: contract.roles.map((r) => r.name), ignoreTables: BOOKKEEPING_TABLES });
+  const findings = compareSchemas(expected, actual);
+  return { ok: findings.length === 0, contractVersion: contract.version, findings };
+}
+
+export function requireCatalog(handle: Pick<TodoDatabase<any>, 'kind' | 'capabilities'>): void {
+  if (!handle.capabilities.catalog) {
+    throw new UnsupportedError(`${handle.kind} has no PostgreSQL catalog to verify against the contract`, 'run verify against PostgreSQL or PGlite');
+  }
+}
