@@ -1,5 +1,31 @@
 import type { Command } from 'commander';
-import type { App } from '../app.js';
+import type { CleanupResult } from '../../index.js';
+import { formatMs, plural, type Output } from '../../output/output.js';
+import { action, type App } from '../app.js';
+import { confirm, requireConfirmation } from '../confirm.js';
+import { CliContext } from '../context.js';
+import { addYesOption } from '../options.js';
 
-/** Registers `todo-db cleanup` (not built yet). */
-export function registerCleanup(_program: Command, _app: App): void {}
+/** Registers `todo-db cleanup`: removes the seed users (…@example.com) and their tasks. */
+export function registerCleanup(program: Command, app: App): void {
+  addYesOption(
+    program.command('cleanup').description('remove the seed data (users at @example.com and their tasks) and nothing else, in batches'),
+  ).action(
+    action(app, async (options: { yes?: boolean }, command: Command) => {
+      const ctx = CliContext.from(command, app.secrets);
+      requireConfirmation(ctx, options.yes, 'cleanup');
+      const { cleanup } = await import('../../index.js');
+      const result = await ctx.withDb('data', async (handle) => {
+        await confirm(ctx, options.yes, `Remove every user at @example.com, and their tasks, from ${handle.target.display}?`);
+        return cleanup(handle);
+      });
+      render(ctx.out, result);
+    }),
+  );
+}
+
+function render(out: Output, r: CleanupResult): void {
+  out.document({ ok: true, ...r, durationMs: Math.round(r.durationMs) });
+  if (r.users === 0) out.result('No seed data to remove: no user at @example.com.');
+  else out.result(`removed ${plural(r.users, 'seed user')} and ${plural(r.tasks, 'task')} in ${plural(r.batches, 'batch', 'batches')} (${formatMs(r.durationMs)}); no other row touched.`);
+}
