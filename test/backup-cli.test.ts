@@ -7,6 +7,9 @@ import { SERVER_BACKENDS, provision, type TestBackend } from './support/backends
 import { runCli } from './support/cli.js';
 import { withRoleLock } from './support/role-lock.js';
 
+/** PGlite runs pg_dump and a second database in WebAssembly: slow on a busy two-core machine. */
+const SLOW = 240_000;
+
 /** A migrated database with two users and three tasks, closed again so the CLI can open it. */
 async function sourceWithData(backend: (typeof SERVER_BACKENDS)[number]): Promise<TestBackend> {
   const source = await provision(backend, 'backup_cli');
@@ -51,17 +54,20 @@ describe.each(SERVER_BACKENDS)('todo-db backup and restore (the binary) on %s', 
     expect(existsSync(doc.file)).toBe(true);
     expect(doc.tables.map((t: { table: string; rows: number }) => [t.table, t.rows])).toEqual([['users', 2], ['tasks', 3]]);
     expect(doc.verification).toMatchObject({ ok: true, dropped: true, schema: { ok: true } });
-  });
+  }, SLOW);
 
   it('restore refuses a non-empty database with exit 2, and --clean needs --yes off a terminal', async () => {
     const file = readdirSync(work).find((f) => f.startsWith('todo-db-'))!;
+    const unnamed = await runCli(['restore', file], { cwd: work, env: { DATABASE_URL: source.url } });
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/^todo-db: restore needs the target named with --url/);
     const refused = await runCli(['--url', source.url, 'restore', file], { cwd: work });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^todo-db: .* is not empty: 5 tables in the current schema .*nothing was changed \(restore into an empty database, or pass --clean --yes/);
     const unconfirmed = await runCli(['--url', source.url, 'restore', file, '--clean'], { cwd: work });
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toMatch(/restore --clean needs confirmation.*pass --yes/);
-  });
+  }, SLOW);
 
   it('restore into an empty database prints what came back and that the schema checks out', async () => {
     const file = readdirSync(work).find((f) => f.startsWith('todo-db-'))!;
@@ -77,7 +83,7 @@ describe.each(SERVER_BACKENDS)('todo-db backup and restore (the binary) on %s', 
     } finally {
       await target.cleanup();
     }
-  });
+  }, SLOW);
 });
 
 describe('todo-db backup without a usable pg_dump', () => {
@@ -97,7 +103,7 @@ describe('todo-db backup without a usable pg_dump', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('todo-db: pg_dump is not installed (it comes with the PostgreSQL client tools) (install them: apt-get install postgresql-client (Debian/Ubuntu), or put pg_dump on PATH)\n');
     expect(readdirSync(bin)).toEqual([]);
-  });
+  }, SLOW);
 
   it('says so when the server is newer than the local pg_dump', async () => {
     const fake = join(bin, 'pg_dump');

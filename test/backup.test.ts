@@ -17,6 +17,9 @@ import { SERVER_BACKENDS, openFresh, provision } from './support/backends.js';
 import { adminQuery } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
 
+/** PGlite runs pg_dump and a second database in WebAssembly: slow on a busy two-core machine. */
+const SLOW = 240_000;
+
 /** md5 of every row of users and tasks in id order: equal checksums mean identical rows. */
 async function checksums(handle: TodoDatabase): Promise<Record<string, { n: number; md5: string }>> {
   return handle.db.transaction().execute(async (trx) => {
@@ -100,7 +103,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     } finally {
       await target.cleanup();
     }
-  });
+  }, SLOW);
 
   it('backup --verify restores into a scratch database, compares rows, and drops it', async () => {
     const backup = await withRoleLock('shared', () => backupDatabase(source.handle, { cwd: work, out: 'verified.backup', verify: true }));
@@ -119,11 +122,11 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     } else {
       expect(existsSync(proof.scratch.replace(/^pglite:/, ''))).toBe(false);
     }
-  });
+  }, SLOW);
 
   it('refuses to overwrite an existing backup file', async () => {
     await expect(backupDatabase(source.handle, { cwd: work, out: 'verified.backup' })).rejects.toThrow(/already exists/);
-  });
+  }, SLOW);
 
   it('refuses a non-empty target (exit 2, nothing changed), and replaces it only with clean', async () => {
     const backup = await backupDatabase(source.handle, { cwd: work, out: 'again.backup' });
@@ -150,7 +153,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     } finally {
       await target.cleanup();
     }
-  });
+  }, SLOW);
 
   it('refuses a backup of the other backend', async () => {
     const other = backend === 'postgres' ? 'pglite' : 'postgres';
@@ -167,7 +170,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     } finally {
       await target.cleanup();
     }
-  });
+  }, SLOW);
 });
 
 describe('pg_dump and pg_restore never see the password', () => {

@@ -63,7 +63,7 @@ export async function backupDatabase(handle: TodoDatabase<any>, options: BackupO
   const progress = options.onProgress ?? (() => undefined);
   let made: { tables: TableContents[]; tool: ToolCall };
   try {
-    made = raw.kind === 'postgres' ? await dumpServer(handle, partial, progress) : await dumpPglite(handle, raw.client, partial);
+    made = raw.kind === 'postgres' ? await dumpServer(handle, partial, progress) : await dumpPglite(handle, raw.client, partial, progress);
     renameSync(partial, file);
   } finally {
     rmSync(partial, { force: true });
@@ -114,11 +114,13 @@ async function dumpPglite(
   handle: TodoDatabase<any>,
   client: import('@electric-sql/pglite').PGlite,
   file: string,
+  progress: (p: BackupProgress) => void,
 ): Promise<{ tables: TableContents[]; tool: ToolCall }> {
   // Nothing else writes to an embedded database while we hold it (embedded-lock), so
   // counting first and dumping next sees the same rows.
   const tables = await tableContents(handle.db);
   const { pgDump } = await import('@electric-sql/pglite-tools/pg_dump');
+  progress({ phase: 'dump', bytes: 0, detail: 'pg_dump (WebAssembly) inside PGlite' });
   // No owners: an embedded database's only role is `postgres`, which means nothing elsewhere.
   const args = ['--no-owner'];
   const dump = await pgDump({ pg: client, args, fileName: basename(file) });

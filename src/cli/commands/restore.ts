@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import type { RestoreResult } from '../../index.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
 import { action, type App } from '../app.js';
@@ -23,6 +24,8 @@ export function registerRestore(program: Command, app: App): void {
   ).action(
     action(app, async (file: string, options: RestoreOptions, command: Command) => {
       const ctx = CliContext.from(command, app.secrets);
+      // Never a default target: DATABASE_URL may well be production.
+      if (ctx.global.url === undefined) throw new UsageError('restore needs the target named with --url', 'e.g. todo-db restore FILE --url postgres://…/new_database; it never defaults to DATABASE_URL');
       if (options.clean) requireConfirmation(ctx, options.yes, 'restore --clean');
       const { detectFormat, restoreDatabase } = await import('../../index.js');
       // A missing or foreign file fails before anything connects.
