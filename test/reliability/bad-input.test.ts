@@ -46,7 +46,7 @@ async function interruptDuringSlowStep(ctx: Ctx, args: string[]): Promise<CliRes
     let sent = false;
     const timer = setInterval(async () => {
       if (sent) return;
-      const rows = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where query like '%pg_sleep(3)%' and pid <> pg_backend_pid()`, ctx.db.name);
+      const rows = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query like '%pg_sleep(3)%' and query not like '%pg_stat_activity%'`, ctx.db.name);
       if (rows[0]?.n && !sent) {
         sent = true;
         clearInterval(timer);

@@ -20,7 +20,7 @@ export async function down(db) { await sql\`drop table slow_marker\`.execute(db)
 async function progress(database: string): Promise<number | 'slow'> {
   const rows = await adminQuery<{ recorded: number; sleeping: number }>(
     `select (select count(*)::int from pg_tables where tablename = 'kysely_migration') as recorded,
-            (select count(*)::int from pg_stat_activity where datname = current_database() and query like '%pg_sleep(0.4)%' and pid <> pg_backend_pid()) as sleeping`,
+            (select count(*)::int from pg_stat_activity where datname = current_database() and query like '%pg_sleep(0.4)%' and query not like '%pg_stat_activity%') as sleeping`,
     database,
   );
   if (rows[0]?.sleeping) return 'slow';
