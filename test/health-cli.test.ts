@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateUp } from '../src/index.js';
 import { openFresh } from './support/backends.js';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
 
 /** The built binary end to end (run `npm run build` first): output, --json and exit codes. */
 describe('todo-db health and monitor (CLI)', () => {
@@ -65,5 +66,25 @@ describe('todo-db health and monitor (CLI)', () => {
     const pgmem = await runCli(['--url', 'pgmem:', 'monitor', 'queries']);
     expect(pgmem.code).toBe(2);
     expect(pgmem.stderr).toMatch(/^todo-db: monitor queries needs PostgreSQL's catalog and statistics, which pgmem does not have/);
+  });
+
+  it('--watch refreshes the report until Ctrl-C, then exits with the last verdict', async () => {
+    const child = spawn(process.execPath, [BIN, '--url', fresh.backend.url, 'health', '--watch', '0.2'], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    const rounds = () => stdout.match(/^\d+ ok · \d+ warn · \d+ fail/gm)?.length ?? 0;
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          if (rounds() >= 2) resolve();
+        }),
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(stdout).toMatch(/^ {2}ok {4}migrations {2,}4 applied, none pending$/m);
   });
 });

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 export interface ThresholdSpec {
   /** the CLI flag, `--<flag> <value>` */
   flag: string;
-  unit: 'ms' | 's' | '%' | 'rows' | 'days' | 'major';
+  unit: 'ms' | 's' | '%' | 'rows' | 'scans' | 'blocks' | 'days' | 'major';
   value: number;
   /** what crossing it means */
   description: string;
@@ -17,8 +17,9 @@ export const HEALTH_THRESHOLDS = {
   latencyWarnMs: { flag: 'latency-warn', unit: 'ms', value: 100, description: 'warn when one round trip takes longer' },
   minServerMajor: { flag: 'min-server-version', unit: 'major', value: 14, description: 'warn below this PostgreSQL major version' },
   cacheHitWarnPercent: { flag: 'cache-hit-warn', unit: '%', value: 99, description: 'warn when the table or index cache hit ratio is lower' },
-  cacheMinBlocks: { flag: 'cache-min-blocks', unit: 'rows', value: 1000, description: 'judge the cache hit ratio only after this many block reads' },
+  cacheMinBlocks: { flag: 'cache-min-blocks', unit: 'blocks', value: 1000, description: 'judge the cache hit ratio only after this many block reads' },
   largeTableRows: { flag: 'large-table-rows', unit: 'rows', value: 10_000, description: 'tables at least this big are judged on scans, unused indexes and vacuum' },
+  seqScanMinCount: { flag: 'seq-scan-min', unit: 'scans', value: 100, description: 'judge sequential vs index scans only after this many sequential scans' },
   statsMinAgeDays: { flag: 'stats-min-age', unit: 'days', value: 7, description: 'unused indexes only warn once the statistics are this old' },
   deadTuplesWarnPercent: { flag: 'dead-tuples-warn', unit: '%', value: 20, description: 'warn when dead rows exceed this share of a large table' },
   analyzeStaleWarnPercent: { flag: 'analyze-stale-warn', unit: '%', value: 20, description: 'warn when rows changed since the last analyze exceed this share' },

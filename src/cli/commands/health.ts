@@ -71,6 +71,9 @@ async function watch(seconds: number, round: () => Promise<void>): Promise<void>
     running = false;
     stop();
   };
+  // Here Ctrl-C is the normal way to stop, not an interruption: hold the CLI's handler back meanwhile.
+  const others = process.listeners('SIGINT');
+  process.removeAllListeners('SIGINT');
   process.once('SIGINT', onSignal);
   try {
     while (running) {
@@ -81,6 +84,7 @@ async function watch(seconds: number, round: () => Promise<void>): Promise<void>
     }
   } finally {
     process.off('SIGINT', onSignal);
+    for (const listener of others) process.on('SIGINT', listener as () => void);
   }
 }
 

@@ -1,0 +1,113 @@
+// @ts-check
+/**
+ * Times `todo-db health` end to end (process start to exit, as an operator runs
+ * it) on a PostgreSQL database with 1M tasks, plus `runHealth` in process and
+ * `monitor queries` for the per-pattern execution times.
+ *
+ *   npm run build && node bench/health.js [--tasks 1000000] [--runs 5] [--url postgres://…]
+ *
+ * Without --url it creates a scratch database on TODO_DB_BENCH_ADMIN_URL
+ * (default postgres://postgres@127.0.0.1:5432/postgres), fills it with one
+ * INSERT … SELECT generate_series, and drops it at the end (--keep keeps it and
+ * prints its URL, for more runs with --url).
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { migrateUp, monitorQueries, openDatabase, runHealth } from '../dist/src/index.js';
+
+const { values } = parseArgs({
+  options: { tasks: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '5' }, url: { type: 'string' }, keep: { type: 'boolean', default: false } },
+});
+const TASKS = Number(values.tasks);
+const RUNS = Number(values.runs);
+const TASKS_PER_USER = 100;
+const BIN = fileURLToPath(new URL('../bin/todo-db.js', import.meta.url));
+const ADMIN_URL = process.env.TODO_DB_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** @param {string} text */
+async function admin(text) {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** @param {number[]} list */
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;
+/** @param {number} ms */
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+const scratch = values.url ? undefined : `tododb_bench_health_${process.pid}`;
+const url = values.url ?? Object.assign(new URL(ADMIN_URL), { pathname: `/${scratch}` }).toString();
+if (scratch) await admin(`create database "${scratch}"`);
+try {
+  const handle = await openDatabase({ url });
+  try {
+    if (scratch) {
+      await migrateUp(handle);
+      const started = performance.now();
+      const users = Math.ceil(TASKS / TASKS_PER_USER);
+      await sql`insert into users (email, name) select 'bench-' || i || '@example.com', 'bench ' || i from generate_series(1, ${users}::int) as i`.execute(handle.db);
+      await sql`
+        insert into tasks (user_id, title, completed, created_at, updated_at)
+        select u.id, 'task ' || t, t % 3 = 0, now() - t * interval '1 second', now() - t * interval '1 second'
+        from generate_series(1, ${TASKS}::int) as t
+        join (select id, row_number() over (order by email) - 1 as n from users) as u on u.n = t % ${users}::int`.execute(handle.db);
+      await sql`vacuum analyze users`.execute(handle.db);
+      await sql`vacuum analyze tasks`.execute(handle.db);
+      console.log(`filled ${users.toLocaleString('en-US')} users and ${TASKS.toLocaleString('en-US')} tasks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const count = Number((await sql`select count(*)::int as n from tasks`.execute(handle.db)).rows.map((r) => /** @type {any} */ (r).n)[0]);
+    console.log(`database: ${count.toLocaleString('en-US')} tasks, ${handle.server.version}; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+
+    // What every CLI run pays before health starts: Node and the module graph.
+    const startup = [];
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+      startup.push(performance.now() - started);
+    }
+    /** @type {number[]} */
+    const cli = [];
+    /** @type {number | null} */
+    let exitCode = null;
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      const run = spawnSync(process.execPath, [BIN, '--url', url, '--json', 'health'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      cli.push(performance.now() - started);
+      exitCode = run.status;
+    }
+    /** @type {number[]} */
+    const core = [];
+    /** @type {Awaited<ReturnType<typeof runHealth>> | undefined} */
+    let report;
+    for (let i = 0; i < RUNS; i++) {
+      report = await runHealth(handle);
+      core.push(report.durationMs);
+    }
+    console.log(`todo-db health (end to end, ${RUNS} runs): median ${fmt(median(cli))}, min ${fmt(Math.min(...cli))}, max ${fmt(Math.max(...cli))}; exit ${exitCode}`);
+    console.log(`todo-db --version (process start-up only): median ${fmt(median(startup))}`);
+    console.log(`runHealth (in process, one connection): median ${fmt(median(core))}, min ${fmt(Math.min(...core))}`);
+    if (report) {
+      const slowest = [...report.checks].sort((a, b) => b.durationMs - a.durationMs).slice(0, 3);
+      console.log(`  slowest checks: ${slowest.map((c) => `${c.id} ${fmt(c.durationMs)}`).join(', ')}`);
+      console.log(`  verdict: ${Object.entries(report.counts).map(([k, v]) => `${v} ${k}`).join(' · ')}`);
+      for (const c of report.checks.filter((c) => c.status === 'warn' || c.status === 'fail')) console.log(`  ${c.status} ${c.id}: ${c.message}`);
+    }
+    const queries = await monitorQueries(handle);
+    console.log(`monitor queries: ${queries.ok ? 'all on their expected indexes within target' : 'PROBLEMS'}`);
+    for (const p of queries.patterns) console.log(`  ${p.id} ${p.name.padEnd(34)} ${(p.indexes.join(', ') || '-').padEnd(26)} ${fmt(p.executionMs ?? NaN)}`);
+  } finally {
+    await handle.close();
+  }
+} finally {
+  if (scratch && values.keep) console.log(`kept ${url}`);
+  else if (scratch) await admin(`drop database if exists "${scratch}" with (force)`);
+}
