@@ -82,7 +82,8 @@ describe.each(SERVER_BACKENDS)('cleanup on %s', (backend) => {
     // The table owner without BYPASSRLS: FORCE ROW LEVEL SECURITY hides every row from it.
     await sql.raw(`create role ${role} login nosuperuser nobypassrls; alter table users owner to ${role}; alter table tasks owner to ${role}`).execute(fresh.handle.db);
     try {
-      for (const command of [(h: TodoDatabase) => cleanup(h), (h: TodoDatabase) => seedDevelopment(h), (h: TodoDatabase) => seedScale(h, { users: 1, tasksPerUser: 1 })]) {
+      const commands: Array<(h: TodoDatabase) => Promise<unknown>> = [(h) => cleanup(h), (h) => seedDevelopment(h), (h) => seedScale(h, { users: 1, tasksPerUser: 1 })];
+      for (const command of commands) {
         const attempt = run(command);
         await expect(attempt).rejects.toThrow(ProblemError);
         await expect(attempt).rejects.toThrow(/must run as the maintenance role, but row-level security applies to tododb_owner_\d+_\w+ on tasks and users/);
