@@ -1,24 +1,19 @@
 import type { TodoDatabase } from '../connection/open.js';
 import { migrationStatus } from '../migrations/runner.js';
+import { verifySchema } from '../verify/verify-schema.js';
 
 export interface SchemaCheck {
-  /** every migration applied and unedited, and (when available) the contract verified */
+  /** every migration applied and unedited, and the schema exactly the contract */
   ok: boolean;
   migrations: { applied: number; pending: number; edited: number; missing: number };
-  /** 'verified': compared with the contract by verifySchema; 'unavailable': not in this version */
-  contract: 'verified' | 'unavailable';
+  /** the contract version the schema was compared with (`todo-db verify`) */
+  contractVersion: string;
   findings: { object: string; message: string }[];
-  note?: string;
-}
-
-interface VerifyLike {
-  ok: boolean;
-  findings: { object?: string; message: string }[];
 }
 
 /**
  * What a restored database is checked with: its migration history (every file
- * applied, none edited) and the full contract check when this build has it.
+ * applied, none edited) and the full contract check of `todo-db verify`.
  */
 export async function checkSchema(handle: TodoDatabase<any>): Promise<SchemaCheck> {
   const status = await migrationStatus(handle);
@@ -29,18 +24,7 @@ export async function checkSchema(handle: TodoDatabase<any>): Promise<SchemaChec
     .map((m) => ({ object: m.name, message: m.state === 'pending' ? 'not applied in the backup' : `applied, but ${m.problems.join(', ')}` }));
   const migrationsOk = findings.length === 0 && applied > 0;
   if (applied === 0) findings.push({ object: 'migrations', message: 'the restored database has no applied migrations' });
-  const verify = await verifySchemaIfAvailable();
-  if (!verify) {
-    return { ok: migrationsOk, migrations, contract: 'unavailable', findings, note: 'the full contract check (verify) is not available in this build; checked the migration history only' };
-  }
-  const result = await verify(handle);
-  findings.push(...result.findings.map((f) => ({ object: f.object ?? '', message: f.message })));
-  return { ok: migrationsOk && result.ok, migrations, contract: 'verified', findings };
-}
-
-// Looked up at run time: verify is built alongside backup, and either may ship first.
-async function verifySchemaIfAvailable(): Promise<((handle: TodoDatabase<any>) => Promise<VerifyLike>) | null> {
-  const library = (await import('../index.js')) as Record<string, unknown>;
-  const fn = library.verifySchema;
-  return typeof fn === 'function' ? (fn as (handle: TodoDatabase<any>) => Promise<VerifyLike>) : null;
+  const result = await verifySchema(handle);
+  findings.push(...result.findings.map((f) => ({ object: f.object, message: f.message })));
+  return { ok: migrationsOk && result.ok, migrations, contractVersion: result.contractVersion, findings };
 }

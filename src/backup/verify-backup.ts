@@ -1,7 +1,7 @@
 import type { TodoDatabase } from '../connection/open.js';
 import { tableContents, type TableContents } from './contents.js';
 import { restoreDatabase } from './restore.js';
-import { withScratchDatabase } from './scratch.js';
+import { withScratchDatabase } from '../verify/scratch-database.js';
 import type { SchemaCheck } from './schema-check.js';
 
 export interface TableComparison {
@@ -15,12 +15,10 @@ export interface TableComparison {
 export interface BackupVerification {
   /** the schema checks out and every content table came back identical */
   ok: boolean;
+  /** the scratch database it restored into, already removed again */
   scratch: string;
   schema: SchemaCheck;
   tables: TableComparison[];
-  /** false when the scratch database could not be removed; `leftover` names it */
-  dropped: boolean;
-  leftover?: string;
   durationMs: number;
 }
 
@@ -33,7 +31,7 @@ export interface VerifyBackupOptions {
 /**
  * Proves a backup: restores it into a scratch database beside `source`, checks the
  * schema, compares row counts and row fingerprints of users and tasks, and drops
- * the scratch database whatever happened.
+ * the scratch database whatever happened (an in-memory PGlite for PGlite).
  *
  * @example
  * const proof = await verifyBackup(handle, 'todo-db-app-20261124-010000.dump');
@@ -44,9 +42,10 @@ export async function verifyBackup(source: TodoDatabase<any>, file: string, opti
   const expected = options.expected ?? (await tableContents(source.db));
   const progress = options.onProgress ?? (() => undefined);
   progress('creating a scratch database');
+  // The scratch database is dropped (or the folder removed) whatever happens, or this throws.
   const outcome = await withScratchDatabase(source, async (scratch) => {
     progress(`restoring into ${scratch.target.display}`);
-    return restoreDatabase(scratch, file);
+    return { display: scratch.target.display, result: await restoreDatabase(scratch, file) };
   });
   const restored = new Map(outcome.result.tables.map((t) => [t.table, t]));
   const tables = expected.map((e) => {
@@ -59,8 +58,6 @@ export async function verifyBackup(source: TodoDatabase<any>, file: string, opti
     scratch: outcome.display,
     schema,
     tables,
-    dropped: outcome.dropped,
-    ...(outcome.leftover ? { leftover: outcome.leftover } : {}),
     durationMs: performance.now() - started,
   };
 }

