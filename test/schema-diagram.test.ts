@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT, UnsupportedError, diagramIsCurrent, migrateUp, openDatabase, schemaDiagram } from '../src/index.js';
+import { renderDiagram } from '../src/verify/diagram.js';
+import { SERVER_BACKENDS, openFresh, provision, type BackendName, type TestBackend } from './support/backends.js';
+import { runCli } from './support/cli.js';
+
+const V1_DIAGRAM = `erDiagram
+    users ||--o{ tasks : "user_id"
+    users {
+        uuid id PK
+        varchar email UK
+        boolean email_verified
+        varchar name
+        text image
+        timestamptz created_at
+        timestamptz updated_at
+    }
+    tasks {
+        uuid id PK
+        uuid user_id FK
+        varchar title
+        varchar description
+        boolean completed
+        timestamptz created_at
+        timestamptz updated_at
+    }`;
+
+const markdown = (diagram: string) => `# Schema\n\nSome prose.\n\n\`\`\`mermaid\n${diagram}\n\`\`\`\n\nMore prose.\n`;
+
+describe('diagram rendering', () => {
+  it('renders the contract itself like the live v1 schema (parents first, PK / FK / UK)', () => {
+    expect(renderDiagram(CONTRACT.tables)).toBe(V1_DIAGRAM);
+  });
+
+  it('draws a nullable foreign key as zero-or-one, a unique one as one-to-one', () => {
+    const users = CONTRACT.tables[0]!;
+    const profile = {
+      ...users,
+      name: 'profiles',
+      columns: [{ name: 'user_id', type: 'uuid', nullable: true, default: null }],
+      primaryKey: null,
+      indexes: [],
+      foreignKeys: [{ name: 'profiles_user_id_fkey', columns: ['user_id'], references: { table: 'users', columns: ['id'] }, onDelete: 'cascade' as const, onUpdate: 'no action' as const }],
+      uniques: [{ name: 'profiles_user_id_key', columns: ['user_id'] }],
+    };
+    expect(renderDiagram([profile, users]).split('\n').slice(0, 3)).toEqual(['erDiagram', '    users |o--o| profiles : "user_id"', '    users {']);
+    expect(renderDiagram([profile, users])).toMatch(/profiles \{\n {8}uuid user_id FK, UK\n/);
+  });
+
+  it('finds a current diagram in Markdown, whatever the indentation, and flags a stale one', () => {
+    expect(diagramIsCurrent(markdown(V1_DIAGRAM), V1_DIAGRAM)).toBe(true);
+    expect(diagramIsCurrent(markdown(V1_DIAGRAM.replace(/^ +/gm, '  ')), V1_DIAGRAM)).toBe(true);
+    expect(diagramIsCurrent(markdown(V1_DIAGRAM.replace('text image', 'varchar image')), V1_DIAGRAM)).toBe(false);
+    expect(diagramIsCurrent('# no diagram here\n', V1_DIAGRAM)).toBe(false);
+  });
+});
+
+describe.each(SERVER_BACKENDS)('schemaDiagram on %s', (backend: BackendName) => {
+  let fresh: Awaited<ReturnType<typeof openFresh>>;
+  beforeAll(async () => {
+    fresh = await openFresh(backend, 'diagram');
+    await migrateUp(fresh.handle);
+  });
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  it('draws the migrated schema, without the bookkeeping tables', async () => {
+    expect(await schemaDiagram(fresh.handle)).toBe(V1_DIAGRAM);
+  });
+
+  it('follows the live schema: a new table and its relationship appear', async () => {
+    await sql`create table notes (id integer primary key, user_id uuid references users (id), body text not null)`.execute(fresh.handle.db);
+    try {
+      const diagram = await schemaDiagram(fresh.handle);
+      expect(diagram).toMatch(/^ {4}users \|o--o\{ notes : "user_id"$/m);
+      expect(diagram).toMatch(/ {4}notes \{\n {8}integer id PK\n {8}uuid user_id FK\n {8}text body\n {4}\}/);
+    } finally {
+      await sql`drop table notes`.execute(fresh.handle.db);
+    }
+  });
+});
+
+describe.each(SERVER_BACKENDS)('todo-db schema diagram on %s', (name: BackendName) => {
+  let backend: TestBackend;
+  let work: string;
+  beforeAll(async () => {
+    backend = await provision(name, 'diagramcli');
+    const handle = await openDatabase({ url: backend.url });
+    try {
+      await migrateUp(handle);
+    } finally {
+      await handle.close();
+    }
+    work = mkdtempSync(join(tmpdir(), 'todo-db-diagram-'));
+  });
+  afterAll(async () => {
+    await backend?.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('prints only the diagram, so it can be piped into a file', async () => {
+    const result = await runCli(['--url', backend.url, 'schema', 'diagram']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(V1_DIAGRAM + '\n');
+  });
+
+  it('--check exits 0 for a current Markdown file and 1 for a stale one', async () => {
+    const current = join(work, 'current.md');
+    const stale = join(work, 'stale.md');
+    writeFileSync(current, markdown(V1_DIAGRAM));
+    writeFileSync(stale, markdown(V1_DIAGRAM.replace('        varchar name\n', '')));
+    const ok = await runCli(['--url', backend.url, 'schema', 'diagram', '--check', current]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(`✓ the diagram in ${current} is current\n`);
+    const bad = await runCli(['--url', backend.url, '--json', 'schema', 'diagram', '--check', stale]);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toEqual({ ok: false, file: stale, diagram: V1_DIAGRAM });
+  });
+});
+
+describe('schema diagram: bad input and pg-mem', () => {
+  it('exits 2 on a file that cannot be read, before connecting', async () => {
+    const result = await runCli(['--url', 'postgres://nobody@127.0.0.1:1/none', 'schema', 'diagram', '--check', '/nonexistent/README.md']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('todo-db: cannot read /nonexistent/README.md: ENOENT (give the path of a Markdown file)\n');
+  });
+
+  it('refuses pg-mem, which has no catalog', async () => {
+    const fresh = await openFresh('pgmem');
+    try {
+      await expect(schemaDiagram(fresh.handle)).rejects.toThrow(UnsupportedError);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
