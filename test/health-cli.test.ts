@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateUp } from '../src/index.js';
 import { openFresh } from './support/backends.js';
 import { BIN, runCli } from './support/cli.js';
+import { withRoleLock } from './support/role-lock.js';
 
 /** The built binary end to end (run `npm run build` first): output, --json and exit codes. */
 describe('todo-db health and monitor (CLI)', () => {
@@ -17,7 +18,7 @@ describe('todo-db health and monitor (CLI)', () => {
   });
 
   it('health exits 0 on a fresh migrated database, also with --strict', async () => {
-    const human = await runCli(['--url', fresh.backend.url, 'health', '--strict']);
+    const human = await withRoleLock('shared', () => runCli(['--url', fresh.backend.url, 'health', '--strict']));
     expect(human.stderr).toBe('');
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^ {2}ok {4}migrations {2,}4 applied, none pending$/m);

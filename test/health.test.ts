@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as library from '../src/index.js';
 import { HEALTH_CHECKS, migrateUp, runHealth, UsageError, type CheckResult, type HealthReport } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh } from './support/backends.js';
+import { withRoleLock } from './support/role-lock.js';
 
 const check = (report: HealthReport, id: string): CheckResult => {
   const found = report.checks.find((c) => c.id === id);
@@ -22,7 +23,8 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
 
   it('passes every check on a fresh migrated database, and marks what does not apply', async () => {
     await migrateUp(fresh.handle);
-    const report = await runHealth(fresh.handle);
+    // The RLS assessment reads the cluster-wide todo_app role: no test may be altering it meanwhile.
+    const report = await withRoleLock('shared', () => runHealth(fresh.handle));
     expect(report.checks.map((c) => c.id)).toEqual(HEALTH_CHECKS.map((c) => c.id));
     expect(report.checks.filter((c) => c.status === 'warn' || c.status === 'fail')).toEqual([]);
     expect(report.ok && report.strictOk).toBe(true);
@@ -71,6 +73,13 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await migrateUp(fresh.handle);
     await sql`alter table users no force row level security`.execute(fresh.handle.db);
     expect(check(await runHealth(fresh.handle), 'rls-tables').findings).toEqual([{ object: 'users', status: 'fail', message: expect.stringMatching(/not forced/) }]);
+  });
+
+  it('fails when the application logs in as a role that bypasses RLS', async () => {
+    await migrateUp(fresh.handle);
+    const role = check(await runHealth(fresh.handle, { app: { appRole: 'postgres' } }), 'rls-app-role');
+    expect(role.status).toBe('fail');
+    expect(role.findings).toContainEqual(expect.objectContaining({ object: 'postgres', status: 'fail', message: expect.stringMatching(/superuser/) }));
   });
 
   it('reports schema drift through verify, or says verify is not available', async () => {

@@ -1,5 +1,6 @@
 import type { TodoDatabase } from '../connection/open.js';
 import { TodoDbError } from '../errors.js';
+import { rlsStatus } from '../rls/status.js';
 import type { CheckStatus, Finding, HealthCheck, Verdict } from './types.js';
 
 export const TABLES_SQL = 'health/tables.sql';
@@ -19,16 +20,20 @@ interface Assessment {
 type Outcome = { available: false; reason: string } | { available: true; result: Assessment };
 
 /**
- * Runs a library function that may not exist in this build yet (verify and rls
- * status are built in parallel): looked up at run time, so health reports
- * "not available" rather than pretending, and picks them up once they land.
+ * Runs a library function that may not exist in this build yet (verify is built
+ * in parallel): looked up at run time, so health reports "not available" rather
+ * than pretending, and picks it up once it lands.
  */
 async function optional(name: string, call: (fn: (...args: any[]) => Promise<Assessment>) => Promise<Assessment>): Promise<Outcome> {
   const library = (await import('../index.js')) as Record<string, unknown>;
   const fn = library[name];
   if (typeof fn !== 'function') return { available: false, reason: 'not available yet in this version of todo-db' };
+  return assess(() => call(fn as (...args: any[]) => Promise<Assessment>));
+}
+
+async function assess(call: () => Promise<Assessment>): Promise<Outcome> {
   try {
-    return { available: true, result: await call(fn as (...args: any[]) => Promise<Assessment>) };
+    return { available: true, result: await call() };
   } catch (error) {
     // A backend that cannot answer (UnsupportedError) is "not available", not a failure.
     if (error instanceof TodoDbError && error.exitCode === 2) return { available: false, reason: error.message };
@@ -81,7 +86,7 @@ export const rlsRole: HealthCheck<Outcome> = {
   title: 'application role',
   needs: ['rls'],
   sql: [],
-  collect: (handle: TodoDatabase, o) => optional('rlsStatus', (rlsStatus) => rlsStatus(handle, o.app ?? {})),
+  collect: (handle: TodoDatabase, o) => assess(() => rlsStatus(handle, o.app ?? {})),
   evaluate: ({ data }) => assessed(data, 'policies as designed; todo_app cannot bypass them', 'fail'),
   fix: 'run `todo-db rls status` and apply the ALTER ROLE it prints',
 };

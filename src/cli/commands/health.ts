@@ -10,6 +10,8 @@ import { seconds } from '../options.js';
 
 interface HealthFlags {
   strict?: boolean;
+  appUrl?: string;
+  appRole?: string;
   watch?: number;
   [threshold: string]: unknown;
 }
@@ -25,6 +27,8 @@ export function registerHealth(program: Command, app: App): void {
     .command('health')
     .description('the health-check bundle: connection, migrations, schema, RLS, cache, indexes, vacuum, sessions, sizes')
     .option('--strict', 'exit 1 on warnings too, not only on failures')
+    .option('--app-url <url>', 'the URL the application connects with; its role is checked for RLS bypass (default: DATABASE_URL)')
+    .option('--app-role <name>', 'the role the application logs in as')
     .addOption(new Option('--watch <seconds>', 'refresh a compact table every SECONDS until Ctrl-C').argParser(seconds));
   // One flag per threshold, from the table that declares them.
   const flags = THRESHOLD_KEYS.map((key) => {
@@ -40,7 +44,10 @@ export function registerHealth(program: Command, app: App): void {
       if (options.watch !== undefined && ctx.out.json) throw new UsageError('--watch and --json exclude each other', 'use --json for one report, --watch on a terminal');
       const thresholds: Partial<Thresholds> = {};
       for (const { key, attribute } of flags) if (typeof options[attribute] === 'number') thresholds[key] = options[attribute] as number;
-      const healthOptions = { thresholds, ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}) };
+      // As for `rls status`: the application's role is the one whose RLS bypass matters.
+      const appUrl = options.appUrl ?? (options.appRole === undefined ? process.env.DATABASE_URL?.trim() || undefined : undefined);
+      const application = { ...(appUrl !== undefined ? { appUrl } : {}), ...(options.appRole !== undefined ? { appRole: options.appRole } : {}) };
+      const healthOptions = { thresholds, app: application, ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}) };
       const { runHealth } = await import('../../index.js');
       const failed = (report: HealthReport) => (options.strict ? !report.strictOk : !report.ok);
       if (options.watch !== undefined) {
