@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { BackupProgress, BackupResult, BackupVerification, SchemaCheck } from '../../index.js';
+import { formatBytes } from '../../health/format.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
 import { action, type App } from '../app.js';
 import { CliContext } from '../context.js';
@@ -91,15 +92,4 @@ function progressLine(ctx: CliContext): { update: (p: BackupProgress) => void; c
       if (shown) process.stderr.write('\r\u001b[K');
     },
   };
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
