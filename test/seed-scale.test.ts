@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SCALE_EPOCH, UsageError, cleanup, migrateUp, scaleShape, scaleTasks, scaleUsers, seedScale, withBulkWriter, type TaskRow, type TodoDatabase } from '../src/index.js';
+import { SCALE_EPOCH, UsageError, cleanup, verifySchema, migrateUp, scaleShape, scaleTasks, scaleUsers, seedScale, withBulkWriter, type TaskRow, type TodoDatabase } from '../src/index.js';
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
 
 /** An order-independent fingerprint of all data: equal checksums mean equal rows. */
@@ -60,6 +60,7 @@ describe.each(SERVER_BACKENDS)('scale seed on %s', (backend) => {
     const first = await seedScale(fresh.handle, { users: 30, tasksPerUser: 4, seed: 1 });
     expect([...first.rebuilt].sort()).toEqual(['idx_tasks_created_at', 'idx_tasks_updated_at', 'idx_tasks_user_completed', 'idx_tasks_user_created', 'idx_tasks_user_id', 'tasks_pkey', 'tasks_user_id_fkey']);
     expect(await taskCatalog(fresh.handle)).toEqual(before);
+    expect((await verifySchema(fresh.handle)).findings).toEqual([]);
     // Not empty any more: the second load keeps the indexes and maintains them.
     const second = await seedScale(fresh.handle, { users: 30, tasksPerUser: 4, seed: 2 });
     expect(second.rebuilt).toEqual([]);
