@@ -21,6 +21,7 @@ describe.each(SERVER_BACKENDS)('todo-db rls on %s', (backend) => {
   it('verify passes every probe and apply is a no-op on a migrated database', async () => {
     await intact(async () => {
       const verify = await cli('rls', 'verify');
+      expect(verify.stderr).toBe('');
       expect(verify.stdout).toMatch(/All 19 probes passed/);
       expect(verify.code).toBe(0);
       const apply = await cli('rls', 'apply');
@@ -39,6 +40,7 @@ describe.each(SERVER_BACKENDS)('todo-db rls on %s', (backend) => {
       expect(doc.ok).toBe(false);
       expect(doc.failed).toContain('a-reads-b-task');
       const status = await cli('rls', 'status', '--app-role', 'todo_app');
+      expect(status.stderr).toBe('');
       expect(status.code).toBe(1);
       expect(status.stdout).toMatch(/policy tasks_select_all \(SELECT on tasks to todo_app, always true\) is not part of the design/);
       const apply = await cli('rls', 'apply');

@@ -40,16 +40,13 @@ export function describeOutcome(o: Outcome, noun = 'row'): string {
 /** Visible rows of a table: all of them, and how many belong to the given user. */
 export async function visible(trx: Transaction<Database>, table: 'users' | 'tasks', userId: string): Promise<{ total: number; own: number } | { denied: string }> {
   const column = table === 'users' ? 'id' : 'user_id';
-  let result: { total: number; own: number } | { denied: string } = { total: 0, own: 0 };
-  await attempt(trx, async () => {
-    const row = await trx
+  let counts = { total: 0, own: 0 };
+  const outcome = await attempt(trx, async () => {
+    counts = await trx
       .selectFrom(table)
       .select([sql<number>`count(*)::int`.as('total'), sql<number>`(count(*) filter (where ${sql.ref(column)} = ${userId}))::int`.as('own')])
       .executeTakeFirstOrThrow();
-    result = { total: row.total, own: row.own };
     return 0;
-  }).then((o) => {
-    if ('denied' in o) result = o;
   });
-  return result;
+  return 'denied' in outcome ? outcome : counts;
 }
