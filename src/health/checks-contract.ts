@@ -1,6 +1,7 @@
 import type { TodoDatabase } from '../connection/open.js';
 import { TodoDbError } from '../errors.js';
 import { rlsStatus } from '../rls/status.js';
+import { verifySchema } from '../verify/verify-schema.js';
 import type { CheckStatus, Finding, HealthCheck, Verdict } from './types.js';
 
 export const TABLES_SQL = 'health/tables.sql';
@@ -12,25 +13,15 @@ interface TableRlsRow {
   rls_forced: boolean;
 }
 
-/** What verify (issue 3) and rls status (issue 4) return, as far as health reads them. */
+/** What verifySchema and rlsStatus return, as far as health reads them. */
 interface Assessment {
   ok: boolean;
+  contractVersion?: string;
   findings: { object?: string; subject?: string; message: string }[];
 }
 type Outcome = { available: false; reason: string } | { available: true; result: Assessment };
 
-/**
- * Runs a library function that may not exist in this build yet (verify is built
- * in parallel): looked up at run time, so health reports "not available" rather
- * than pretending, and picks it up once it lands.
- */
-async function optional(name: string, call: (fn: (...args: any[]) => Promise<Assessment>) => Promise<Assessment>): Promise<Outcome> {
-  const library = (await import('../index.js')) as Record<string, unknown>;
-  const fn = library[name];
-  if (typeof fn !== 'function') return { available: false, reason: 'not available yet in this version of todo-db' };
-  return assess(() => call(fn as (...args: any[]) => Promise<Assessment>));
-}
-
+/** Runs verify or rls status, whose verdicts health reports as they are. */
 async function assess(call: () => Promise<Assessment>): Promise<Outcome> {
   try {
     return { available: true, result: await call() };
@@ -55,8 +46,8 @@ export const schema: HealthCheck<Outcome> = {
   title: 'schema',
   needs: ['catalog'],
   sql: [],
-  collect: (handle: TodoDatabase) => optional('verifySchema', (verifySchema) => verifySchema(handle)),
-  evaluate: ({ data }) => assessed(data, 'matches the contract', 'fail'),
+  collect: (handle: TodoDatabase) => assess(() => verifySchema(handle)),
+  evaluate: ({ data }) => assessed(data, `matches the contract${data.available && data.result.contractVersion ? ` v${data.result.contractVersion}` : ''}`, 'fail'),
   fix: 'run `todo-db verify` for the differences; put fixes in a new migration',
 };
 
