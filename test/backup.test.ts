@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   UsageError,
   backupDatabase,
+  defaultBackupName,
   detectFormat,
   migrateUp,
   openDatabase,
@@ -58,6 +59,14 @@ async function addData(handle: TodoDatabase): Promise<void> {
     )
     .execute();
 }
+
+describe('backup file names', () => {
+  it('are timestamped in UTC and carry the format', () => {
+    const at = new Date('2026-11-24T01:02:03.456Z');
+    expect(defaultBackupName('todo', 'custom', at)).toBe('todo-db-todo-20261124-010203.dump');
+    expect(defaultBackupName('my db/x', 'sql', at)).toBe('todo-db-my_db_x-20261124-010203.sql');
+  });
+});
 
 describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
   let source: Awaited<ReturnType<typeof openFresh>>;
@@ -123,8 +132,9 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     }
   }, SLOW);
 
-  it('refuses to overwrite an existing backup file', async () => {
+  it('refuses to overwrite an existing backup file, or to write into a missing folder', async () => {
     await expect(backupDatabase(source.handle, { cwd: work, out: 'verified.backup' })).rejects.toThrow(/already exists/);
+    await expect(backupDatabase(source.handle, { cwd: work, out: 'no/such/folder.backup' })).rejects.toThrow(/the folder .*no\/such does not exist/);
   }, SLOW);
 
   it('refuses a non-empty target (exit 2, nothing changed), and replaces it only with clean', async () => {

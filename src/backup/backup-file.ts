@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /**
@@ -25,6 +25,7 @@ export function defaultBackupName(database: string, format: BackupFormat, now = 
 export function backupPath(out: string | undefined, database: string, format: BackupFormat, cwd = process.cwd(), now = new Date()): string {
   const path = resolve(cwd, out ?? defaultBackupName(database, format, now));
   if (existsSync(path)) throw new UsageError(`${path} already exists`, 'choose another --out, or move the old backup away first');
+  if (!existsSync(dirname(path))) throw new UsageError(`the folder ${dirname(path)} does not exist`, 'create it first, or choose another --out');
   return path;
 }
 
