@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
 import { provision, type TestBackend } from './support/backends.js';
 
 /** A server nobody listens on: a command that connected would exit 3, not 2. */
@@ -50,7 +51,7 @@ describe('todo-db seed on postgres', () => {
     const run = await runCli(['--url', db.url, 'seed', '--users', '20', '--tasks-per-user', '5', '--seed', '77']);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^seeded 20 users and 100 tasks \(seed 77\) in [\d.]+ m?s \([\d,]+ rows\/s\); analyzed$/);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^seeded 20 users and 100 tasks \(seed 77\) in [\d.]+ m?s \([\d,]+ rows\/s\); (indexes rebuilt; )?analyzed$/);
     const again = await runCli(['--url', db.url, '--json', 'seed', '--users', '20', '--seed', '77']);
     expect(again.code).toBe(2);
     expect(JSON.parse(again.stdout)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/scale seed 77 is already loaded/), exitCode: 2 } });
@@ -62,5 +63,22 @@ describe('todo-db seed on postgres', () => {
     const run = await runCli(['seed', '--sql']);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(readFileSync(new URL('../sql/seed-development.sql', import.meta.url), 'utf8'));
+  });
+});
+
+describe('todo-db seed on a terminal', () => {
+  it('draws a progress bar per phase on stderr, with rows/s and ETA while rows stream', async () => {
+    const db = await provision('postgres', 'seedtty');
+    try {
+      expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
+      // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --url ${db.url} seed --users 500 --tasks-per-user 20`;
+      const screen = execFileSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(screen).toMatch(/ {2}tasks +█*░*  [\d,]+ \/ 10,000 · [\d,]+ rows\/s · ETA \d+s/);
+      expect(screen).toMatch(/ {2}indexes .* 7 \/ 7/);
+      expect(screen).toMatch(/seeded 500 users and 10,000 tasks \(seed 1\)/);
+    } finally {
+      await db.cleanup();
+    }
   });
 });

@@ -55,6 +55,8 @@ function definedOnly(options: SeedOptions): { tasksPerUser?: string; seed?: stri
   return { ...(options.tasksPerUser !== undefined ? { tasksPerUser: options.tasksPerUser } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) };
 }
 
+const rows = (phase: SeedProgress['phase']) => phase === 'users' || phase === 'tasks';
+
 interface Progress {
   update: (p: SeedProgress) => void;
   stop: () => void;
@@ -78,7 +80,8 @@ async function progressBar(ctx: CliContext): Promise<Progress> {
       phase = p.phase;
       started = performance.now();
       bar = new SingleBar({
-        format: `  ${p.phase.padEnd(7)} {bar}  {done} / {all}{rate} · ETA {eta_formatted}`,
+        // rows/s and ETA mean something while rows stream; index builds and ANALYZE only count steps
+        format: `  ${p.phase.padEnd(7)} {bar}  {done} / {all}${rows(p.phase) ? '{rate} · ETA {eta_formatted}' : ''}`,
         barCompleteChar: '█',
         barIncompleteChar: '░',
         hideCursor: true,
@@ -88,7 +91,7 @@ async function progressBar(ctx: CliContext): Promise<Progress> {
       bar.start(p.total, 0, { rate: '', done: '0', all: count(p.total) });
     }
     const seconds = (performance.now() - started) / 1000;
-    const rate = p.phase === 'users' || p.phase === 'tasks' ? ` · ${count(Math.round(p.done / Math.max(seconds, 0.001)))} rows/s` : '';
+    const rate = rows(p.phase) ? ` · ${count(Math.round(p.done / Math.max(seconds, 0.001)))} rows/s` : '';
     bar?.update(p.done, { rate, done: count(p.done), all: count(p.total) });
   };
   return { update, stop };
