@@ -84,3 +84,4 @@ export type { VerifyMigrationsResult, VerifyMigrationsOptions, CheckStep, CheckP
 export { schemaDiagram, diagramIsCurrent } from './verify/diagram.js';
 export { introspect } from './verify/introspect.js';
 export { catalogSnapshot } from './verify/snapshot.js';
+export { appRoleName as resolveAppRole } from './rls/app-role.js';

@@ -69,4 +69,12 @@ describe('todo-db rls on pgmem', () => {
       expect(run.stderr).toMatch(new RegExp(`^todo-db: rls ${command} needs row-level security, which pgmem does not have`));
     }
   });
+
+  it('rejects a malformed --app-url before connecting, never printing its password', async () => {
+    const run = await runCli(['--url', 'pgmem:', 'rls', 'status', '--app-url', 'postgres://app:s3cret@host:99999999/db']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^todo-db: malformed database URL in the application URL \(--app-url or DATABASE_URL\): postgres:\/\/app:\*\*\*\*@host/);
+    expect(run.stderr).not.toContain('s3cret');
+  });
 });

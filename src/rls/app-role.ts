@@ -25,7 +25,13 @@ export function appRoleName(options: AppRoleOptions): { name: string; source: Ap
     return { name: options.appRole, source: 'app-role' };
   }
   if (options.appUrl === undefined) return undefined;
-  const target = parseUrl(options.appUrl, 'DATABASE_URL');
+  let target: ReturnType<typeof parseUrl>;
+  try {
+    target = parseUrl(options.appUrl, 'DATABASE_URL');
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(error.message.replace(' in DATABASE_URL', ' in the application URL (--app-url or DATABASE_URL)'), error.hint);
+  }
   if (target.backend === 'postgres') {
     if (!target.user) throw new UsageError('the application URL names no user', 'put the login role in the URL (postgres://ROLE@host/db) or pass --app-role');
     return { name: target.user, source: 'app-url' };

@@ -34,11 +34,18 @@ export function registerRls(program: Command, app: App): void {
     .action(
       action(app, async (options: StatusOptions, command: Command) => {
         const ctx = CliContext.from(command, app.secrets);
-        const { rlsStatus, describeRlsStatus } = await import('../../index.js');
+        const { rlsStatus, describeRlsStatus, resolveAppRole } = await import('../../index.js');
         const named = options.appRole !== undefined || options.appUrl !== undefined;
         const appUrl = options.appUrl ?? (options.appRole === undefined ? process.env.DATABASE_URL?.trim() || undefined : undefined);
-        const status = await ctx.withDb('data', (handle) => rlsStatus(handle, { ...options, ...(appUrl !== undefined ? { appUrl } : {}) }));
-        renderStatus(ctx.out, status, describeRlsStatus(status), named || appUrl !== undefined);
+        // Bad input fails before connecting.
+        resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
+        const { status, server } = await ctx.withDb('data', async (handle) => ({
+          status: await rlsStatus(handle, { ...options, ...(appUrl !== undefined ? { appUrl } : {}) }),
+          server: handle.server,
+        }));
+        const bypass = server.superuser ? 'a superuser' : server.bypassRls ? 'BYPASSRLS' : '';
+        const connected = `todo-db is connected as ${server.user}${bypass ? `, ${bypass}: it bypasses RLS (right for maintenance, wrong for the application)` : ': RLS applies to it'}`;
+        renderStatus(ctx.out, status, describeRlsStatus(status), named || appUrl !== undefined, connected);
         return status.ok ? 0 : 1;
       }),
     );
@@ -64,7 +71,7 @@ function renderFindings(out: Output, findings: readonly RlsFinding[]): void {
   }
 }
 
-function renderStatus(out: Output, status: RlsStatus, facts: Map<string, string>, appNamed: boolean): void {
+function renderStatus(out: Output, status: RlsStatus, facts: Map<string, string>, appNamed: boolean, connected: string): void {
   out.document(status);
   out.table([...facts].map(([subject, text]) => [subject, out.c.dim(text)]));
   if (status.appRole) {
@@ -73,6 +80,7 @@ function renderStatus(out: Output, status: RlsStatus, facts: Map<string, string>
     out.table([[`application role ${a.name}`, out.c.dim(`${attrs.join(' ')} (from ${a.source === 'app-url' ? 'the application URL' : '--app-role'})`)]]);
   }
   for (const note of status.notes) out.note(note);
+  out.note(connected);
   if (!appNamed) out.note('no application role named (--app-url, --app-role or DATABASE_URL): its RLS bypass was not checked');
   renderFindings(out, status.findings);
   if (status.ok) out.result(`RLS intact: ${plural(status.tables.length, 'table')} forced, ${plural(status.policies.length, 'policy', 'policies')}${status.appRole ? `; ${status.appRole.name} is subject to it` : ''}.`);
