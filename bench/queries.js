@@ -232,8 +232,9 @@ async function runScale(users, keep) {
     await migrateUp(owner);
     log(`${database}: seeding ${users.toLocaleString('en-US')} users × ${TASKS_PER_USER} tasks`);
     const seeded = await seedScale(owner, { users, tasksPerUser: TASKS_PER_USER, seed: SEED });
-    // Autovacuum would do this soon after a bulk load (and flip plans mid-run):
-    // the visibility map lets pattern 7 count from idx_tasks_user_completed alone.
+    // Production's autovacuum does this soon after a bulk load (the local server runs
+    // with autovacuum off): with the visibility map set, pattern 7 counts from
+    // idx_tasks_user_completed alone; after ANALYZE only it takes idx_tasks_user_id.
     await sql`vacuum analyze users`.execute(owner.db);
     await sql`vacuum analyze tasks`.execute(owner.db);
     log(`seeded in ${(seeded.durationMs / 1000).toFixed(1)} s (${seeded.rowsPerSecond.toLocaleString('en-US')} rows/s), vacuumed; load ${load()}`);
