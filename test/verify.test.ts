@@ -218,7 +218,7 @@ describe.each(SERVER_BACKENDS)('verify on %s', (backend: BackendName) => {
     }
   });
 
-  it('reports every table and the role as missing on an empty database', async () => {
+  it('reports every table and function as missing on an empty database', async () => {
     const empty = await openFresh(backend, 'verifyempty');
     try {
       const { findings } = await verifySchema(empty.handle);
