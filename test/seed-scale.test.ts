@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCALE_EPOCH, UsageError, cleanup, verifySchema, migrateUp, scaleShape, scaleTasks, scaleUsers, seedScale, withBulkWriter, type TaskRow, type TodoDatabase } from '../src/index.js';
+import { iso } from '../src/seed/scale-data.js';
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
 
 /** An order-independent fingerprint of all data: equal checksums mean equal rows. */
@@ -178,6 +179,15 @@ describe('scale data', () => {
     expect(ids.size).toBe(2000 + 100_000);
     expect(completed / 100_000).toBeGreaterThan(0.3);
     expect(completed / 100_000).toBeLessThan(0.5);
+  });
+
+  it('formats timestamps exactly as toISOString does', () => {
+    const mismatches: number[] = [];
+    for (let ms = SCALE_EPOCH - 800 * 86_400_000; ms <= SCALE_EPOCH; ms += 86_399_000 / 7) {
+      const whole = Math.floor(ms / 1000) * 1000;
+      if (iso(whole) !== new Date(whole).toISOString()) mismatches.push(whole);
+    }
+    expect(mismatches).toEqual([]);
   });
 
   it('rejects values that are not positive integers (a seed may be 0)', () => {
