@@ -376,10 +376,7 @@ async function main() {
   // A unique login role for this run, member of todo_app: the production shape.
   await admin(`create role "${ROLE}" login nosuperuser nobypassrls in role todo_app`);
   created.role = true;
-  /** @type {ScaleResult[]} */
-  const scales = [];
-  for (const [i, users] of SCALES.entries()) scales.push(await runScale(users, args.keep && i === 0));
-  const out = [
+  const header = [
     `# Query patterns under RLS (${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     '',
     `- command: \`${command}\``,
@@ -387,10 +384,16 @@ async function main() {
     `- load average at the start ${startLoad}; ${ITERATIONS} calls per pattern, mode and concurrency (the first ${WARM_UP} are warm-up, not counted); random users (5,000 sampled) and their tasks`,
     `- app role: LOGIN role \`tododb_bench_app_…\` granted todo_app (RLS on); owner: postgres (bypasses RLS)`,
     '',
-    ...scales.map(renderScale).flatMap((s) => [s, '']),
-    ...(scales.length > 1 ? [renderScaling(scales[0], scales[1]), ''] : []),
   ];
-  process.stdout.write(out.join('\n'));
+  process.stdout.write(header.join('\n') + '\n');
+  // Each scale is printed when it is done: a failure at 10M keeps the 1M tables.
+  /** @type {ScaleResult[]} */
+  const scales = [];
+  for (const [i, users] of SCALES.entries()) {
+    scales.push(await runScale(users, args.keep && i === 0));
+    process.stdout.write(renderScale(/** @type {ScaleResult} */ (scales.at(-1))) + '\n\n');
+  }
+  if (scales.length > 1) process.stdout.write(renderScaling(scales[0], scales[1]) + '\n');
 }
 
 let exiting = false;
