@@ -10,6 +10,9 @@
  * since is put back (the updated_at trigger then stamps it with the repair time).
  */
 
+import { sql } from 'kysely';
+import { backendOf } from 'todo-db';
+
 /** @typedef {import('../src/seed/rows.js').UserRow} UserRow */
 /** @typedef {import('../src/seed/rows.js').TaskRow} TaskRow */
 /** @typedef {{ inserted: number, updated: number, unchanged: number }} SeedCounts */
@@ -60,6 +63,9 @@ export const TASKS = [
  */
 export async function seed(db) {
   if (!db.isTransaction) return db.transaction().execute((trx) => seed(trx));
+  // Two seeds at once would both find a row missing and both insert it; this lock
+  // (which only seeds and writers wait for, never readers) makes them take turns.
+  if (backendOf(db).capabilities.sessions) await sql`lock table users, tasks in share row exclusive mode`.execute(db);
   return { users: await upsert(db, 'users', USERS), tasks: await upsert(db, 'tasks', TASKS) };
 }
 

@@ -61,3 +61,22 @@ describe('concurrent runners', () => {
     }
   });
 });
+
+describe('concurrent seeds', () => {
+  it(`${RUNNERS} processes seeding one database at once leave exactly one copy of the data`, async () => {
+    const db = await createTestDatabase('seed8');
+    try {
+      expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
+      const runs = await Promise.all(Array.from({ length: RUNNERS }, () => runCli(['--url', db.url, 'seed'])));
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      const counts = await adminQuery<{ users: number; tasks: number; emails: number }>(
+        'select (select count(*)::int from users) as users, (select count(*)::int from tasks) as tasks, (select count(distinct email)::int from users) as emails',
+        db.name,
+      );
+      expect(counts[0]).toEqual({ users: 3, tasks: 14, emails: 3 });
+      expect(runs.filter((r) => /17 rows written/.test(r.stdout))).toHaveLength(1);
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -84,3 +84,46 @@ describe('crash safety', () => {
     expect(outcomes.filter((o) => o.endsWith('killed')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(KILLS - 3);
   }, 600_000);
 });
+
+describe('a scale seed killed part-way', () => {
+  it('leaves no partial batch behind, the contract indexes intact, and cleanup and verify working', async () => {
+    const db = await createTestDatabase('seedkill');
+    try {
+      expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
+      const how = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [BIN, '--url', db.url, 'seed', '--users', '4000', '--tasks-per-user', '100', '--seed', '3'], { stdio: 'ignore' });
+        let done = false;
+        child.on('exit', (code) => {
+          done = true;
+          resolve(code === null ? 'killed' : `exited ${code}`);
+        });
+        const poll = async () => {
+          while (!done) {
+            const rows = await adminQuery<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'copy%' and query not like '%pg_stat_activity%'`,
+              db.name,
+            );
+            if (rows[0]?.n) {
+              await new Promise((r) => setTimeout(r, 300));
+              child.kill('SIGKILL');
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        };
+        void poll();
+      });
+      expect(how).toBe('killed');
+      const counts = await adminQuery<{ users: number; tasks: number }>('select (select count(*)::int from users) as users, (select count(*)::int from tasks) as tasks', db.name);
+      expect(counts[0]).toEqual({ users: 0, tasks: 0 });
+      const verify = await runCli(['--url', db.url, 'verify']);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      const cleanup = await runCli(['--url', db.url, 'cleanup', '--yes']);
+      expect(cleanup.code, cleanup.stderr).toBe(0);
+      const again = await runCli(['--url', db.url, 'seed', '--users', '20', '--tasks-per-user', '5', '--seed', '3']);
+      expect(again.code, again.stderr).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
+});
