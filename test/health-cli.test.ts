@@ -70,6 +70,11 @@ describe('todo-db health and monitor (CLI)', () => {
   });
 
   it('--watch refreshes the report until Ctrl-C, then exits with the last verdict', async () => {
+    // The verdict includes todo_app's attributes, which another test may be changing.
+    await withRoleLock('shared', () => watchUntilInterrupted());
+  });
+
+  async function watchUntilInterrupted(): Promise<void> {
     const child = spawn(process.execPath, [BIN, '--url', fresh.backend.url, 'health', '--watch', '0.2'], { env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     const rounds = () => stdout.match(/^\d+ ok · \d+ warn · \d+ fail/gm)?.length ?? 0;
@@ -82,10 +87,10 @@ describe('todo-db health and monitor (CLI)', () => {
         }),
       );
       child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      expect(await exited, stdout).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     expect(stdout).toMatch(/^ {2}ok {4}migrations {2,}4 applied, none pending$/m);
-  });
+  }
 });
