@@ -5,7 +5,7 @@
  * `migrate status` against the local server and `health` against a 1M-task
  * database. docs/performance.md.
  *
- *   npm run build && node bench/startup.js [--runs 20] [--url postgres://…/db-with-1M-tasks]
+ *   npm run build && node bench/startup.js [--runs 20] [--url postgres://…/db-with-1M-tasks] [--also-bin other-entry.js]
  *
  * Without --url it creates a database on TODO_DB_BENCH_ADMIN_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres), migrates it, loads 1M tasks with
@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '20' },
     url: { type: 'string' },
     users: { type: 'string', default: '10000' },
+    // another entry script to time `--version` with, in the same rounds (a proposed change)
+    'also-bin': { type: 'string' },
   },
 });
 const RUNS = Number(args.runs);
@@ -60,6 +62,7 @@ const env = Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: '1' })
 const commands = (url, tasks) => [
   { name: 'node -e 0 (baseline)', argv: ['-e', '0'] },
   { name: 'todo-db --version', argv: [BIN, '--version'] },
+  ...(args['also-bin'] ? [{ name: `${args['also-bin']} --version`, argv: [args['also-bin'], '--version'] }] : []),
   { name: 'todo-db --help', argv: [BIN, '--help'] },
   { name: 'todo-db migrate status (local server)', argv: [BIN, '--url', url, 'migrate', 'status'] },
   { name: `todo-db health (${tasks.toLocaleString('en-US')} tasks)`, argv: [BIN, '--url', url, 'health'] },
