@@ -49,6 +49,7 @@ export class CliContext {
     const { openDatabase } = await import('../index.js');
     const handle = await openDatabase(this.openOptions(purpose));
     this.out.header(handle.target.display, handle.server.version);
+    if (handle.kind === 'pgmem') this.out.note('pg-mem lives only inside this process: each command starts from an empty database and nothing is kept');
     try {
       return await fn(handle);
     } finally {

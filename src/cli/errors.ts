@@ -22,6 +22,10 @@ function classify(error: unknown): { message: string; hint?: string; exitCode: E
     return { message: error.message.replace(/^error: /, ''), hint: 'see `todo-db --help`', exitCode: ExitCode.usage };
   }
   const e = error as { code?: unknown; message?: unknown };
+  const missing = /relation "([^"]+)" does not exist/.exec(String(e?.message ?? ''));
+  if (missing && (e.code === '42P01' || e.code === undefined)) {
+    return { message: `the table ${missing[1]} does not exist in this database`, hint: 'run `todo-db migrate up` first', exitCode: ExitCode.problem };
+  }
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     return { message: `database error: ${String(e.message)} (SQLSTATE ${e.code})`, exitCode: ExitCode.problem };
   }
