@@ -129,13 +129,13 @@ describe('todo-db binary', () => {
   it('agrees with `kysely migrate:list` on the same database', async () => {
     const { spawnSync } = await import('node:child_process');
     const kysely = spawnSync(process.execPath, ['node_modules/kysely-ctl/dist/bin.js', 'migrate:list', '--no-outdated-check'], {
-      // consola (kysely-ctl's logger) goes silent when it thinks it runs under a test runner.
+      // consola (kysely-ctl's logger) goes silent under a test runner, and marks items `[`✓`]` under CI.
       env: { ...process.env, DATABASE_URL: db.url, DATABASE_URL_UNPOOLED: '', NO_COLOR: '1', NODE_ENV: 'production', VITEST: '', TEST: '' },
       encoding: 'utf8',
     });
     expect(kysely.status, kysely.stderr).toBe(0);
     expect(kysely.stdout + kysely.stderr).toMatch(/Found 4 migrations/);
-    const listed = [...(kysely.stdout + kysely.stderr).matchAll(/\[(✓| )\] (\d{4}_\w+)/g)].map((m) => `${m[1] === '✓' ? 'applied' : 'pending'} ${m[2]}`);
+    const listed = [...(kysely.stdout + kysely.stderr).matchAll(/\[`?(✓| )`?\] (\d{4}_\w+)/g)].map((m) => `${m[1] === '✓' ? 'applied' : 'pending'} ${m[2]}`);
     const status = JSON.parse((await runCli(['--url', db.url, '--json', 'migrate', 'status'])).stdout) as { migrations: { name: string; state: string }[] };
     expect(listed).toEqual(status.migrations.map((m) => `${m.state} ${m.name}`));
     expect(listed).toHaveLength(4);
