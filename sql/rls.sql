@@ -15,7 +15,8 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
 END $$;
 
 -- Attributes that drifted later (say BYPASSRLS) are not silently reset here:
--- `todo-db verify` and `todo-db rls status` report them with the ALTER ROLE to run.
+-- `todo-db verify` and `todo-db rls status` report them with the ALTER ROLE to run,
+-- and `todo-db rls apply` runs it when connected as a superuser.
 
 -- The current user, from a transaction-local setting; NULL when unset or empty,
 -- so every policy matches nothing (fail closed).
