@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewTask, Task } from '../schema.js';
+import { checkTaskFields } from './task-fields.js';
 
 /**
  * The application's hot paths (schema.md "Query patterns"), each declared once.
@@ -37,7 +38,8 @@ export function listIncompleteTasks(db: Db, userId: string): Promise<Task[]> {
 export const createTaskQuery = (db: Db, task: NewTask) => db.insertInto('tasks').values(task).returningAll();
 
 /** @example const task = await createTask(db, { user_id: userId, title: 'Buy milk' }); */
-export function createTask(db: Db, task: NewTask): Promise<Task> {
+export async function createTask(db: Db, task: NewTask): Promise<Task> {
+  checkTaskFields(task);
   return createTaskQuery(db, task).executeTakeFirstOrThrow();
 }
 
@@ -46,7 +48,8 @@ export const updateTaskQuery = (db: Db, id: string, userId: string, edit: TaskEd
   db.updateTable('tasks').set({ title: edit.title, description: edit.description }).where('id', '=', id).where('user_id', '=', userId).returningAll();
 
 /** The updated task, or undefined when the user has no task with this id. */
-export function updateTask(db: Db, id: string, userId: string, edit: TaskEdit): Promise<Task | undefined> {
+export async function updateTask(db: Db, id: string, userId: string, edit: TaskEdit): Promise<Task | undefined> {
+  checkTaskFields(edit);
   return updateTaskQuery(db, id, userId, edit).executeTakeFirst();
 }
 

@@ -1,0 +1,34 @@
+import { CONTRACT } from '../contract/v1.js';
+import { UsageError } from '../errors.js';
+
+/** Column lengths come from the contract, so they cannot drift from the schema. */
+function maxLength(column: string): number {
+  const type = CONTRACT.tables.find((t) => t.name === 'tasks')?.columns.find((c) => c.name === column)?.type ?? '';
+  const n = /\((\d+)\)/.exec(type)?.[1];
+  if (!n) throw new Error(`the contract gives tasks.${column} no length`);
+  return Number(n);
+}
+
+const LIMITS = { title: maxLength('title'), description: maxLength('description') };
+
+/**
+ * Checks a task's text before it reaches the database, so bad input gets one clear
+ * message instead of a check-constraint or encoding error, and nothing is written.
+ */
+export function checkTaskFields(fields: { title?: unknown; description?: unknown }): void {
+  if ('title' in fields) {
+    const title = checkText('title', fields.title, LIMITS.title);
+    if (title.trim() === '') throw new UsageError('a task title cannot be empty or only spaces', 'give the task a title');
+  }
+  if ('description' in fields && fields.description !== null && fields.description !== undefined) {
+    checkText('description', fields.description, LIMITS.description);
+  }
+}
+
+function checkText(field: string, value: unknown, limit: number): string {
+  if (typeof value !== 'string') throw new UsageError(`a task ${field} must be text, got ${value === null ? 'null' : typeof value}`);
+  if (value.includes('\0')) throw new UsageError(`a task ${field} cannot contain a NUL byte`, 'remove the \\0 character');
+  const length = [...value].length;
+  if (length > limit) throw new UsageError(`a task ${field} is at most ${limit} characters, got ${length}`, `shorten the ${field}`);
+  return value;
+}
