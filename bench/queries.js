@@ -10,8 +10,9 @@
  *
  * Each scale gets a fresh database on TODO_DB_BENCH_ADMIN_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres): migrated, seeded with the scale
- * seed (100 tasks per user), VACUUM ANALYZE. --large adds 10M tasks (--large-users
- * 100000). Prints Markdown to stdout, progress to stderr. The databases and the
+ * seed (100 tasks per user), VACUUM ANALYZE, CHECKPOINT. --large adds 10M tasks
+ * (--large-users 100000) and then times both databases interleaved, call by call,
+ * for the 10M/1M ratio. Prints Markdown to stdout, progress to stderr. The databases and the
  * login role are dropped at the end, also on failure or Ctrl-C; --keep keeps the
  * first database (for bench/startup.js --url) and prints its URL.
  *
@@ -82,7 +83,7 @@ const MODES = /** @type {const} */ (['owner-bare', 'owner-tx', 'app-raw', 'app-l
 /** @typedef {typeof MODES[number]} Mode */
 /** @typedef {{ p50: number; p95: number; p99: number; opsPerSecond: number }} Stats */
 /** @typedef {{ indexes: string[]; ownerIndexes: string[]; executionMs: number; buffers: number; initPlan: boolean }} PlanInfo */
-/** @typedef {{ users: number; tasks: number; seedSeconds: number; load: string; results: Map<string, Stats>; plans: Map<number, PlanInfo> }} ScaleResult */
+/** @typedef {{ database: string; pairs: Params[]; users: number; tasks: number; seedSeconds: number; load: string; results: Map<string, Stats>; plans: Map<number, PlanInfo> }} ScaleResult */
 
 /** @param {string} value @param {string} flag */
 function positive(value, flag) {
@@ -221,9 +222,10 @@ async function explain(db, pattern, params, role) {
 
 /**
  * One scale: fresh database, seed, plans, then every pattern × mode × concurrency.
- * @param {number} users @param {boolean} keep @returns {Promise<ScaleResult>}
+ * The database stays until the end (cleanupAll), for the scale comparison.
+ * @param {number} users @returns {Promise<ScaleResult>}
  */
-async function runScale(users, keep) {
+async function runScale(users) {
   const database = `tododb_bench_q_${users}_${RUN}`.slice(0, 63);
   created.databases.push(database);
   await admin(`create database "${database}"`);
@@ -237,6 +239,8 @@ async function runScale(users, keep) {
     // idx_tasks_user_completed alone; after ANALYZE only it takes idx_tasks_user_id.
     await sql`vacuum analyze users`.execute(owner.db);
     await sql`vacuum analyze tasks`.execute(owner.db);
+    // Write the loaded pages out now, not as a background checkpoint during the timing.
+    await sql`checkpoint`.execute(owner.db);
     log(`seeded in ${(seeded.durationMs / 1000).toFixed(1)} s (${seeded.rowsPerSecond.toLocaleString('en-US')} rows/s), vacuumed; load ${load()}`);
 
     const rand = random(users);
@@ -289,13 +293,47 @@ async function runScale(users, keep) {
       }
     }
     const tasks = Number((await sql`select count(*) as n from tasks`.execute(owner.db)).rows.map((r) => /** @type {any} */ (r).n)[0]);
-    if (keep) log(`kept ${urlAs(database)}`);
-    return { users, tasks, seedSeconds: seeded.durationMs / 1000, load: load(), results, plans };
+    return { database, pairs, users, tasks, seedSeconds: seeded.durationMs / 1000, load: load(), results, plans };
   } finally {
     await owner.close();
-    if (keep) created.databases = created.databases.filter((d) => d !== database);
-    else await dropDatabase(database);
   }
+}
+
+/**
+ * p50 at the large scale over p50 at the small one, measured interleaved (call i
+ * on one database, then on the other) through withUser as the app role, so both
+ * see the same machine; run one after the other, minutes apart, background load
+ * and checkpoints would be in the ratio.
+ * @param {ScaleResult[]} scales @returns {Promise<Map<string, Stats>>} keyed `${concurrency}:${pattern}:${scale index}`
+ */
+async function compareScales(scales) {
+  const rand = random(7);
+  /** @type {Map<string, Stats>} */
+  const results = new Map();
+  for (const concurrency of CONCURRENCY) {
+    const runners = await Promise.all(scales.map((scale) => openMode('app-lib', scale.database, concurrency)));
+    try {
+      /** @type {Params[][]} */
+      let made = scales.map(() => []);
+      for (const pattern of QUERY_PATTERNS) {
+        const ops = scales.map((scale, k) => (pattern.id === 6 ? made[k] : Array.from({ length: ITERATIONS }, () => scale.pairs[Math.floor(rand() * scale.pairs.length)])));
+        const createdNow = scales.map(() => /** @type {Params[]} */ ([]));
+        const once = async (/** @type {number} */ j, /** @type {number} */ k) => {
+          const rows = await runners[k].run(pattern.id, ops[k][j], /** @type {any} */ (undefined));
+          if (pattern.id === 3) createdNow[k].push({ ...ops[k][j], taskId: rows[0].id });
+        };
+        const warm = Math.min(WARM_UP, ITERATIONS);
+        for (let j = 0; j < warm; j++) for (let k = 0; k < scales.length; k++) await once(j, k);
+        const stats = await measure(ITERATIONS - warm, scales.length, concurrency, (i, k) => once(i + warm, k));
+        if (pattern.id === 3) made = createdNow;
+        stats.forEach((st, k) => results.set(`${concurrency}:${pattern.id}:${k}`, st));
+        log(`scale comparison c=${concurrency} pattern ${pattern.id}: ${stats.map((st) => st.p50.toFixed(3)).join(' / ')} ms`);
+      }
+    } finally {
+      await Promise.all(runners.map((r) => r.close()));
+    }
+  }
+  return results;
 }
 
 const created = { databases: /** @type {string[]} */ ([]), role: false };
@@ -343,15 +381,15 @@ function renderScale(scale) {
   return lines.join('\n');
 }
 
-/** @param {ScaleResult} small @param {ScaleResult} large */
-function renderScaling(small, large) {
-  const lines = [`## Scale: p50 at ${count(large.tasks)} / p50 at ${count(small.tasks)} (app-lib; O(log n) stays near 1)`, ''];
+/** @param {ScaleResult} small @param {ScaleResult} large @param {Map<string, Stats>} compared */
+function renderScaling(small, large, compared) {
+  const lines = [`## Scale: p50 at ${count(large.tasks)} / p50 at ${count(small.tasks)} (withUser as the app role, the two databases interleaved call by call; O(log n) stays near 1)`, ''];
   lines.push(`| # | pattern | ${CONCURRENCY.map((c) => `c=${c}: ${count(small.tasks)} | ${count(large.tasks)} | ratio`).join(' | ')} |`);
   lines.push(`|---|---|${CONCURRENCY.map(() => '---:|---:|---:').join('|')}|`);
   for (const p of QUERY_PATTERNS) {
     const cells = CONCURRENCY.map((c) => {
-      const a = small.results.get(`${c}:${p.id}:app-lib`)?.p50;
-      const b = large.results.get(`${c}:${p.id}:app-lib`)?.p50;
+      const a = compared.get(`${c}:${p.id}:0`)?.p50;
+      const b = compared.get(`${c}:${p.id}:1`)?.p50;
       return `${ms(a)} | ${ms(b)} | ${ratio(b, a)}`;
     });
     lines.push(`| ${p.id} | ${p.name} | ${cells.join(' | ')} |`);
@@ -389,11 +427,16 @@ async function main() {
   // Each scale is printed when it is done: a failure at 10M keeps the 1M tables.
   /** @type {ScaleResult[]} */
   const scales = [];
-  for (const [i, users] of SCALES.entries()) {
-    scales.push(await runScale(users, args.keep && i === 0));
+  for (const users of SCALES) {
+    scales.push(await runScale(users));
     process.stdout.write(renderScale(/** @type {ScaleResult} */ (scales.at(-1))) + '\n\n');
   }
-  if (scales.length > 1) process.stdout.write(renderScaling(scales[0], scales[1]) + '\n');
+  if (scales.length > 1) process.stdout.write(renderScaling(scales[0], scales[1], await compareScales(scales)) + '\n');
+  if (args.keep) {
+    // bench/startup.js --url takes it; the others are dropped as usual.
+    created.databases = created.databases.filter((d) => d !== scales[0].database);
+    log(`kept ${urlAs(scales[0].database)}`);
+  }
 }
 
 let exiting = false;
