@@ -16,16 +16,16 @@ export async function up(db) {
 export async function down(db) { await sql\`drop table slow_marker\`.execute(db); }
 `;
 
-/** How far a run got: the number of migrations recorded, or 'slow' while the slow step sleeps. */
-async function progress(database: string): Promise<number | 'slow'> {
-  const rows = await adminQuery<{ recorded: number; sleeping: number }>(
-    `select (select count(*)::int from pg_tables where tablename = 'kysely_migration') as recorded,
+/** How far a run got: the number of migrations recorded, and whether the slow step is sleeping. */
+async function progress(database: string): Promise<{ recorded: number; sleeping: boolean }> {
+  const rows = await adminQuery<{ tables: number; sleeping: number }>(
+    `select (select count(*)::int from pg_tables where tablename = 'kysely_migration') as tables,
             (select count(*)::int from pg_stat_activity where datname = current_database() and query like '%pg_sleep(0.4)%' and query not like '%pg_stat_activity%') as sleeping`,
     database,
   );
-  if (rows[0]?.sleeping) return 'slow';
-  if (!rows[0]?.recorded) return 0;
-  return (await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', database))[0]?.n ?? 0;
+  const sleeping = (rows[0]?.sleeping ?? 0) > 0;
+  if (!rows[0]?.tables) return { recorded: 0, sleeping };
+  return { recorded: (await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', database))[0]?.n ?? 0, sleeping };
 }
 
 /**
@@ -42,8 +42,9 @@ function killedRun(args: string[], database: string, at: 'start' | number | 'slo
     });
     const poll = async () => {
       while (!done) {
-        const now = at === 'start' ? 'start' : await progress(database).catch(() => 0);
-        if (now === at || (typeof at === 'number' && typeof now === 'number' && now >= at)) {
+        const now = at === 'start' ? undefined : await progress(database).catch(() => ({ recorded: 0, sleeping: false }));
+        const reached = at === 'start' || (at === 'slow' ? now?.sleeping : (now?.recorded ?? 0) >= at);
+        if (reached) {
           await new Promise((r) => setTimeout(r, Math.random() * 30));
           child.kill('SIGKILL');
           return;
