@@ -53,8 +53,8 @@ describe('CLI start-up', () => {
   it.each([{ args: '--version' }, { args: '--help' }, { args: 'migrate --help' }, { args: 'seed --help' }])('todo-db $args loads no database driver', ({ args }) => {
     const { code, modules } = traceCli(args.split(' '));
     expect(code).toBe(0);
-    // The tracer saw the CLI itself, so an empty driver list means "not loaded", not "not traced".
-    expect(modules.some((m) => m.endsWith('/dist/src/cli/main.js'))).toBe(true);
+    // The tracer saw the CLI's entry, so an empty driver list means "not loaded", not "not traced".
+    expect(modules.some((m) => m.endsWith('/bin/todo-db.js'))).toBe(true);
     expect(driversIn(modules)).toEqual([]);
   });
 
