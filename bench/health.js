@@ -16,8 +16,8 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { migrateUp, monitorQueries, openDatabase, runHealth } from '../dist/src/index.js';
+import { ADMIN_URL, admin } from './admin.js';
 
 const { values } = parseArgs({
   options: { tasks: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '5' }, url: { type: 'string' }, keep: { type: 'boolean', default: false } },
@@ -26,18 +26,7 @@ const TASKS = Number(values.tasks);
 const RUNS = Number(values.runs);
 const TASKS_PER_USER = 100;
 const BIN = fileURLToPath(new URL('../bin/todo-db.js', import.meta.url));
-const ADMIN_URL = process.env.TODO_DB_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** @param {string} text */
-async function admin(text) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** @param {number[]} list */
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;

@@ -41,6 +41,7 @@ import {
   withUser,
 } from '../dist/src/index.js';
 import { summarizePlan } from '../dist/src/monitor/plan.js';
+import { ADMIN_URL, admin } from './admin.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,7 +59,6 @@ const SEED = 1;
 const WARM_UP = 50;
 const CONCURRENCY = args.concurrency.split(',').map((c) => positive(c, '--concurrency'));
 const SCALES = [positive(args.users, '--users'), ...(args.large ? [positive(args['large-users'], '--large-users')] : [])];
-const ADMIN_URL = process.env.TODO_DB_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RUN = `${process.pid}_${Date.now().toString(36)}`;
 const ROLE = `tododb_bench_app_${RUN}`;
 /** The values the write patterns send, as QUERY_PATTERNS' builders do, so both sides run the same SQL. */
@@ -100,16 +100,6 @@ const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
 /** @param {string} database */
 const urlAs = (database, user = 'postgres') => Object.assign(new URL(ADMIN_URL), { pathname: `/${database}`, username: user }).toString();
 
-/** @param {string} text */
-async function admin(text) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Deterministic random numbers (mulberry32): the same run picks the same users. */
 function random(seed = 42) {

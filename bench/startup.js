@@ -19,8 +19,8 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { migrateUp, openDatabase, seedScale } from '../dist/src/index.js';
+import { ADMIN_URL, admin } from './admin.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,20 +40,9 @@ for (const [flag, n] of /** @type {const} */ ([['--runs', RUNS], ['--users', USE
   }
 }
 const BIN = fileURLToPath(new URL('../bin/todo-db.js', import.meta.url));
-const ADMIN_URL = process.env.TODO_DB_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (/** @type {string} */ line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
 
-/** @param {string} text */
-async function admin(text) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The environment of a clean shell: no connection variables, no colour. */
 const env = Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: '1' }).filter(([k]) => !['DATABASE_URL', 'DATABASE_URL_UNPOOLED', 'PGHOST', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPORT'].includes(k)));
