@@ -4,7 +4,7 @@
  * library's typed functions inside `withUser`, connected as a LOGIN role granted
  * todo_app, so row-level security is in force. The same SQL is timed in the same
  * run as the table owner (postgres, which bypasses RLS) through a raw `pg` loop,
- * and the ratios say what RLS and the library cost. docs/performance.md.
+ * and the ratios say what RLS and the library cost. docs/benchmarks.md.
  *
  *   npm run build && node bench/queries.js [--iterations 2000] [--users 10000] [--large] [--keep]
  *

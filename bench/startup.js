@@ -3,7 +3,7 @@
  * CLI start-up, end to end (process start to exit, as an operator runs it), with
  * `node -e 0` as the baseline in the same run: `todo-db --version`, `--help`,
  * `migrate status` against the local server and `health` against a 1M-task
- * database. docs/performance.md.
+ * database. docs/benchmarks.md.
  *
  *   npm run build && node bench/startup.js [--runs 20] [--url postgres://…/db-with-1M-tasks] [--also-bin other-entry.js]
  *
