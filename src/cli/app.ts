@@ -1,5 +1,3 @@
-import type { Command } from 'commander';
-
 /** State of one CLI run shared by the commands: secrets to mask and the exit code. */
 export interface App {
   secrets: string[];
@@ -16,5 +14,3 @@ export function action<A extends unknown[]>(app: App, handler: (...args: A) => P
     if (typeof code === 'number') app.exitCode = Math.max(app.exitCode, code);
   };
 }
-
-export type Handler = (command: Command) => void;

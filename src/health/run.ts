@@ -3,7 +3,7 @@ import type { Capabilities } from '../connection/capabilities.js';
 import type { TodoDatabase } from '../connection/open.js';
 import { TodoDbError } from '../errors.js';
 import { HEALTH_CHECKS } from './checks.js';
-import { readSql } from './sql-file.js';
+import { readSql } from '../sql-file.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import type { CheckResult, CheckStatus, HealthCheck, HealthReport } from './types.js';
 

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { backendOf } from '../connection/capabilities.js';
 import { ProblemError } from '../errors.js';
+import { readSql } from '../sql-file.js';
 
 /** How long a non-transactional step may wait for a table lock before it gives up. */
 export const OUTSIDE_TRANSACTION_LOCK_TIMEOUT = '5s';
@@ -38,10 +39,7 @@ export async function runOutsideTransaction(
 }
 
 async function refuseInvalidIndexes(conn: Kysely<any>, name: string, when: 'before' | 'after'): Promise<void> {
-  const { rows } = await sql<{ index: string }>`
-    select c.relname as index from pg_index i join pg_class c on c.oid = i.indexrelid
-    join pg_namespace n on n.oid = c.relnamespace
-    where not i.indisvalid and n.nspname = current_schema() order by 1`.execute(conn);
+  const rows = (await conn.executeQuery<{ index: string }>(CompiledQuery.raw(readSql('migrations/invalid-indexes.sql')))).rows;
   const first = rows[0];
   if (!first) return;
   throw new ProblemError(
@@ -53,11 +51,8 @@ async function refuseInvalidIndexes(conn: Kysely<any>, name: string, when: 'befo
 }
 
 async function longTransactions(conn: Kysely<any>, seconds: number): Promise<Array<{ pid: number; seconds: number; query: string }>> {
-  const { rows } = await sql<{ pid: number; seconds: number; query: string }>`
-    select pid, extract(epoch from now() - xact_start)::int as seconds, coalesce(query, '') as query
-    from pg_stat_activity
-    where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null
-      and now() - xact_start >= make_interval(secs => ${seconds})
-    order by xact_start`.execute(conn);
+  const { rows } = await conn.executeQuery<{ pid: number; seconds: number; query: string }>(
+    CompiledQuery.raw(readSql('migrations/long-transactions.sql'), [seconds]),
+  );
   return rows;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
-import { readSql } from '../health/sql-file.js';
+import { readSql } from '../sql-file.js';
 import { INDEXES_SQL, indexVerdicts, type IndexReport, type IndexRow } from './index-verdicts.js';
 import { requireCatalog } from './require-catalog.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
-import { readSql } from '../health/sql-file.js';
+import { readSql } from '../sql-file.js';
 import { QUERY_PATTERNS, type PatternParams, type QueryPattern } from '../queries/patterns.js';
 import type { Database } from '../schema.js';
 import { summarizePlan, type PlanNode } from './plan.js';

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError } from '../errors.js';
-import { packageRoot } from '../migrations/files.js';
+import { readSql } from '../sql-file.js';
 import { diffStatus, type RlsChange } from './diff.js';
 import type { RlsFinding } from './findings.js';
 import { requireRls, rlsStatus, type RlsStatus } from './status.js';
@@ -23,7 +21,7 @@ export interface ApplyRlsResult {
 
 /** The one RLS setup script, shared with migration 0004. */
 export function rlsScript(): string {
-  return readFileSync(join(packageRoot(), 'sql', 'rls.sql'), 'utf8');
+  return readSql('rls.sql');
 }
 
 /**

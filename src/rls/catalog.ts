@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CompiledQuery, type Kysely } from 'kysely';
-import { packageRoot } from '../migrations/files.js';
+import { readSql } from '../sql-file.js';
 import { APP_ROLE, HELPER_FUNCTION, TABLE_NAMES, type PolicyCommand } from './declaration.js';
 
 /** The RLS facts of a database as its catalog states them (sql/rls/*.sql). */
@@ -54,16 +52,9 @@ export interface RlsCatalog {
   helper: HelperInfo | null;
 }
 
-const cache = new Map<string, string>();
-
 /** The text of sql/rls/NAME.sql, read once. */
 export function rlsSql(name: string): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = readFileSync(join(packageRoot(), 'sql', 'rls', `${name}.sql`), 'utf8');
-    cache.set(name, text);
-  }
-  return text;
+  return readSql(`rls/${name}.sql`);
 }
 
 async function query<R>(db: Kysely<any>, name: string, parameters: unknown[]): Promise<R[]> {

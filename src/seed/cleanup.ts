@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { UnsupportedError } from '../errors.js';
 import { packageRoot } from '../migrations/files.js';
+import { readSql } from '../sql-file.js';
 import { assertMaintenanceRole } from './maintenance-role.js';
 
 /** The one batch statement, shared with people who run it in psql. */
@@ -35,7 +35,7 @@ export async function cleanup(handle: TodoDatabase, options: CleanupOptions = {}
     throw new UnsupportedError(`cleanup is not available on ${handle.kind}`, 'an in-memory database disappears with its process: open a new one instead');
   }
   await assertMaintenanceRole(handle, 'cleanup');
-  const statement = sql.raw<{ users: number; tasks: number }>(readFileSync(CLEANUP_SQL_FILE, 'utf8'));
+  const statement = sql.raw<{ users: number; tasks: number }>(readSql('cleanup.sql'));
   const started = performance.now();
   const totals = { users: 0, tasks: 0, batches: 0 };
   for (;;) {

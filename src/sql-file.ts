@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../migrations/files.js';
+import { packageRoot } from './migrations/files.js';
 
 const cache = new Map<string, string>();
 
