@@ -25,10 +25,23 @@ export interface TasksTable {
   updated_at: ServerTimestamp;
 }
 
+/** `tasks_archive` (contract v1.1.0): completed tasks moved out by `todo-db archive`. */
+export interface TasksArchiveTable {
+  id: string;
+  user_id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  created_at: ColumnType<Date, Date | string, Date | string>;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
+  archived_at: ServerTimestamp;
+}
+
 /** The typed database of the Todo app. */
 export interface Database {
   users: UsersTable;
   tasks: TasksTable;
+  tasks_archive: TasksArchiveTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -37,3 +50,4 @@ export type UserUpdate = Updateable<UsersTable>;
 export type Task = Selectable<TasksTable>;
 export type NewTask = Insertable<TasksTable>;
 export type TaskUpdate = Updateable<TasksTable>;
+export type ArchivedTask = Selectable<TasksArchiveTable>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -21,12 +22,12 @@ import { withRoleLock } from './support/role-lock.js';
 /** PGlite runs pg_dump and a second database in WebAssembly: slow on a busy two-core machine. */
 const SLOW = 240_000;
 
-/** md5 of every row of users and tasks in id order: equal checksums mean identical rows. */
+/** md5 of every row of users, tasks and tasks_archive in id order: equal checksums mean identical rows. */
 async function checksums(handle: TodoDatabase): Promise<Record<string, { n: number; md5: string }>> {
   return handle.db.transaction().execute(async (trx) => {
     await sql`set local timezone = 'UTC'`.execute(trx);
     const out: Record<string, { n: number; md5: string }> = {};
-    for (const table of ['users', 'tasks']) {
+    for (const table of ['users', 'tasks', 'tasks_archive']) {
       const { rows } = await sql<{ n: number; md5: string }>`
         select count(*)::int as n, md5(coalesce(string_agg(t::text, ',' order by id), '')) as md5 from ${sql.table(table)} t`.execute(trx);
       out[table] = rows[0]!;
@@ -58,6 +59,11 @@ async function addData(handle: TodoDatabase): Promise<void> {
       ),
     )
     .execute();
+  // Two archived tasks, so the archive table's rows are carried over too.
+  await handle.db
+    .insertInto('tasks_archive')
+    .values(users.slice(0, 2).map((u, i) => ({ id: randomUUID(), user_id: u.id, title: `archived ${i}`, completed: true, created_at: '2025-01-02T03:04:05Z', updated_at: '2025-02-03T04:05:06Z' })))
+    .execute();
 }
 
 describe('backup file names', () => {
@@ -81,6 +87,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     expected = await checksums(source.handle);
     expect(expected.users!.n).toBe(3);
     expect(expected.tasks!.n).toBe(9);
+    expect(expected.tasks_archive!.n).toBe(2);
   });
   afterAll(async () => {
     await source?.close();
@@ -93,7 +100,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     expect(detectFormat(backup.file)).toBe(backend === 'postgres' ? 'custom' : 'sql');
     expect(backup.bytes).toBeGreaterThan(0);
     expect(existsSync(`${backup.file}.partial`)).toBe(false);
-    expect(backup.tables.map((t) => [t.table, t.rows])).toEqual([['users', 3], ['tasks', 9]]);
+    expect(backup.tables.map((t) => [t.table, t.rows])).toEqual([['users', 3], ['tasks', 9], ['tasks_archive', 2]]);
 
     const target = await provision(backend, 'restore');
     try {
@@ -103,7 +110,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
         expect(restored.replaced).toEqual([]);
         expect(restored.schema.findings).toEqual([]);
         expect(restored.schema.ok).toBe(true);
-        expect(restored.schema.migrations).toMatchObject({ applied: 4, pending: 0, edited: 0 });
+        expect(restored.schema.migrations).toMatchObject({ applied: 5, pending: 0, edited: 0 });
         expect(await checksums(handle)).toEqual(expected);
         expect(restored.tables).toEqual(backup.tables);
       } finally {
@@ -121,6 +128,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     expect(proof.tables).toEqual([
       { table: 'users', source: 3, restored: 3, ok: true },
       { table: 'tasks', source: 9, restored: 9, ok: true },
+      { table: 'tasks_archive', source: 2, restored: 2, ok: true },
     ]);
     expect(proof.ok).toBe(true);
     if (backend === 'postgres') {
@@ -214,7 +222,7 @@ describe('pg_dump and pg_restore never see the password', () => {
       expect(backup.tool.program).toBe('pg_dump');
       expect(backup.tool.args.join(' ')).not.toContain(password);
       expect(backup.tool.args).toContain(`--dbname=postgres://${role}@${url.host}${url.pathname}`);
-      expect(backup.tables.map((t) => t.rows)).toEqual([3, 9]);
+      expect(backup.tables.map((t) => t.rows)).toEqual([3, 9, 2]);
       if (handle.target.backend !== 'postgres') throw new Error('expected a postgres target');
       const invocation = toolInvocation('pg_restore', handle.target, ['x.dump'], {});
       expect(invocation.env.PGPASSWORD).toBe(password);

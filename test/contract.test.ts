@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOOKKEEPING_TABLES, CONTRACT, catalogSnapshot, introspect, migrateDown, migrateUp, verifySchema, type SchemaShape, type TodoDatabase } from '../src/index.js';
+import { BOOKKEEPING_TABLES, CONTRACT, CONTRACT_HISTORY, catalogSnapshot, introspect, migrateDown, migrateUp, verifySchema, type SchemaShape, type TodoDatabase } from '../src/index.js';
 import { normaliseContract } from '../src/verify/normalise.js';
 import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends.js';
 import { withRoleLock } from './support/role-lock.js';
@@ -19,9 +19,9 @@ function canonical(shape: SchemaShape): SchemaShape {
 }
 
 describe('the contract as data', () => {
-  it('is version 1.0.0 with the two tables, two functions and the app role of schema.md', () => {
-    expect(CONTRACT.version).toBe('1.0.0');
-    expect(CONTRACT.tables.map((t) => t.name)).toEqual(['users', 'tasks']);
+  it('is version 1.1.0: the two tables of schema.md plus tasks_archive, two functions and the app role', () => {
+    expect(CONTRACT.version).toBe('1.1.0');
+    expect(CONTRACT.tables.map((t) => t.name)).toEqual(['users', 'tasks', 'tasks_archive']);
     expect(CONTRACT.functions.map((f) => f.name)).toEqual(['app_current_user_id', 'set_updated_at']);
     expect(CONTRACT.roles).toEqual([
       { name: 'todo_app', superuser: false, login: false, inherit: true, createDb: false, createRole: false, replication: false, bypassRls: false },
@@ -39,7 +39,7 @@ describe('the contract as data', () => {
     }
   });
 
-  it('declares the six policies, each TO todo_app, update with USING and WITH CHECK', () => {
+  it('declares the eight policies, each TO todo_app, update with USING and WITH CHECK', () => {
     const policies = CONTRACT.tables.flatMap((t) => t.policies.map((p) => [t.name, p.name, p.command, p.using !== null, p.withCheck !== null, p.roles.join()]));
     expect(policies).toEqual([
       ['users', 'users_select_self', 'select', true, false, 'todo_app'],
@@ -48,6 +48,26 @@ describe('the contract as data', () => {
       ['tasks', 'tasks_insert_own', 'insert', false, true, 'todo_app'],
       ['tasks', 'tasks_update_own', 'update', true, true, 'todo_app'],
       ['tasks', 'tasks_delete_own', 'delete', true, false, 'todo_app'],
+      ['tasks_archive', 'tasks_archive_select_own', 'select', true, false, 'todo_app'],
+      ['tasks_archive', 'tasks_archive_delete_own', 'delete', true, false, 'todo_app'],
+    ]);
+  });
+
+  it('keeps every version in its history; v1.1.0 is v1.0.0 plus tasks_archive, nothing else changed', () => {
+    expect(CONTRACT_HISTORY.map((h) => [h.version, h.migration])).toEqual([
+      ['1.0.0', '0004_row_level_security'],
+      ['1.1.0', '0005_tasks_archive'],
+    ]);
+    const [v10, v11] = CONTRACT_HISTORY.map((h) => h.contract);
+    expect(v11).toBe(CONTRACT);
+    expect({ ...v11, version: '1.0.0', tables: v11!.tables.filter((t) => t.name !== 'tasks_archive') }).toEqual(v10);
+  });
+
+  it('gives tasks_archive the task columns with their types, plus archived_at', () => {
+    const [tasks, archive] = ['tasks', 'tasks_archive'].map((name) => CONTRACT.tables.find((t) => t.name === name)!);
+    expect(archive!.columns.map((c) => [c.name, c.type, c.nullable])).toEqual([
+      ...tasks!.columns.map((c) => [c.name, c.type, c.nullable]),
+      ['archived_at', 'timestamp with time zone', false],
     ]);
   });
 });
@@ -105,7 +125,7 @@ describe.each(SERVER_BACKENDS)('the migrations produce exactly the contract on %
     expect(migrated.functions.find((f) => f.name === 'set_updated_at')).toMatchObject({ returns: 'trigger', language: 'plpgsql', volatility: 'volatile', securityDefiner: false });
   });
 
-  it('has the STABLE uuid helper, RLS enabled and forced, the six policies and exactly the four grants', () => {
+  it('has the STABLE uuid helper, RLS enabled and forced, the eight policies and exactly the declared grants', () => {
     expect(migrated.functions.find((f) => f.name === 'app_current_user_id')).toMatchObject({ arguments: '', returns: 'uuid', language: 'sql', volatility: 'stable', securityDefiner: false });
     for (const table of CONTRACT.tables) {
       const live = tableOf(migrated, table.name);
@@ -116,7 +136,8 @@ describe.each(SERVER_BACKENDS)('the migrations produce exactly the contract on %
       for (const p of live.policies) {
         for (const expression of [p.using, p.withCheck]) if (expression !== null) expect(expression).toMatch(/= \( SELECT app_current_user_id\(\) AS app_current_user_id\)/);
       }
-      expect(live.grants.map((g) => ({ role: g.role, privileges: [...g.privileges].sort() }))).toEqual([{ role: 'todo_app', privileges: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'] }]);
+      const privileges = table.name === 'tasks_archive' ? ['DELETE', 'SELECT'] : ['DELETE', 'INSERT', 'SELECT', 'UPDATE'];
+      expect(live.grants.map((g) => ({ role: g.role, privileges: [...g.privileges].sort() }))).toEqual([{ role: 'todo_app', privileges }]);
     }
   });
 
@@ -125,7 +146,7 @@ describe.each(SERVER_BACKENDS)('the migrations produce exactly the contract on %
   });
 
   it('passes verify', async () => {
-    expect(await roleLock(() => verifySchema(handle))).toEqual({ ok: true, contractVersion: '1.0.0', findings: [] });
+    expect(await roleLock(() => verifySchema(handle))).toEqual({ ok: true, contractVersion: '1.1.0', findings: [] });
   });
 
   it('leaves no trace in this database after `migrate down --all`, and `up` reproduces it', async () => {

@@ -55,8 +55,8 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await migrateUp(fresh.handle, { to: '0002_create_tasks' });
     const report = await runHealth(fresh.handle);
     const migrations = check(report, 'migrations');
-    expect(migrations).toMatchObject({ status: 'fail', value: 2, message: '2 applied, 2 pending' });
-    expect(migrations.findings.map((f) => f.object)).toEqual(['0003_updated_at_triggers', '0004_row_level_security']);
+    expect(migrations).toMatchObject({ status: 'fail', value: 3, message: '2 applied, 3 pending' });
+    expect(migrations.findings.map((f) => f.object)).toEqual(['0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive']);
     expect(report.ok).toBe(false);
   });
 

@@ -15,7 +15,7 @@ import {
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { copyMigrations } from './support/migrations-copy.js';
 
-const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security'];
+const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive'];
 
 async function userTables(handle: TodoDatabase): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
@@ -39,7 +39,7 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
   it('applies every migration in order, once', async () => {
     const result = await migrateUp(fresh.handle);
     expect(result.steps.map((s) => s.name)).toEqual(NAMES);
-    expect(await userTables(fresh.handle)).toEqual(['tasks', 'users']);
+    expect(await userTables(fresh.handle)).toEqual(['tasks', 'tasks_archive', 'users']);
     expect((await migrateUp(fresh.handle)).steps).toEqual([]);
     const status = await migrationStatus(fresh.handle);
     expect(status.migrations.map((m) => [m.name, m.state, m.problems])).toEqual(NAMES.map((n) => [n, 'applied', []]));
@@ -49,7 +49,11 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
   it('says which steps the backend skipped, and only where it must', async () => {
     const result = await migrateUp(fresh.handle);
     if (backend === 'pgmem') {
-      expect(result.notices).toEqual([expect.stringMatching(/skipped the set_updated_at\(\) triggers/), expect.stringMatching(/skipped the todo_app role/)]);
+      expect(result.notices).toEqual([
+        expect.stringMatching(/skipped the set_updated_at\(\) triggers/),
+        expect.stringMatching(/skipped the todo_app role/),
+        expect.stringMatching(/skipped row-level security on tasks_archive/),
+      ]);
     } else {
       expect(result.notices).toEqual([]);
     }
@@ -57,12 +61,12 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
 
   it('reverts the newest, down to a named one, and all', async () => {
     await migrateUp(fresh.handle);
-    expect((await migrateDown(fresh.handle)).steps.map((s) => s.name)).toEqual(['0004_row_level_security']);
-    expect((await migrateDown(fresh.handle, { to: '0001_create_users' })).steps.map((s) => s.name)).toEqual(['0003_updated_at_triggers', '0002_create_tasks']);
+    expect((await migrateDown(fresh.handle)).steps.map((s) => s.name)).toEqual(['0005_tasks_archive']);
+    expect((await migrateDown(fresh.handle, { to: '0001_create_users' })).steps.map((s) => s.name)).toEqual(['0004_row_level_security', '0003_updated_at_triggers', '0002_create_tasks']);
     expect(await userTables(fresh.handle)).toEqual(['users']);
     expect((await migrateDown(fresh.handle, { all: true })).steps.map((s) => s.name)).toEqual(['0001_create_users']);
     expect(await userTables(fresh.handle)).toEqual([]);
-    expect((await migrationStatus(fresh.handle)).pending).toBe(4);
+    expect((await migrationStatus(fresh.handle)).pending).toBe(5);
   });
 
   it('applies up to a named migration and rejects unknown or already-applied names', async () => {
@@ -83,7 +87,7 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
       const status = await migrationStatus(fresh.handle, { dir: copy.dir });
       expect(status.migrations.find((m) => m.name === '0002_create_tasks')?.problems).toEqual(['edited']);
       expect(status.edited).toBe(1);
-      writeFileSync(join(copy.dir, '0005_more.js'), 'export async function up() {}\nexport async function down() {}\n');
+      writeFileSync(join(copy.dir, '0006_more.js'), 'export async function up() {}\nexport async function down() {}\n');
       await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/0002_create_tasks was edited after it was applied/);
     } finally {
       copy.remove();
@@ -98,6 +102,10 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
       writeFileSync(rls, readFileSync(rls, 'utf8') + '\n-- loosened later\n');
       const status = await migrationStatus(fresh.handle, { dir: copy.dir });
       expect(status.migrations.filter((m) => m.problems.includes('edited')).map((m) => m.name)).toEqual(['0004_row_level_security']);
+      const archive = join(copy.dir, '..', 'sql', 'rls-archive.sql');
+      writeFileSync(archive, readFileSync(archive, 'utf8') + '\n-- loosened later\n');
+      const both = await migrationStatus(fresh.handle, { dir: copy.dir });
+      expect(both.migrations.filter((m) => m.problems.includes('edited')).map((m) => m.name)).toEqual(['0004_row_level_security', '0005_tasks_archive']);
     } finally {
       copy.remove();
     }
@@ -115,7 +123,7 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
       rmSync(join(copy.dir, '00035_late_branch.js'));
       cpSync(join(PACKAGE_MIGRATIONS_DIR, '0004_row_level_security.js'), join(copy.dir, '0004_row_level_security.js'));
       writeFileSync(join(copy.dir, '00035_late_branch.js'), 'export async function up() {}\nexport async function down() {}\n');
-      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/00035_late_branch is pending but sorts before 0004_row_level_security/);
+      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/00035_late_branch is pending but sorts before 0005_tasks_archive/);
     } finally {
       copy.remove();
     }
@@ -124,8 +132,8 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
   it('rejects a migration file that does not export up, before changing anything', async () => {
     const copy = copyMigrations();
     try {
-      writeFileSync(join(copy.dir, '0005_broken.js'), 'export const nothing = 1;\n');
-      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/0005_broken does not export an up function/);
+      writeFileSync(join(copy.dir, '0006_broken.js'), 'export const nothing = 1;\n');
+      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/0006_broken does not export an up function/);
     } finally {
       copy.remove();
     }
@@ -146,7 +154,7 @@ describe.each(SERVER_BACKENDS)('transactional safety on %s', (backend) => {
     const copy = copyMigrations();
     try {
       writeFileSync(
-        join(copy.dir, '0005_half_done.js'),
+        join(copy.dir, '0006_half_done.js'),
         `import { sql } from 'kysely';
 export async function up(db) {
   await sql\`alter table tasks add column priority int\`.execute(db);
@@ -157,13 +165,13 @@ export async function down(db) { await sql\`alter table tasks drop column priori
       );
       const error = await migrateUp(fresh.handle, { dir: copy.dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationFailedError);
-      expect((error as MigrationFailedError).migration).toBe('0005_half_done');
+      expect((error as MigrationFailedError).migration).toBe('0006_half_done');
       expect((error as Error).message).toMatch(/rolled back: relation "no_such_table" does not exist/);
       expect((error as MigrationFailedError).result.steps).toEqual([]);
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns where table_name = 'tasks' and column_name = 'priority'`.execute(fresh.handle.db);
       expect(rows[0]?.n).toBe(0);
       const status = await migrationStatus(fresh.handle, { dir: copy.dir });
-      expect(status.migrations.find((m) => m.name === '0005_half_done')?.state).toBe('pending');
+      expect(status.migrations.find((m) => m.name === '0006_half_done')?.state).toBe('pending');
     } finally {
       copy.remove();
     }
@@ -175,8 +183,8 @@ export async function down(db) { await sql\`alter table tasks drop column priori
     expect(result.steps.map((s) => s.name)).toEqual(NAMES);
     expect(result.steps[1]?.sql?.join('\n')).toMatch(/create index "idx_tasks_user_created" on "tasks" \("user_id", "created_at" desc\)/);
     const status = await migrationStatus(fresh.handle);
-    expect(status.pending).toBe(4);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name in ('users', 'tasks')`.execute(fresh.handle.db);
+    expect(status.pending).toBe(5);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name in ('users', 'tasks', 'tasks_archive')`.execute(fresh.handle.db);
     expect(rows[0]?.n).toBe(0);
     await migrateUp(fresh.handle);
     const down = await migrateDown(fresh.handle, { all: true, dryRun: true });

@@ -13,7 +13,7 @@ function intact(): RlsCatalog {
   return {
     tables: PROTECTED_TABLES.map((t) => ({ table: t.table, exists: true, enabled: true, forced: true, owner: 'postgres' })),
     policies: DECLARED_POLICIES.map((p) => ({ ...p, permissive: true })),
-    grants: PROTECTED_TABLES.map((t) => ({ table: t.table, privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] })),
+    grants: PROTECTED_TABLES.map((t) => ({ table: t.table, privileges: [...t.privileges] })),
     helper: { name: 'app_current_user_id', volatility: 'STABLE', returns: 'uuid', body: ` ${HELPER} ` },
   };
 }
@@ -21,10 +21,13 @@ function intact(): RlsCatalog {
 const codes = (catalog: RlsCatalog, role = todoApp) => lintRls(catalog, role).findings.map((f) => `${f.code} ${f.subject}`);
 
 describe('rls policy lint', () => {
-  it('finds nothing in the design itself, and notes the users commands denied on purpose', () => {
+  it('finds nothing in the design itself, and notes the commands denied on purpose', () => {
     const { findings, notes } = lintRls(intact(), todoApp);
     expect(findings).toEqual([]);
-    expect(notes).toEqual(['users: no INSERT/DELETE policy, so todo_app is denied them (intended: sign-up and account deletion run as the auth service role, outside todo_app)']);
+    expect(notes).toEqual([
+      'users: no INSERT/DELETE policy, so todo_app is denied them (intended: sign-up and account deletion run as the auth service role, outside todo_app)',
+      'tasks_archive: no INSERT/UPDATE policy, so todo_app is denied them (intended: only `todo-db archive`, as the maintenance role, writes archived tasks)',
+    ]);
   });
 
   it('counts an ALL policy to PUBLIC as a second permissive policy for every command', () => {

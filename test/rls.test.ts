@@ -44,6 +44,18 @@ const DRIFTS = [
     failed: [],
     findings: ['rls-not-forced', 'policy-missing', 'grants'],
   },
+  {
+    name: 'RLS disabled on tasks_archive',
+    sql: 'alter table tasks_archive disable row level security',
+    failed: ['no-user-sees-nothing', 'no-user-writes-nothing', 'empty-user-sees-nothing', 'empty-user-writes-nothing', 'a-sees-own-archive', 'a-reads-b-archive', 'a-deletes-b-archive'],
+    findings: ['rls-disabled'],
+  },
+  {
+    name: 'the app allowed to write archived tasks (INSERT granted, an open insert policy)',
+    sql: 'grant insert on tasks_archive to todo_app; create policy tasks_archive_insert_any on tasks_archive for insert to todo_app with check (true)',
+    failed: ['policies-once-per-statement', 'a-archives-own-task'],
+    findings: ['policy-unexpected', 'grants'],
+  },
 ] as const;
 
 let roleCounter = 0;
@@ -79,7 +91,7 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
         const result = await verifyRls(fresh.handle);
         expect(result.failed).toEqual([]);
         expect(result.ok).toBe(true);
-        expect(result.probes.length).toBeGreaterThanOrEqual(18);
+        expect(result.probes.length).toBe(25);
         const status = await rlsStatus(fresh.handle, { appRole: app.name });
         expect(status.findings).toEqual([]);
         expect(status.ok).toBe(true);
@@ -87,6 +99,7 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
         expect(status.tables).toEqual([
           { table: 'users', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
           { table: 'tasks', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
+          { table: 'tasks_archive', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
         ]);
         expect(status.policies.map((p) => `${p.table}.${p.name} ${p.command}`)).toEqual([
           'users.users_select_self SELECT',
@@ -95,8 +108,13 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
           'tasks.tasks_insert_own INSERT',
           'tasks.tasks_select_own SELECT',
           'tasks.tasks_update_own UPDATE',
+          'tasks_archive.tasks_archive_delete_own DELETE',
+          'tasks_archive.tasks_archive_select_own SELECT',
         ]);
-        expect(status.notes).toEqual([expect.stringMatching(/^users: no INSERT\/DELETE policy, so todo_app is denied them/)]);
+        expect(status.notes).toEqual([
+          expect.stringMatching(/^users: no INSERT\/DELETE policy, so todo_app is denied them/),
+          expect.stringMatching(/^tasks_archive: no INSERT\/UPDATE policy, so todo_app is denied them/),
+        ]);
         const policiesBefore = await policyOids(fresh.handle);
         const applied = await applyRls(fresh.handle);
         expect(applied).toMatchObject({ ranScript: false, roleStatements: [], changes: [] });
@@ -153,15 +171,17 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
       expect(await codes(bypass.name)).toEqual(['app-role-bypassrls']);
       expect(await codes(outsider.name)).toEqual(['app-role-not-member']);
       expect(await codes('no_such_role_anywhere')).toEqual(['app-role-missing']);
-      await sql.raw(`alter table users owner to ${owner.name}; alter table tasks owner to ${owner.name}`).execute(fresh.handle.db);
+      await sql.raw(`alter table users owner to ${owner.name}; alter table tasks owner to ${owner.name}; alter table tasks_archive owner to ${owner.name}`).execute(fresh.handle.db);
       const status = await rlsStatus(fresh.handle, { appRole: owner.name });
-      expect(status.findings.map((f) => [f.code, f.fix])).toEqual([['app-role-owner', 'ALTER TABLE users OWNER TO <maintenance role>; ALTER TABLE tasks OWNER TO <maintenance role>;']]);
+      expect(status.findings.map((f) => [f.code, f.fix])).toEqual([
+        ['app-role-owner', 'ALTER TABLE users OWNER TO <maintenance role>; ALTER TABLE tasks OWNER TO <maintenance role>; ALTER TABLE tasks_archive OWNER TO <maintenance role>;'],
+      ]);
       expect(status.ok).toBe(false);
       // The application URL names the role as well as --app-role does.
       const url = backend === 'postgres' ? `postgres://${bypass.name}:secret@127.0.0.1:5432/x` : fresh.backend.url;
       expect((await rlsStatus(fresh.handle, { appUrl: url })).findings.map((f) => f.code)).toEqual([backend === 'postgres' ? 'app-role-bypassrls' : 'app-role-superuser']);
     } finally {
-      await sql.raw(`alter table users owner to current_user; alter table tasks owner to current_user`).execute(fresh.handle.db);
+      await sql.raw(`alter table users owner to current_user; alter table tasks owner to current_user; alter table tasks_archive owner to current_user`).execute(fresh.handle.db);
       for (const role of [bypass, owner, outsider]) await role.drop();
     }
     await expect(rlsStatus(fresh.handle, { appRole: 'a', appUrl: 'postgres://b@h/d' })).rejects.toThrow(UsageError);

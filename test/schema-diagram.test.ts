@@ -10,6 +10,7 @@ import { runCli } from './support/cli.js';
 
 const V1_DIAGRAM = `erDiagram
     users ||--o{ tasks : "user_id"
+    users ||--o{ tasks_archive : "user_id"
     users {
         uuid id PK
         varchar email UK
@@ -27,6 +28,16 @@ const V1_DIAGRAM = `erDiagram
         boolean completed
         timestamptz created_at
         timestamptz updated_at
+    }
+    tasks_archive {
+        uuid id PK
+        uuid user_id FK
+        varchar title
+        varchar description
+        boolean completed
+        timestamptz created_at
+        timestamptz updated_at
+        timestamptz archived_at
     }`;
 
 const markdown = (diagram: string) => `# Schema\n\nSome prose.\n\n\`\`\`mermaid\n${diagram}\n\`\`\`\n\nMore prose.\n`;

@@ -39,10 +39,10 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
       const human = await verify();
       expect(human.stderr).toBe('');
       expect(human.code).toBe(0);
-      expect(human.stdout).toMatch(/✓ schema matches contract v1\.0\.0\n$/);
+      expect(human.stdout).toMatch(/✓ schema matches contract v1\.1\.0\n$/);
       const json = await verify('--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toEqual({ ok: true, contractVersion: '1.0.0', findings: [] });
+      expect(JSON.parse(json.stdout)).toEqual({ ok: true, contractVersion: '1.1.0', findings: [] });
     });
   });
 
@@ -65,7 +65,7 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
         expect(human.stdout).toMatch(/\n {2}users\n {4}✗ different {2}users\.email {2}nullability is NULL, expected NOT NULL\n {2}tasks\n/);
         expect(human.stdout).toMatch(/✗ missing {4}idx_tasks_user_created/);
         expect(human.stdout).toMatch(/fix idx_tasks_user_created: CREATE INDEX idx_tasks_user_created ON tasks USING btree \(user_id, created_at DESC\)/);
-        expect(human.stdout).toMatch(/3 differences from contract v1\.0\.0\./);
+        expect(human.stdout).toMatch(/3 differences from contract v1\.1\.0\./);
       });
     } finally {
       await run(`create index idx_tasks_user_created on tasks (user_id, created_at desc); alter table users alter column email set not null;

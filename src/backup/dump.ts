@@ -33,7 +33,7 @@ export interface BackupResult {
   format: BackupFormat;
   bytes: number;
   durationMs: number;
-  /** rows and fingerprints of users and tasks in the dumped snapshot */
+  /** rows and fingerprints of the contract tables in the dumped snapshot */
   tables: TableContents[];
   /** the program and argv that made the dump (no password in it) */
   tool: ToolCall;

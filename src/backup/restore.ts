@@ -24,7 +24,7 @@ export interface RestoreResult {
   /** the tables that were there before (only ever non-empty with clean) */
   replaced: string[];
   durationMs: number;
-  /** rows and fingerprints of users and tasks after the restore */
+  /** rows and fingerprints of the contract tables after the restore */
   tables: TableContents[];
   schema: SchemaCheck;
   tool: ToolCall;

@@ -30,7 +30,7 @@ export interface VerifyBackupOptions {
 
 /**
  * Proves a backup: restores it into a scratch database beside `source`, checks the
- * schema, compares row counts and row fingerprints of users and tasks, and drops
+ * schema, compares row counts and row fingerprints of the contract tables, and drops
  * the scratch database whatever happened (an in-memory PGlite for PGlite).
  *
  * @example

@@ -1,23 +1,21 @@
 import type { ColumnShape, Contract, GrantShape, PolicyShape, RoleShape, TriggerShape } from './types.js';
 
 /**
- * The v1 schema contract (../shared/spec/schema.md), declared once. Migrations must
- * produce exactly this; `todo-db verify` compares a live database with it; the
- * contract tests and the docs read it. Types are written as `format_type()` prints
+ * The v1.0.0 schema contract (../shared/spec/schema.md), declared once, as
+ * migrations 0001–0004 leave the database. Frozen: a schema change is a new
+ * contract version (src/contract/v1-1.ts) beside a new migration. Types are written as `format_type()` prints
  * them; expressions as a person would write them (verify normalises both sides
  * through the server before comparing).
  */
-export const CONTRACT_VERSION = '1.0.0';
-
 /** The application role: RLS applies to it; it owns nothing. */
 export const APP_ROLE = 'todo_app';
 
-const timestamps: ColumnShape[] = [
+export const timestamps: ColumnShape[] = [
   { name: 'created_at', type: 'timestamp with time zone', nullable: false, default: 'now()' },
   { name: 'updated_at', type: 'timestamp with time zone', nullable: false, default: 'now()' },
 ];
 
-const id: ColumnShape = { name: 'id', type: 'uuid', nullable: false, default: 'gen_random_uuid()' };
+export const id: ColumnShape = { name: 'id', type: 'uuid', nullable: false, default: 'gen_random_uuid()' };
 
 /** Exactly these four privileges, nothing else (no TRUNCATE, REFERENCES, TRIGGER). */
 const appGrants: GrantShape[] = [{ role: APP_ROLE, privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] }];
@@ -32,9 +30,9 @@ const updatedAtTrigger = (table: string): TriggerShape => ({
 });
 
 /** The sub-select runs once per statement, not once per row. */
-const ownedBy = (column: string) => `${column} = (SELECT app_current_user_id())`;
+export const ownedBy = (column: string) => `${column} = (SELECT app_current_user_id())`;
 
-const policy = (name: string, command: PolicyShape['command'], using: string | null, withCheck: string | null): PolicyShape => ({
+export const policy = (name: string, command: PolicyShape['command'], using: string | null, withCheck: string | null): PolicyShape => ({
   name,
   command,
   permissive: true,
@@ -54,8 +52,8 @@ export const APP_ROLE_ATTRIBUTES: RoleShape = {
   bypassRls: false,
 };
 
-export const CONTRACT: Contract = {
-  version: CONTRACT_VERSION,
+export const CONTRACT_V1_0: Contract = {
+  version: '1.0.0',
   tables: [
     {
       name: 'users',

@@ -1,11 +1,11 @@
 import type { TodoDatabase } from '../connection/open.js';
+import { CONTRACT_TABLES } from '../contract/index.js';
 import { TodoDbError } from '../errors.js';
 import { rlsStatus } from '../rls/status.js';
 import { verifySchema } from '../verify/verify-schema.js';
 import type { CheckStatus, Finding, HealthCheck, Verdict } from './types.js';
 
 export const TABLES_SQL = 'health/tables.sql';
-const CONTRACT_TABLES = ['users', 'tasks'];
 
 interface TableRlsRow {
   table: string;

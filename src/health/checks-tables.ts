@@ -1,3 +1,4 @@
+import { CONTRACT_TABLES } from '../contract/index.js';
 import { TABLES_SQL } from './checks-contract.js';
 import { formatBytes, formatSeconds, percent } from './format.js';
 import type { Finding, HealthCheck } from './types.js';
@@ -94,7 +95,7 @@ export const tableSizes: HealthCheck = {
   needs: ['catalog'],
   sql: [TABLES_SQL],
   evaluate: ({ rows }) => {
-    const list = tables(rows).filter((r) => r.table === 'users' || r.table === 'tasks');
+    const list = tables(rows).filter((r) => CONTRACT_TABLES.includes(r.table));
     const findings: Finding[] = list.map((r) => ({
       object: r.table,
       status: 'info',
@@ -103,5 +104,5 @@ export const tableSizes: HealthCheck = {
     const total = sum(tables(rows), 'table_bytes') + sum(tables(rows), 'index_bytes');
     return { status: 'ok', value: total, message: list.map((r) => `${r.table} ${formatBytes(r.table_bytes + r.index_bytes)}`).join(' · ') || 'no tables', findings };
   },
-  fix: 'archive old completed tasks when tasks outgrow the compute',
+  fix: 'when tasks outgrow the compute, move old completed ones out: `todo-db archive --completed-before 90d`',
 };

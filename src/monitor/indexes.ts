@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
+import { CONTRACT_TABLES } from '../contract/index.js';
 import { readSql } from '../sql-file.js';
 import { INDEXES_SQL, indexVerdicts, type IndexReport, type IndexRow } from './index-verdicts.js';
 import { requireCatalog } from './require-catalog.js';
 
-/** The tables of the contract, whose indexes `monitor indexes` lists. */
-const MONITORED_TABLES = ['users', 'tasks'];
 
 export interface IndexesResult {
   /** no index is invalid (redundant and unused ones are advice, not failures) */
@@ -14,7 +13,7 @@ export interface IndexesResult {
 }
 
 /**
- * Every index of users and tasks: scans, tuples read, size and a verdict
+ * Every index of the contract's tables: scans, tuples read, size and a verdict
  * (used, unused, redundant with the indexes covering it, or invalid).
  *
  * @example
@@ -24,6 +23,6 @@ export interface IndexesResult {
 export async function monitorIndexes(handle: TodoDatabase): Promise<IndexesResult> {
   requireCatalog(handle, 'monitor indexes');
   const { rows } = await sql.raw<IndexRow>(readSql(INDEXES_SQL)).execute(handle.db);
-  const indexes = indexVerdicts(rows).filter((i) => MONITORED_TABLES.includes(i.table));
+  const indexes = indexVerdicts(rows).filter((i) => CONTRACT_TABLES.includes(i.table));
   return { ok: !indexes.some((i) => i.verdict === 'invalid'), indexes };
 }

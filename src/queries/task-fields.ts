@@ -1,4 +1,4 @@
-import { CONTRACT } from '../contract/v1.js';
+import { CONTRACT } from '../contract/index.js';
 import { UsageError } from '../errors.js';
 
 /** Column lengths come from the contract, so they cannot drift from the schema. */

@@ -7,7 +7,7 @@ import type { RlsFinding } from './findings.js';
 import { requireRls, rlsStatus, type RlsStatus } from './status.js';
 
 export interface ApplyRlsResult {
-  /** sql/rls.sql ran (only when the status showed drift) */
+  /** the RLS scripts ran (only when the status showed drift) */
   ranScript: boolean;
   /** role attribute statements run (superuser connections only) */
   roleStatements: string[];
@@ -19,14 +19,20 @@ export interface ApplyRlsResult {
   after: RlsStatus;
 }
 
-/** The one RLS setup script, shared with migration 0004. */
+/**
+ * The RLS setup, in the order it must run: each script is shared with the
+ * migration that introduced it (0004 for users and tasks, 0005 for tasks_archive).
+ */
+export const RLS_SCRIPTS: readonly string[] = ['rls.sql', 'rls-archive.sql'];
+
 export function rlsScript(): string {
-  return readSql('rls.sql');
+  return RLS_SCRIPTS.map((file) => readSql(file)).join('\n');
 }
 
 /**
- * Re-applies sql/rls.sql in one transaction when the status shows drift (a
- * dropped or loosened policy, RLS switched off, grants changed), and resets
+ * Re-applies the RLS scripts (sql/rls.sql, sql/rls-archive.sql) in one
+ * transaction when the status shows drift (a dropped or loosened policy, RLS
+ * switched off, grants changed), and resets
  * todo_app's SUPERUSER/BYPASSRLS when connected as a superuser. On an intact
  * database it runs nothing and takes no lock.
  *

@@ -1,10 +1,11 @@
-import { APP_ROLE, CONTRACT } from '../contract/v1.js';
+import { APP_ROLE, CONTRACT } from '../contract/index.js';
 import type { PolicyShape } from '../contract/types.js';
 
 /**
  * The row-level-security part of the schema contract (src/contract/v1.ts), in the
  * shape the status lint, `rls apply` and `rls verify` compare the catalog with.
- * Nothing is declared twice: sql/rls.sql is the executable form of the same design.
+ * Nothing is declared twice: sql/rls.sql and sql/rls-archive.sql are the executable
+ * form of the same design.
  */
 export { APP_ROLE };
 export const HELPER_FUNCTION = 'app_current_user_id';
@@ -36,9 +37,10 @@ export interface ProtectedTable {
   denied?: string;
 }
 
-/** Why users has no INSERT or DELETE policy (schema.md "Row-level security"). */
+/** Why a table lacks policies for some commands (schema.md "Row-level security"; contract v1.1.0). */
 const DENIED_BECAUSE: Record<string, string> = {
   users: 'sign-up and account deletion run as the auth service role, outside todo_app',
+  tasks_archive: 'only `todo-db archive`, as the maintenance role, writes archived tasks',
 };
 
 /** The contract writes `(SELECT app_current_user_id())`; the catalog shows it deparsed and parenthesised. */

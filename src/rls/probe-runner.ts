@@ -38,7 +38,7 @@ export function describeOutcome(o: Outcome, noun = 'row'): string {
 }
 
 /** Visible rows of a table: all of them, and how many belong to the given user. */
-export async function visible(trx: Transaction<Database>, table: 'users' | 'tasks', userId: string): Promise<{ total: number; own: number } | { denied: string }> {
+export async function visible(trx: Transaction<Database>, table: 'users' | 'tasks' | 'tasks_archive', userId: string): Promise<{ total: number; own: number } | { denied: string }> {
   const column = table === 'users' ? 'id' : 'user_id';
   let counts = { total: 0, own: 0 };
   const outcome = await attempt(trx, async () => {

@@ -5,6 +5,8 @@ import { attempt, describeOutcome, isDenied, isNothing, visible, type Outcome } 
 export interface ProbeUser {
   id: string;
   taskIds: string[];
+  /** tasks_archive rows (contract v1.1.0) */
+  archivedIds: string[];
 }
 
 export interface ProbeContext {
@@ -33,14 +35,18 @@ export interface ProbeSpec {
 const seesNothing = (as: ProbeIdentity, id: string): ProbeSpec => ({
   id,
   as,
-  description: 'sees no task and no user',
-  expected: '0 tasks, 0 users',
+  description: 'sees no task, no archived task and no user',
+  expected: '0 tasks, 0 archived, 0 users',
   async run({ trx, a }) {
-    const tasks = await visible(trx, 'tasks', a.id);
-    const users = await visible(trx, 'users', a.id);
-    const show = (v: typeof tasks, noun: string) => ('denied' in v ? `${noun} denied` : `${v.total} ${noun}`);
-    const pass = ('denied' in tasks || tasks.total === 0) && ('denied' in users || users.total === 0);
-    return { observed: `${show(tasks, 'tasks')}, ${show(users, 'users')}`, pass };
+    const seen = [
+      { noun: 'tasks', v: await visible(trx, 'tasks', a.id) },
+      { noun: 'archived', v: await visible(trx, 'tasks_archive', a.id) },
+      { noun: 'users', v: await visible(trx, 'users', a.id) },
+    ];
+    return {
+      observed: seen.map(({ noun, v }) => ('denied' in v ? `${noun} denied` : `${v.total} ${noun}`)).join(', '),
+      pass: seen.every(({ v }) => 'denied' in v || v.total === 0),
+    };
   },
 });
 
@@ -48,14 +54,15 @@ const writesNothing = (as: ProbeIdentity, id: string): ProbeSpec => ({
   id,
   as,
   description: "can insert, update and delete nothing (tries A's rows)",
-  expected: 'insert denied, 0 updated, 0 deleted',
+  expected: 'insert denied, 0 updated, 0 deleted, 0 archived deleted',
   async run({ trx, a }) {
     const inserted = await attempt(trx, async () => (await trx.insertInto('tasks').values({ user_id: a.id, title: 'rls probe' }).executeTakeFirst()).numInsertedOrUpdatedRows);
     const updated = await attempt(trx, async () => (await trx.updateTable('tasks').set({ title: 'rls probe' }).where('user_id', '=', a.id).executeTakeFirst()).numUpdatedRows);
     const deleted = await attempt(trx, async () => (await trx.deleteFrom('tasks').where('user_id', '=', a.id).executeTakeFirst()).numDeletedRows);
+    const archived = await attempt(trx, async () => (await trx.deleteFrom('tasks_archive').where('user_id', '=', a.id).executeTakeFirst()).numDeletedRows);
     return {
-      observed: `insert ${describeOutcome(inserted)}, ${describeOutcome(updated)} updated, ${describeOutcome(deleted)} deleted`,
-      pass: isDenied(inserted) && isNothing(updated) && isNothing(deleted),
+      observed: `insert ${describeOutcome(inserted)}, ${describeOutcome(updated)} updated, ${describeOutcome(deleted)} deleted, ${describeOutcome(archived)} archived deleted`,
+      pass: isDenied(inserted) && isNothing(updated) && isNothing(deleted) && isNothing(archived),
     };
   },
 });
@@ -83,16 +90,16 @@ const allowed = (id: string, description: string, write: (ctx: ProbeContext) => 
   },
 });
 
-const exactlyOwn = (id: string, table: 'tasks' | 'users', description: string): ProbeSpec => ({
+const exactlyOwn = (id: string, table: 'tasks' | 'users' | 'tasks_archive', description: string): ProbeSpec => ({
   id,
   as: 'user A',
   description,
   expected: '',
   async run({ trx, a }) {
-    const want = table === 'tasks' ? a.taskIds.length : 1;
+    const want = { tasks: a.taskIds.length, tasks_archive: a.archivedIds.length, users: 1 }[table];
     const v = await visible(trx, table, a.id);
     if ('denied' in v) return { observed: `denied (SQLSTATE ${v.denied})`, pass: false };
-    const noun = v.total === 1 ? table.slice(0, -1) : table;
+    const noun = { tasks: ['task', 'tasks'], tasks_archive: ['archived task', 'archived tasks'], users: ['user', 'users'] }[table][v.total === 1 ? 0 : 1];
     return { observed: `${v.total} ${noun}, ${v.total - v.own} of other users`, pass: v.total === want && v.own === want };
   },
 });
@@ -144,6 +151,25 @@ export const PROBES: readonly ProbeSpec[] = [
   ),
   denied('a-deletes-b-user', "deletes B's user row", '0 rows or denied', async ({ trx, b }) =>
     attempt(trx, async () => (await trx.deleteFrom('users').where('id', '=', b.id).executeTakeFirst()).numDeletedRows),
+  ),
+  // tasks_archive (contract v1.1.0): read and delete own; writes are the maintenance role's.
+  { ...exactlyOwn('a-sees-own-archive', 'tasks_archive', "sees exactly A's archived tasks"), expected: '1 archived task, 0 of other users' },
+  denied('a-reads-b-archive', "reads B's archived task by id", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.selectFrom('tasks_archive').select('id').where('id', 'in', b.archivedIds).execute()).length),
+  ),
+  denied('a-deletes-b-archive', "deletes B's archived tasks", '0 rows or denied', async ({ trx, b }) =>
+    attempt(trx, async () => (await trx.deleteFrom('tasks_archive').where('user_id', '=', b.id).executeTakeFirst()).numDeletedRows),
+  ),
+  denied('a-archives-own-task', 'inserts into tasks_archive, even its own task', 'denied', async ({ trx, a }) =>
+    attempt(trx, async () => (await trx.insertInto('tasks_archive').values({ id: a.taskIds[0]!, user_id: a.id, title: 'rls probe', completed: true, created_at: new Date(), updated_at: new Date() }).executeTakeFirst()).numInsertedOrUpdatedRows),
+    true,
+  ),
+  denied('a-edits-own-archive', 'updates an archived task of its own', 'denied', async ({ trx, a }) =>
+    attempt(trx, async () => (await trx.updateTable('tasks_archive').set({ title: 'rls probe' }).where('id', 'in', a.archivedIds).executeTakeFirst()).numUpdatedRows),
+    true,
+  ),
+  allowed('a-deletes-own-archive', 'deletes an archived task of its own', async ({ trx, a }) =>
+    attempt(trx, async () => (await trx.deleteFrom('tasks_archive').where('id', '=', a.archivedIds[0]!).executeTakeFirst()).numDeletedRows),
   ),
   allowed('a-inserts-own-task', 'inserts a task of its own', async ({ trx, a }) =>
     attempt(trx, async () => (await trx.insertInto('tasks').values({ user_id: a.id, title: 'rls probe' }).executeTakeFirst()).numInsertedOrUpdatedRows),

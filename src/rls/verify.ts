@@ -106,7 +106,13 @@ async function createProbeUser(trx: Transaction<Database>, tasks: number): Promi
     .insertInto('tasks')
     .values(taskIds.map((taskId, i) => ({ id: taskId, user_id: id, title: `rls probe ${i + 1}` })))
     .execute();
-  return { id, taskIds };
+  const archivedIds = [randomUUID()];
+  const at = new Date();
+  await trx
+    .insertInto('tasks_archive')
+    .values(archivedIds.map((archivedId) => ({ id: archivedId, user_id: id, title: 'rls probe, archived', completed: true, created_at: at, updated_at: at })))
+    .execute();
+  return { id, taskIds, archivedIds };
 }
 
 /** What the catalog must show for the behaviour to hold under load and future edits. */

@@ -1,5 +1,5 @@
 import type { TodoDatabase } from '../connection/open.js';
-import { CONTRACT } from '../contract/v1.js';
+import { CONTRACT } from '../contract/index.js';
 import type { Contract } from '../contract/types.js';
 import { listMigrationFiles, migrationsDir } from '../migrations/files.js';
 import { MigrationFailedError, migrateDown, migrateUp } from '../migrations/runner.js';

@@ -1,4 +1,4 @@
-import { CONTRACT } from '../contract/v1.js';
+import { CONTRACT } from '../contract/index.js';
 import type { Contract } from '../contract/types.js';
 import type { TodoDatabase } from '../connection/open.js';
 import { UnsupportedError } from '../errors.js';

@@ -47,7 +47,7 @@ function render(out: Output, result: BackupResult): void {
     return;
   }
   renderVerification(out, v);
-  if (v.ok) out.result(`Backup written to ${result.file} and verified: it restores, the schema checks out, and users and tasks are identical.`);
+  if (v.ok) out.result(`Backup written to ${result.file} and verified: it restores, the schema checks out, and every row of users, tasks and tasks_archive is identical.`);
   else out.result(`Backup written to ${result.file}, but it did NOT verify (see above). Do not rely on it; check the source with \`todo-db verify\`.`);
 }
 

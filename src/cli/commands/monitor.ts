@@ -16,7 +16,7 @@ export function registerMonitor(program: Command, app: App): void {
 
   monitor
     .command('indexes')
-    .description('every index of users and tasks: scans, tuples read, size, and used / unused / redundant / invalid')
+    .description('every index of users, tasks and tasks_archive: scans, tuples read, size, and used / unused / redundant / invalid')
     .action(
       action(app, async (_options: object, command: Command) => {
         const ctx = CliContext.from(command, app.secrets);
