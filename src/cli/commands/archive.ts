@@ -1,5 +1,76 @@
-import type { Command } from 'commander';
-import type { App } from '../app.js';
+import { Option, type Command } from 'commander';
+import type { ArchiveResult } from '../../index.js';
+import { formatMs, plural, type Output } from '../../output/output.js';
+import { action, type App } from '../app.js';
+import { confirm, requireConfirmation } from '../confirm.js';
+import { CliContext } from '../context.js';
+import { addYesOption } from '../options.js';
+import { withGracefulStop } from '../graceful-stop.js';
+import { countingBar } from '../progress.js';
 
-/** Registers `todo-db archive` (not built yet). */
-export function registerArchive(_program: Command, _app: App): void {}
+interface ArchiveCommandOptions {
+  completedBefore: string;
+  batchSize?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+/** Registers `todo-db archive --completed-before DURATION|DATE`. */
+export function registerArchive(program: Command, app: App): void {
+  addYesOption(
+    program
+      .command('archive')
+      .description('move completed tasks last updated before a cutoff from tasks to tasks_archive, in batches (resumable)')
+      .requiredOption('--completed-before <when>', 'a duration back from now (36h, 90d, 12w, 6mo, 1y) or a date (2026-01-31, UTC)')
+      .addOption(new Option('--batch-size <n>', 'tasks per transaction').default('1000'))
+      .option('--dry-run', 'count what would move; move nothing'),
+  ).action(
+    action(app, async (options: ArchiveCommandOptions, command: Command) => {
+      const ctx = CliContext.from(command, app.secrets);
+      const lib = await import('../../index.js');
+      // Checked before connecting: bad values exit 2 with nothing touched.
+      lib.parseCutoff(options.completedBefore);
+      const batchSize = lib.parseBatchSize(options.batchSize ?? '1000');
+      if (!options.dryRun) requireConfirmation(ctx, options.yes, 'archive');
+      const bar = await countingBar(ctx, 'archive', 'tasks');
+      let result: ArchiveResult;
+      try {
+        result = await ctx.withDb('data', async (handle) => {
+          const request = { completedBefore: options.completedBefore, batchSize };
+          const plan = await lib.archiveTasks(handle, { ...request, dryRun: true });
+          if (options.dryRun || plan.pending === 0) return plan;
+          await confirm(ctx, options.yes, `Move ${plural(plan.pending, 'completed task')} last updated before ${plan.cutoff.toISOString()} to tasks_archive?`);
+          // Ctrl-C lets the batch in flight commit, then stops; a second Ctrl-C leaves at once.
+          return withGracefulStop(
+            (signal) => lib.archiveTasks(handle, { ...request, completedBefore: plan.cutoff, signal, onStart: (p) => bar.start(p.pending), onBatch: (p) => bar.update(p.moved) }),
+            () => process.stderr.write('\ntodo-db: stopping after the batch in progress (Ctrl-C again to leave at once)\n'),
+          );
+        });
+      } finally {
+        bar.stop();
+      }
+      render(ctx.out, result);
+      return result.interrupted ? 130 : 0;
+    }),
+  );
+}
+
+function render(out: Output, r: ArchiveResult): void {
+  out.document({ ok: true, ...r, durationMs: Math.round(r.durationMs) });
+  const cutoff = r.cutoff.toISOString();
+  if (r.pending === 0) {
+    out.result(`No completed task last updated before ${cutoff}: nothing to archive.`);
+    return;
+  }
+  const range = r.oldest && r.newest ? ` (last updated ${r.oldest.toISOString().slice(0, 10)} … ${r.newest.toISOString().slice(0, 10)})` : '';
+  if (r.dryRun) {
+    out.result(`${plural(r.pending, 'completed task')} last updated before ${cutoff} would move to tasks_archive${range}; nothing was changed.`);
+    return;
+  }
+  out.result(`archived ${plural(r.moved, 'task')}${range} in ${plural(r.batches, 'batch', 'batches')} of up to ${r.batchSize.toLocaleString('en-US')}, ${formatMs(r.durationMs)}.`);
+  if (r.interrupted) {
+    out.result(`stopped: ${plural(r.remaining, 'task')} not yet archived. Every batch done is complete; run the same command again to continue.`);
+    return;
+  }
+  if (r.remaining > 0) out.result(`${plural(r.remaining, 'task')} were locked by other transactions and stay in tasks: run the same command again to move them.`);
+}

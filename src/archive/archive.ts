@@ -1,0 +1,107 @@
+import { CompiledQuery } from 'kysely';
+import type { TodoDatabase } from '../connection/open.js';
+import { UnsupportedError, UsageError } from '../errors.js';
+import { assertMaintenanceRole } from '../seed/maintenance-role.js';
+import { readSql } from '../sql-file.js';
+import { parseBatchSize, parseCutoff, type ArchiveCutoff } from './cutoff.js';
+
+/** The batch statement, shared with people who run it in psql. */
+export const ARCHIVE_BATCH_SQL = 'archive/batch.sql';
+
+export interface ArchiveOptions {
+  /** DURATION (90d, 6mo, 1y) or DATE (2026-01-31), as parseCutoff reads it, or a moment */
+  completedBefore: string | Date;
+  /** tasks per transaction (default 1000) */
+  batchSize?: number;
+  /** count what would move, move nothing */
+  dryRun?: boolean;
+  /** once the cutoff is fixed and the tasks to move are counted */
+  onStart?: (plan: ArchivePlan) => void;
+  /** after each committed batch, with the running total */
+  onBatch?: (progress: { moved: number; batches: number; pending: number }) => void;
+  /** stops before the next batch once aborted; the batches done stay done */
+  signal?: AbortSignal;
+}
+
+export interface ArchivePlan {
+  cutoff: Date;
+  /** completed tasks last updated before the cutoff, counted at the start */
+  pending: number;
+  oldest: Date | null;
+  newest: Date | null;
+}
+
+export interface ArchiveResult extends ArchivePlan {
+  dryRun: boolean;
+  batchSize: number;
+  moved: number;
+  batches: number;
+  /** still in tasks and due at the end: rows another transaction held locked, or not reached when interrupted */
+  remaining: number;
+  /** stopped by the signal before the work was done */
+  interrupted: boolean;
+  durationMs: number;
+}
+
+export const DEFAULT_ARCHIVE_BATCH = 1000;
+
+/**
+ * Moves completed tasks last updated before the cutoff from tasks to
+ * tasks_archive, one batch per transaction (sql/archive/batch.sql), until none is
+ * left. Each task is moved exactly once: its delete and its insert commit
+ * together, so an interrupted run loses nothing and a second run resumes.
+ *
+ * @example
+ * const { moved } = await archiveTasks(handle, { completedBefore: '90d' });
+ */
+export async function archiveTasks(handle: TodoDatabase, options: ArchiveOptions): Promise<ArchiveResult> {
+  const cutoffInput = typeof options.completedBefore === 'string' ? parseCutoff(options.completedBefore) : { input: options.completedBefore.toISOString(), date: options.completedBefore };
+  const batchSize = parseBatchSize(options.batchSize ?? DEFAULT_ARCHIVE_BATCH);
+  if (!handle.capabilities.catalog) {
+    // pg-mem evaluates data-modifying CTEs wrongly, so the move would not be atomic there.
+    throw new UnsupportedError(`archive is not available on ${handle.kind}`, 'archive on PostgreSQL or PGlite');
+  }
+  await assertMaintenanceRole(handle, 'archive', ['users', 'tasks', 'tasks_archive']);
+  const started = performance.now();
+  const cutoff = await resolveCutoff(handle, cutoffInput);
+  const plan = { cutoff, ...(await pending(handle, cutoff)) };
+  options.onStart?.(plan);
+  const result: ArchiveResult = { ...plan, dryRun: options.dryRun === true, batchSize, moved: 0, batches: 0, remaining: plan.pending, interrupted: false, durationMs: 0 };
+  if (!options.dryRun && plan.pending > 0) {
+    const batch = CompiledQuery.raw(readSql(ARCHIVE_BATCH_SQL), [cutoff, batchSize]);
+    for (;;) {
+      if (options.signal?.aborted) {
+        result.interrupted = true;
+        break;
+      }
+      const moved = (await handle.db.executeQuery<{ moved: number }>(batch)).rows[0]?.moved ?? 0;
+      if (moved === 0) break;
+      result.moved += moved;
+      result.batches++;
+      options.onBatch?.({ moved: result.moved, batches: result.batches, pending: plan.pending });
+    }
+    result.remaining = (await pending(handle, cutoff)).pending;
+  }
+  result.durationMs = performance.now() - started;
+  return result;
+}
+
+async function resolveCutoff(handle: TodoDatabase, cutoff: ArchiveCutoff): Promise<Date> {
+  const query = CompiledQuery.raw(readSql('archive/cutoff.sql'), ['interval' in cutoff ? cutoff.interval : '0 seconds']);
+  const row = (await handle.db.executeQuery<{ cutoff: Date | string; now: Date | string }>(query)).rows[0]!;
+  const now = new Date(row.now);
+  const at = 'interval' in cutoff ? new Date(row.cutoff) : cutoff.date;
+  if (at.getTime() > now.getTime()) {
+    throw new UsageError(`--completed-before ${cutoff.input} is in the future (the server's clock says ${now.toISOString()})`, 'give a past date, or a duration such as 90d');
+  }
+  return at;
+}
+
+async function pending(handle: TodoDatabase, cutoff: Date): Promise<Omit<ArchivePlan, 'cutoff'>> {
+  const { rows } = await handle.db.executeQuery<{ tasks: number; oldest: Date | string | null; newest: Date | string | null }>(
+    CompiledQuery.raw(readSql('archive/pending.sql'), [cutoff]),
+  );
+  const row = rows[0]!;
+  const date = (d: Date | string | null) => (d === null ? null : new Date(d));
+  return { pending: row.tasks, oldest: date(row.oldest), newest: date(row.newest) };
+}

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addArchivableTasks, taskLedger, type TaskLedger } from '../support/archive-data.js';
+import { BIN, runCli } from '../support/cli.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from '../support/postgres.js';
+
+const USERS = 200;
+const DUE_PER_USER = 500; // 100,000 tasks to archive
+const BATCH = 1000;
+
+/**
+ * A killed client's statement may still be running on the server, which then
+ * commits or rolls it back whole: wait until it has, before counting.
+ */
+async function settled(database: string): Promise<void> {
+  for (;;) {
+    const [row] = await adminQuery<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query like '%tasks_archive%' and pid <> pg_backend_pid()`,
+      database,
+    );
+    if (row!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function archivedSoFar(database: string): Promise<number> {
+  return (await adminQuery<{ n: number }>('select count(*)::int as n from tasks_archive', database))[0]!.n;
+}
+
+/** Starts `archive` and sends `signal` once at least `after` tasks are archived; resolves with how it ended. */
+function interruptedRun(url: string, database: string, after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--url', url, 'archive', '--completed-before', '30d', '--batch-size', String(BATCH), '--yes'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1' },
+    });
+    let stderr = '';
+    let done = false;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code, how) => {
+      done = true;
+      resolve({ code, signal: how, stderr });
+    });
+    const poll = async () => {
+      while (!done) {
+        if ((await archivedSoFar(database).catch(() => 0)) >= after) {
+          child.kill(signal);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    void poll();
+  });
+}
+
+describe('archiving 100,000 tasks, interrupted and resumed', () => {
+  let db: TestDatabase;
+  let before: TaskLedger;
+  beforeAll(async () => {
+    db = await createTestDatabase('archkill');
+    expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
+    await addArchivableTasks(db.name, USERS, DUE_PER_USER);
+    before = await taskLedger(db.name);
+    expect(before).toMatchObject({ rows: USERS * (DUE_PER_USER + 2), ids: USERS * (DUE_PER_USER + 2), archived: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('killed with SIGKILL, then stopped with Ctrl-C, then resumed: every task exactly once, in whole batches', async () => {
+    const killed = await interruptedRun(db.url, db.name, 15_000, 'SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    await settled(db.name);
+    const afterKill = await taskLedger(db.name);
+    expect(afterKill).toEqual({ ...before, archived: afterKill.archived });
+    expect(afterKill.archived).toBeGreaterThanOrEqual(15_000);
+    expect(afterKill.archived).toBeLessThan(USERS * DUE_PER_USER);
+    // Only whole batches: the one in flight committed or rolled back entirely.
+    expect(afterKill.archived % BATCH).toBe(0);
+
+    const stopped = await interruptedRun(db.url, db.name, afterKill.archived + 20_000, 'SIGINT');
+    // Ctrl-C lets the batch in flight finish, then stops with the interrupted exit code.
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/^todo-db: stopping after the batch in progress \(Ctrl-C again to leave at once\)$/m);
+    const afterStop = await taskLedger(db.name);
+    expect(afterStop).toEqual({ ...before, archived: afterStop.archived });
+    expect(afterStop.archived).toBeGreaterThan(afterKill.archived);
+    expect(afterStop.archived % BATCH).toBe(0);
+
+    const resumed = await runCli(['--url', db.url, 'archive', '--completed-before', '30d', '--batch-size', String(BATCH), '--yes']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const rest = USERS * DUE_PER_USER - afterStop.archived;
+    expect(resumed.stdout).toContain(`archived ${rest.toLocaleString('en-US')} tasks`);
+    expect(await taskLedger(db.name)).toEqual({ ...before, archived: USERS * DUE_PER_USER });
+    const left = await adminQuery<{ title: string; n: number }>('select title, count(*)::int as n from tasks group by title order by title', db.name);
+    expect(left).toEqual([
+      { title: 'open', n: USERS },
+      { title: 'recent done', n: USERS },
+    ]);
+    const verify = await runCli(['--url', db.url, 'verify']);
+    expect(verify.code, verify.stdout).toBe(0);
+  }, 300_000);
+
+  it('two runs at once share the work and still move every task exactly once', async () => {
+    await addArchivableTasks(db.name, 40, 500);
+    const start = await taskLedger(db.name);
+    const args = ['--url', db.url, '--json', 'archive', '--completed-before', '30d', '--batch-size', '500', '--yes'];
+    const runs = await Promise.all([runCli(args), runCli(args)]);
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const moved = runs.map((r) => (JSON.parse(r.stdout) as { moved: number }).moved);
+    expect(moved[0]! + moved[1]!).toBe(20_000);
+    expect(await taskLedger(db.name)).toEqual({ ...start, archived: start.archived + 20_000 });
+  }, 120_000);
+});
