@@ -42,7 +42,7 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
       expect(human.stdout).toMatch(/✓ schema matches contract v1\.1\.0\n$/);
       const json = await verify('--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toEqual({ ok: true, contractVersion: '1.1.0', findings: [] });
+      expect(JSON.parse(json.stdout)).toEqual({ ok: true, contractVersion: '1.1.0', findings: [], earlierVersion: null });
     });
   });
 
@@ -70,6 +70,22 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
     } finally {
       await run(`create index idx_tasks_user_created on tasks (user_id, created_at desc); alter table users alter column email set not null;
         alter policy tasks_update_own on tasks using (user_id = (select app_current_user_id())) with check (user_id = (select app_current_user_id()))`);
+    }
+  });
+
+  it('tells a database that is exactly an earlier contract version to migrate, exit 1', async () => {
+    expect((await runCli(['--url', backend.url, 'migrate', 'down', '--yes'])).code).toBe(0);
+    try {
+      await roleLock('shared', async () => {
+        const human = await verify();
+        expect(human.code).toBe(1);
+        expect(human.stdout).toMatch(/The database is exactly contract v1\.0\.0, not v1\.1\.0: run `todo-db migrate up` \(through 0005_tasks_archive\)\.\n$/);
+        const doc = JSON.parse((await verify('--json')).stdout);
+        expect(doc).toMatchObject({ ok: false, contractVersion: '1.1.0', earlierVersion: { version: '1.0.0', upTo: ['0005_tasks_archive'] } });
+        expect(doc.findings.map((f: { object: string }) => f.object)).toEqual(['tasks_archive']);
+      });
+    } finally {
+      expect((await runCli(['--url', backend.url, 'migrate', 'up'])).code).toBe(0);
     }
   });
 

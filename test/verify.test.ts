@@ -175,7 +175,7 @@ describe.each(SERVER_BACKENDS)('verify on %s', (backend: BackendName) => {
 
   it('finds nothing on a freshly migrated database (bookkeeping tables ignored)', async () => {
     const result = await roleLock('shared', () => verifySchema(handle));
-    expect(result).toEqual({ ok: true, contractVersion: '1.1.0', findings: [] });
+    expect(result).toEqual({ ok: true, contractVersion: '1.1.0', findings: [], earlierVersion: null });
   });
 
   it.each(BREAKAGES)('reports $what, naming the object', async (breakage) => {

@@ -32,9 +32,14 @@ export function registerVerify(program: Command, app: App): void {
 }
 
 function renderFindings(out: Output, result: VerifyResult): void {
-  out.document({ ok: result.ok, contractVersion: result.contractVersion, findings: result.findings });
+  out.document({ ok: result.ok, contractVersion: result.contractVersion, findings: result.findings, earlierVersion: result.earlierVersion });
   if (result.ok) {
     out.result(`${out.c.green('✓')} schema matches contract v${result.contractVersion}`);
+    return;
+  }
+  if (result.earlierVersion) {
+    const { version, upTo } = result.earlierVersion;
+    out.result(`The database is exactly contract v${version}, not v${result.contractVersion}: run \`todo-db migrate up\` (through ${upTo.at(-1)}).`);
     return;
   }
   findingLines(out, result.findings, '  ');
