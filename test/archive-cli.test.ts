@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addArchivableTasks, taskLedger } from './support/archive-data.js';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 
 const BATCH_FILE = new URL('../sql/archive/batch.sql', import.meta.url).pathname;
@@ -73,3 +73,37 @@ describe('todo-db archive on postgres', () => {
 function readBatch(): string {
   return execFileSync('cat', [BATCH_FILE], { encoding: 'utf8' });
 }
+
+describe('todo-db archive on a terminal', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('archtty');
+    expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
+    await addArchivableTasks(db.name, 20, 150);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
+  const onTerminal = (args: string, input = '') =>
+    execFileSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --url ${db.url} ${args}; echo "exit $?"`, '/dev/null'], {
+      encoding: 'utf8',
+      input,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+
+  it('asks first, and a no changes nothing', async () => {
+    const before = await taskLedger(db.name);
+    const screen = onTerminal('archive --completed-before 90d', 'n\n');
+    expect(screen).toMatch(/Move 3,000 completed tasks last updated before \S+ to tasks_archive\? \[y\/N\]/);
+    expect(screen).toMatch(/todo-db: cancelled; nothing was changed\s+exit 2/);
+    expect(await taskLedger(db.name)).toEqual(before);
+  });
+
+  it('draws a progress bar with tasks/s and ETA on stderr', async () => {
+    const screen = onTerminal('archive --completed-before 90d --batch-size 100 --yes');
+    expect(screen).toMatch(/ {2}archive █*░*  [\d,]+ \/ 3,000 · [\d,]+ tasks\/s · ETA \d+s/);
+    expect(screen).toMatch(/archived 3,000 tasks .* in 30 batches of up to 100/);
+    expect(screen).toMatch(/exit 0/);
+  });
+});
