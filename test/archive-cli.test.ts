@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addArchivableTasks, taskLedger } from './support/archive-data.js';
 import { BIN, runCli } from './support/cli.js';
@@ -52,6 +53,24 @@ describe('todo-db archive on postgres', () => {
     expect(again.stdout).toMatch(/No completed task last updated before \S+: nothing to archive\./);
   });
 
+  it('skips tasks another transaction holds, says so, and moves them on the next run', async () => {
+    await addArchivableTasks(db.name, 3, 100);
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(`select id from tasks where title = 'done 50' for update`);
+      const held = await runCli(['--url', db.url, 'archive', '--completed-before', '90d', '--batch-size', '70', '--yes']);
+      expect(held.code, held.stderr).toBe(0);
+      expect(held.stdout).toMatch(/archived 297 tasks .*\n3 tasks were locked by other transactions and stay in tasks: run the same command again to move them\.\n$/);
+      await other.query('commit');
+    } finally {
+      await other.end();
+    }
+    const next = await runCli(['--url', db.url, '--json', 'archive', '--completed-before', '90d', '--yes']);
+    expect(JSON.parse(next.stdout)).toMatchObject({ pending: 3, moved: 3, remaining: 0 });
+  });
+
   it('the batch file runs in psql as documented, with the same effect', async () => {
     await addArchivableTasks(db.name, 5, 20);
     const before = await taskLedger(db.name);
@@ -59,10 +78,19 @@ describe('todo-db archive on postgres', () => {
     for (;;) {
       const out = execFileSync(
         'psql',
-        [db.url, '-tAq', '-v', 'ON_ERROR_STOP=1', '-c', `PREPARE archive_batch(timestamptz, int) AS ${readBatch()}`, '-c', "EXECUTE archive_batch(now() - interval '90 days', 40)"],
+        [
+          db.url,
+          '-tAq',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          `PREPARE archive_batch(timestamptz, int, timestamptz, uuid) AS ${readBatch()}`,
+          '-c',
+          "EXECUTE archive_batch(now() - interval '90 days', 40, '-infinity', '00000000-0000-0000-0000-000000000000')",
+        ],
         { encoding: 'utf8' },
       ).trim();
-      if (out === '0') break;
+      if (out.startsWith('0|')) break;
       rounds++;
     }
     expect(rounds).toBe(3);

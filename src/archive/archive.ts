@@ -45,6 +45,18 @@ export interface ArchiveResult extends ArchivePlan {
 
 export const DEFAULT_ARCHIVE_BATCH = 1000;
 
+/** Where the previous batch ended, in (updated_at, id) order. */
+interface BatchKey {
+  updatedAt: Date | string;
+  id: string;
+}
+const FIRST_KEY: BatchKey = { updatedAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+interface BatchRow {
+  moved: number;
+  last_updated_at: Date | string | null;
+  last_id: string | null;
+}
+
 /**
  * Moves completed tasks last updated before the cutoff from tasks to
  * tasks_archive, one batch per transaction (sql/archive/batch.sql), until none is
@@ -67,16 +79,18 @@ export async function archiveTasks(handle: TodoDatabase, options: ArchiveOptions
   const plan = { cutoff, ...(await pending(handle, cutoff)) };
   options.onStart?.(plan);
   const result: ArchiveResult = { ...plan, dryRun: options.dryRun === true, batchSize, moved: 0, batches: 0, remaining: plan.pending, interrupted: false, durationMs: 0 };
-  if (!options.dryRun && plan.pending > 0) {
-    const batch = CompiledQuery.raw(readSql(ARCHIVE_BATCH_SQL), [cutoff, batchSize]);
+  // A second pass from the start picks up tasks skipped while another transaction held them.
+  for (let pass = 0; pass < 2 && !options.dryRun && !result.interrupted && result.remaining > 0; pass++) {
+    let key: BatchKey = FIRST_KEY;
     for (;;) {
       if (options.signal?.aborted) {
         result.interrupted = true;
         break;
       }
-      const moved = (await handle.db.executeQuery<{ moved: number }>(batch)).rows[0]?.moved ?? 0;
-      if (moved === 0) break;
-      result.moved += moved;
+      const row = (await handle.db.executeQuery<BatchRow>(CompiledQuery.raw(readSql(ARCHIVE_BATCH_SQL), [cutoff, batchSize, key.updatedAt, key.id]))).rows[0];
+      if (!row || row.moved === 0 || row.last_updated_at === null || row.last_id === null) break;
+      key = { updatedAt: row.last_updated_at, id: row.last_id };
+      result.moved += row.moved;
       result.batches++;
       options.onBatch?.({ moved: result.moved, batches: result.batches, pending: plan.pending });
     }
