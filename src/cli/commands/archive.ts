@@ -56,7 +56,7 @@ export function registerArchive(program: Command, app: App): void {
 }
 
 function render(out: Output, r: ArchiveResult): void {
-  out.document({ ok: true, ...r, durationMs: Math.round(r.durationMs) });
+  out.document({ ok: !r.interrupted, ...r, durationMs: Math.round(r.durationMs) });
   const cutoff = r.cutoff.toISOString();
   if (r.pending === 0) {
     out.result(`No completed task last updated before ${cutoff}: nothing to archive.`);
