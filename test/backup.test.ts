@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { sql } from 'kysely';
@@ -16,6 +16,7 @@ import {
   type TodoDatabase,
 } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh, provision } from './support/backends.js';
+import { roleBlock } from '../src/backup/app-role.js';
 import { adminQuery } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
 
@@ -65,6 +66,14 @@ async function addData(handle: TodoDatabase): Promise<void> {
     .values(users.slice(0, 2).map((u, i) => ({ id: randomUUID(), user_id: u.id, title: `archived ${i}`, completed: true, created_at: '2025-01-02T03:04:05Z', updated_at: '2025-02-03T04:05:06Z' })))
     .execute();
 }
+
+describe('the app role a restore creates', () => {
+  it('is the role block of sql/rls.sql, run as it is there', () => {
+    const block = roleBlock();
+    expect(block).toMatch(/^DO \$\$[\s\S]*CREATE ROLE todo_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;[\s\S]*END \$\$;$/);
+    expect(readFileSync(new URL('../sql/rls.sql', import.meta.url), 'utf8')).toContain(block);
+  });
+});
 
 describe('backup file names', () => {
   it('are timestamped in UTC and carry the format', () => {
