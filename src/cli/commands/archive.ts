@@ -6,7 +6,7 @@ import { confirm, requireConfirmation } from '../confirm.js';
 import { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
 import { withGracefulStop } from '../graceful-stop.js';
-import { countingBar } from '../progress.js';
+import { progressBars } from '../progress.js';
 
 interface ArchiveCommandOptions {
   completedBefore: string;
@@ -32,7 +32,7 @@ export function registerArchive(program: Command, app: App): void {
       lib.parseCutoff(options.completedBefore);
       const batchSize = lib.parseBatchSize(options.batchSize ?? '1000');
       if (!options.dryRun) requireConfirmation(ctx, options.yes, 'archive');
-      const bar = await countingBar(ctx, 'archive', 'tasks');
+      const bar = (await progressBars(ctx))('archive', 'tasks');
       let result: ArchiveResult;
       try {
         result = await ctx.withDb('data', async (handle) => {

@@ -3,6 +3,7 @@ import type { DevelopmentSeedResult, ScaleSeedResult, SeedProgress } from '../..
 import { formatMs, plural, type Output } from '../../output/output.js';
 import { action, type App } from '../app.js';
 import { CliContext } from '../context.js';
+import { progressBars, type CountingBar } from '../progress.js';
 
 interface SeedOptions {
   users?: string;
@@ -62,14 +63,11 @@ interface Progress {
   stop: () => void;
 }
 
-/** A bar per phase with rows/s and ETA on a terminal (stderr); nothing otherwise: the summary line says it all. */
+/** A bar per phase; rows/s and ETA mean something while rows stream, index builds and ANALYZE only count steps. */
 async function progressBar(ctx: CliContext): Promise<Progress> {
-  if (process.stderr.isTTY !== true || ctx.out.json || ctx.global.quiet) return { update: () => undefined, stop: () => undefined };
-  const { SingleBar } = (await import('cli-progress')).default;
-  let bar: InstanceType<typeof SingleBar> | undefined;
+  const bars = await progressBars(ctx);
+  let bar: CountingBar | undefined;
   let phase = '';
-  let started = 0;
-  const count = (n: number) => n.toLocaleString('en-US');
   const stop = () => {
     bar?.stop();
     bar = undefined;
@@ -78,21 +76,10 @@ async function progressBar(ctx: CliContext): Promise<Progress> {
     if (p.phase !== phase) {
       stop();
       phase = p.phase;
-      started = performance.now();
-      bar = new SingleBar({
-        // rows/s and ETA mean something while rows stream; index builds and ANALYZE only count steps
-        format: `  ${p.phase.padEnd(7)} {bar}  {done} / {all}${rows(p.phase) ? '{rate} · ETA {eta_formatted}' : ''}`,
-        barCompleteChar: '█',
-        barIncompleteChar: '░',
-        hideCursor: true,
-        clearOnComplete: true,
-        stream: process.stderr,
-      });
-      bar.start(p.total, 0, { rate: '', done: '0', all: count(p.total) });
+      bar = bars(p.phase.padEnd(7), rows(p.phase) ? 'rows' : undefined);
+      bar.start(p.total);
     }
-    const seconds = (performance.now() - started) / 1000;
-    const rate = rows(p.phase) ? ` · ${count(Math.round(p.done / Math.max(seconds, 0.001)))} rows/s` : '';
-    bar?.update(p.done, { rate, done: count(p.done), all: count(p.total) });
+    bar?.update(p.done);
   };
   return { update, stop };
 }
