@@ -1,4 +1,5 @@
--- todo-db cleanup: removes seed users and, by cascade, their tasks; nothing else.
+-- todo-db cleanup: removes seed users and, by cascade, their tasks and archived
+-- tasks; nothing else.
 --
 -- A seed user is one whose email ends in "@example.com", compared case-insensitively
 -- (domains are: Dana@EXAMPLE.COM is seed data, since example.com is reserved by
@@ -8,7 +9,7 @@
 -- One run removes one batch of at most 1000 users, in its own transaction, so a
 -- million seed tasks never sit under one long lock. `todo-db cleanup` runs it until
 -- it removes no user. In psql, repeat it until it returns users = 0:
---   until [ "$(psql "$DATABASE_URL" -tAq -f sql/cleanup.sql)" = "0|0" ]; do :; done
+--   until [ "$(psql "$DATABASE_URL" -tAq -f sql/cleanup.sql)" = "0|0|0" ]; do :; done
 -- Run it as the maintenance role (owner or superuser): under row-level security it
 -- would see nothing to remove.
 with batch as (
@@ -19,7 +20,10 @@ with batch as (
 ), doomed_tasks as (
   -- counted in the statement's snapshot; the cascade removes exactly these
   select count(*) as n from tasks where user_id in (select id from batch)
+), doomed_archived as (
+  select count(*) as n from tasks_archive where user_id in (select id from batch)
 ), removed as (
   delete from users where id in (select id from batch) returning id
 )
-select (select count(*) from removed)::int as users, (select n from doomed_tasks)::int as tasks
+select (select count(*) from removed)::int as users, (select n from doomed_tasks)::int as tasks,
+       (select n from doomed_archived)::int as archived

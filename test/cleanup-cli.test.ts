@@ -13,7 +13,8 @@ async function emails(db: TestBackend): Promise<string[]> {
 
 /** Seed data plus rows that must survive: a look-alike domain and an ordinary user. */
 async function prepare(db: TestBackend): Promise<void> {
-  for (const args of [['migrate', 'up'], ['seed'], ['seed', '--users', '1100', '--tasks-per-user', '1']]) {
+  // Some seed tasks archived too: the scale seed's completed tasks are older than 30 days.
+  for (const args of [['migrate', 'up'], ['seed'], ['seed', '--users', '1100', '--tasks-per-user', '1'], ['archive', '--completed-before', '30d', '--yes']]) {
     expect((await runCli(['--url', db.url, ...args])).code).toBe(0);
   }
   const name = new URL(db.url).pathname.slice(1);
@@ -44,17 +45,21 @@ describe('todo-db cleanup on postgres', () => {
   it('removes the seed data with --yes, and sql/cleanup.sql run in psql has the same effect', async () => {
     const run = await runCli(['--url', a.url, '--json', 'cleanup', '--yes']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, users: 1104, tasks: 1114, batches: 2 });
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({ ok: true, users: 1104, batches: 2 });
+    expect(doc.archived).toBeGreaterThan(0);
+    expect(doc.tasks + doc.archived).toBe(1114);
     // The loop the file's header gives people: run until a batch removes nothing.
-    const totals = { users: 0, tasks: 0 };
+    const totals = { users: 0, tasks: 0, archived: 0 };
     for (;;) {
       const out = execFileSync('psql', [b.url, '-tAq', '-v', 'ON_ERROR_STOP=1', '-f', FILE], { encoding: 'utf8' }).trim();
-      const [users, tasks] = out.split('|').map(Number);
+      const [users, tasks, archived] = out.split('|').map(Number);
       if (users === 0) break;
       totals.users += users!;
       totals.tasks += tasks!;
+      totals.archived += archived!;
     }
-    expect(totals).toEqual({ users: 1104, tasks: 1114 });
+    expect(totals).toEqual({ users: 1104, tasks: doc.tasks, archived: doc.archived });
     expect(await emails(a)).toEqual(['eve@example.com.evil.org', 'grace@example.org']);
     expect(await emails(b)).toEqual(await emails(a));
     const again = await runCli(['--url', a.url, 'cleanup', '--yes']);

@@ -42,18 +42,23 @@ describe.each(SERVER_BACKENDS)('cleanup on %s', (backend) => {
     await seedDevelopment(fresh.handle);
     await seedScale(fresh.handle, { users: 1200, tasksPerUser: 2, seed: 9 });
     await addUsers(fresh.handle, [CASED_SEED]);
+    // One archived task per user, seed or not: the seed users' go with them, the others' stay.
+    await sql`insert into tasks_archive (id, user_id, title, completed, created_at, updated_at)
+              select gen_random_uuid(), id, 'archived', true, now(), now() from users`.execute(fresh.handle.db);
     const before = await otherRows(fresh.handle);
     expect(before).toHaveLength(OTHERS.length);
     const batches: number[] = [];
     const result = await cleanup(fresh.handle, { onBatch: (t) => batches.push(t.users) });
-    expect(result).toMatchObject({ users: 3 + 1200 + 1, tasks: 14 + 2400 + 2, batches: 2 });
+    expect(result).toMatchObject({ users: 3 + 1200 + 1, tasks: 14 + 2400 + 2, archived: 3 + 1200 + 1, batches: 2 });
+    const { rows: kept } = await sql<{ n: number }>`select count(*)::int as n from tasks_archive`.execute(fresh.handle.db);
+    expect(kept[0]?.n).toBe(OTHERS.length);
     expect(batches).toEqual([1000, 1204]);
     expect(await otherRows(fresh.handle)).toEqual(before);
     const left = await fresh.handle.db.selectFrom('users').select('email').orderBy('email').execute();
     expect(left.map((u) => u.email)).toEqual([...OTHERS].sort());
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from tasks`.execute(fresh.handle.db);
     expect(rows[0]?.n).toBe(OTHERS.length * 2);
-    expect(await cleanup(fresh.handle)).toMatchObject({ users: 0, tasks: 0, batches: 0 });
+    expect(await cleanup(fresh.handle)).toMatchObject({ users: 0, tasks: 0, archived: 0, batches: 0 });
   });
 
   it('says so in one line when row-level security applies to the connected role', async () => {
@@ -80,16 +85,16 @@ describe.each(SERVER_BACKENDS)('cleanup on %s', (backend) => {
       }
     };
     // The table owner without BYPASSRLS: FORCE ROW LEVEL SECURITY hides every row from it.
-    await sql.raw(`create role ${role} login nosuperuser nobypassrls; alter table users owner to ${role}; alter table tasks owner to ${role}`).execute(fresh.handle.db);
+    await sql.raw(`create role ${role} login nosuperuser nobypassrls; alter table users owner to ${role}; alter table tasks owner to ${role}; alter table tasks_archive owner to ${role}`).execute(fresh.handle.db);
     try {
       const commands: Array<(h: TodoDatabase) => Promise<unknown>> = [(h) => cleanup(h), (h) => seedDevelopment(h), (h) => seedScale(h, { users: 1, tasksPerUser: 1 })];
       for (const command of commands) {
         const attempt = run(command);
         await expect(attempt).rejects.toThrow(ProblemError);
-        await expect(attempt).rejects.toThrow(/must run as the maintenance role, but row-level security applies to tododb_owner_\d+_\w+ on tasks and users/);
+        await expect(attempt).rejects.toThrow(/must run as the maintenance role, but row-level security applies to tododb_owner_\d+_\w+ on tasks(, tasks_archive)? and users/);
       }
     } finally {
-      await sql.raw(`alter table users owner to current_user; alter table tasks owner to current_user; drop owned by ${role}; drop role ${role}`).execute(fresh.handle.db);
+      await sql.raw(`alter table users owner to current_user; alter table tasks owner to current_user; alter table tasks_archive owner to current_user; drop owned by ${role}; drop role ${role}`).execute(fresh.handle.db);
     }
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from users`.execute(fresh.handle.db);
     expect(rows[0]?.n).toBe(3);

@@ -12,19 +12,21 @@ export const CLEANUP_SQL_FILE = join(packageRoot(), 'sql', 'cleanup.sql');
 export interface CleanupResult {
   users: number;
   tasks: number;
+  /** tasks_archive rows of those users, removed by the same cascade */
+  archived: number;
   batches: number;
   durationMs: number;
 }
 
 export interface CleanupOptions {
   /** after each batch, with the running totals */
-  onBatch?: (totals: { users: number; tasks: number; batches: number }) => void;
+  onBatch?: (totals: { users: number; tasks: number; archived: number; batches: number }) => void;
 }
 
 /**
  * Removes the seed users (emails ending in @example.com, any case) and, by
- * cascade, their tasks, one batch of at most 1000 users per transaction; never
- * any other row. Returns what it removed.
+ * cascade, their tasks and archived tasks, one batch of at most 1000 users per
+ * transaction; never any other row. Returns what it removed.
  *
  * @example
  * const { users, tasks } = await cleanup(handle);
@@ -34,16 +36,17 @@ export async function cleanup(handle: TodoDatabase, options: CleanupOptions = {}
     // pg-mem evaluates the statement's data-modifying CTEs wrongly (it miscounts the tasks).
     throw new UnsupportedError(`cleanup is not available on ${handle.kind}`, 'an in-memory database disappears with its process: open a new one instead');
   }
-  await assertMaintenanceRole(handle, 'cleanup');
-  const statement = sql.raw<{ users: number; tasks: number }>(readSql('cleanup.sql'));
+  await assertMaintenanceRole(handle, 'cleanup', ['users', 'tasks', 'tasks_archive']);
+  const statement = sql.raw<{ users: number; tasks: number; archived: number }>(readSql('cleanup.sql'));
   const started = performance.now();
-  const totals = { users: 0, tasks: 0, batches: 0 };
+  const totals = { users: 0, tasks: 0, archived: 0, batches: 0 };
   for (;;) {
     const { rows } = await statement.execute(handle.db);
-    const removed = rows[0] ?? { users: 0, tasks: 0 };
+    const removed = rows[0] ?? { users: 0, tasks: 0, archived: 0 };
     if (removed.users === 0) break;
     totals.users += removed.users;
     totals.tasks += removed.tasks;
+    totals.archived += removed.archived;
     totals.batches++;
     options.onBatch?.({ ...totals });
   }

@@ -27,5 +27,8 @@ export function registerCleanup(program: Command, app: App): void {
 function render(out: Output, r: CleanupResult): void {
   out.document({ ok: true, ...r, durationMs: Math.round(r.durationMs) });
   if (r.users === 0) out.result('No seed data to remove: no user at @example.com.');
-  else out.result(`removed ${plural(r.users, 'seed user')} and ${plural(r.tasks, 'task')} in ${plural(r.batches, 'batch', 'batches')} (${formatMs(r.durationMs)}); no other row touched.`);
+  else {
+    const archived = r.archived > 0 ? `, ${plural(r.archived, 'archived task')}` : '';
+    out.result(`removed ${plural(r.users, 'seed user')}, ${plural(r.tasks, 'task')}${archived} in ${plural(r.batches, 'batch', 'batches')} (${formatMs(r.durationMs)}); no other row touched.`);
+  }
 }
