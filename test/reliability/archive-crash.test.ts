@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { archiveTasks, migrateUp, openDatabase } from '../../src/index.js';
+import { clonePglite } from '../support/pglite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addArchivableTasks, taskLedger, type TaskLedger } from '../support/archive-data.js';
+import { LEDGER_SQL, addArchivableTasks, taskLedger, type TaskLedger } from '../support/archive-data.js';
 import { BIN, runCli } from '../support/cli.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
@@ -112,4 +116,65 @@ describe('archiving 100,000 tasks, interrupted and resumed', () => {
     expect(moved[0]! + moved[1]!).toBe(20_000);
     expect(await taskLedger(db.name)).toEqual({ ...start, archived: start.archived + 20_000 });
   }, 120_000);
+});
+
+const LIBRARY = fileURLToPath(new URL('../../dist/src/index.js', import.meta.url));
+
+/** The ledger of an embedded database, through the library. */
+async function embeddedLedger(url: string): Promise<TaskLedger> {
+  const handle = await openDatabase({ url });
+  try {
+    return (await sql.raw<TaskLedger>(LEDGER_SQL).execute(handle.db)).rows[0]!;
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('archiving on the embedded database (PGlite), killed part-way', () => {
+  it('loses and doubles nothing, and the next run finishes the job', async () => {
+    const data = clonePglite();
+    try {
+      const handle = await openDatabase({ url: data.url });
+      try {
+        await migrateUp(handle);
+        await sql`insert into users (email) select 'embedded-' || u || '@example.com' from generate_series(1, 20) as u`.execute(handle.db);
+        await sql`
+          insert into tasks (user_id, title, completed, created_at, updated_at)
+          select u.id, 'done ' || i, true, now() - interval '200 days', now() - interval '100 days' - i * interval '1 second'
+          from users u cross join generate_series(1, 300) as i`.execute(handle.db);
+      } finally {
+        await handle.close();
+      }
+      const before = await embeddedLedger(data.url);
+      expect(before).toMatchObject({ rows: 6000, ids: 6000, archived: 0 });
+      // The child reports each committed batch; the kill lands while later ones run.
+      const script = `
+        const { archiveTasks, openDatabase } = await import(${JSON.stringify(LIBRARY)});
+        const handle = await openDatabase({ url: ${JSON.stringify(data.url)} });
+        await archiveTasks(handle, { completedBefore: '30d', batchSize: 50, onBatch: ({ batches }) => process.stdout.write(batches + '\\n') });`;
+      const how = await new Promise<NodeJS.Signals | null>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        child.stdout.on('data', (d: Buffer) => {
+          if (d.toString().split('\n').includes('5')) child.kill('SIGKILL');
+        });
+        child.on('exit', (_code, signal) => resolve(signal));
+      });
+      expect(how).toBe('SIGKILL');
+      const afterKill = await embeddedLedger(data.url);
+      expect(afterKill).toEqual({ ...before, archived: afterKill.archived });
+      expect(afterKill.archived).toBeGreaterThanOrEqual(250);
+      expect(afterKill.archived).toBeLessThan(6000);
+      expect(afterKill.archived % 50).toBe(0);
+
+      const resumed = await openDatabase({ url: data.url });
+      try {
+        expect(await archiveTasks(resumed, { completedBefore: '30d' })).toMatchObject({ moved: 6000 - afterKill.archived, remaining: 0 });
+      } finally {
+        await resumed.close();
+      }
+      expect(await embeddedLedger(data.url)).toEqual({ ...before, archived: 6000 });
+    } finally {
+      data.remove();
+    }
+  }, 180_000);
 });

@@ -33,16 +33,17 @@ export interface TaskLedger {
 }
 
 /** Where every task is: equal ledgers before and after mean nothing was lost, changed or doubled. */
+export const LEDGER_SQL = `
+  with every_task as (
+    select id, row(id, user_id, title, description, completed, created_at, updated_at)::text as line from tasks
+    union all
+    select id, row(id, user_id, title, description, completed, created_at, updated_at)::text from tasks_archive)
+  select count(*)::int as rows, count(distinct id)::int as ids, md5(string_agg(line, ',' order by id)) as digest,
+         (select count(*)::int from tasks_archive) as archived
+  from every_task`;
+
+/** The ledger of a database on the test server. */
 export async function taskLedger(database: string): Promise<TaskLedger> {
-  const [row] = await adminQuery<TaskLedger>(
-    `with every_task as (
-       select id, row(id, user_id, title, description, completed, created_at, updated_at)::text as line from tasks
-       union all
-       select id, row(id, user_id, title, description, completed, created_at, updated_at)::text from tasks_archive)
-     select count(*)::int as rows, count(distinct id)::int as ids, md5(string_agg(line, ',' order by id)) as digest,
-            (select count(*)::int from tasks_archive) as archived
-     from every_task`,
-    database,
-  );
+  const [row] = await adminQuery<TaskLedger>(LEDGER_SQL, database);
   return row!;
 }
