@@ -60,6 +60,13 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     expect(report.ok).toBe(false);
   });
 
+  it('says a database one contract version behind is behind, not broken', async () => {
+    await migrateUp(fresh.handle, { to: '0004_row_level_security' });
+    const report = await runHealth(fresh.handle);
+    expect(check(report, 'migrations')).toMatchObject({ status: 'fail', message: '4 applied, 1 pending' });
+    expect(check(report, 'schema')).toMatchObject({ status: 'fail', message: 'is contract v1.0.0, not v1.1.0: migrations pending' });
+  });
+
   it('fails when row-level security is off, naming the table', async () => {
     await migrateUp(fresh.handle);
     await sql`alter table tasks disable row level security`.execute(fresh.handle.db);

@@ -18,6 +18,7 @@ interface Assessment {
   ok: boolean;
   contractVersion?: string;
   findings: { object?: string; subject?: string; message: string }[];
+  earlierVersion?: { version: string } | null;
 }
 type Outcome = { available: false; reason: string } | { available: true; result: Assessment };
 
@@ -47,7 +48,12 @@ export const schema: HealthCheck<Outcome> = {
   needs: ['catalog'],
   sql: [],
   collect: (handle: TodoDatabase) => assess(() => verifySchema(handle)),
-  evaluate: ({ data }) => assessed(data, `matches the contract${data.available && data.result.contractVersion ? ` v${data.result.contractVersion}` : ''}`, 'fail'),
+  evaluate: ({ data }) => {
+    const verdict = assessed(data, `matches the contract${data.available && data.result.contractVersion ? ` v${data.result.contractVersion}` : ''}`, 'fail');
+    const earlier = data.available ? data.result.earlierVersion : null;
+    // Behind, not broken: the migrations check names what to run.
+    return earlier ? { ...verdict, message: `is contract v${earlier.version}, not v${data.available ? data.result.contractVersion : ''}: migrations pending` } : verdict;
+  },
   fix: 'run `todo-db verify` for the differences; put fixes in a new migration',
 };
 
