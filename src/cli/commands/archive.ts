@@ -38,7 +38,7 @@ export function registerArchive(program: Command, app: App): void {
         result = await ctx.withDb('data', async (handle) => {
           const request = { completedBefore: options.completedBefore, batchSize };
           const plan = await lib.archiveTasks(handle, { ...request, dryRun: true });
-          if (options.dryRun || plan.pending === 0) return plan;
+          if (options.dryRun || plan.pending === 0) return { ...plan, dryRun: options.dryRun === true };
           await confirm(ctx, options.yes, `Move ${plural(plan.pending, 'completed task')} last updated before ${plan.cutoff.toISOString()} to tasks_archive?`);
           // Ctrl-C lets the batch in flight commit, then stops; a second Ctrl-C leaves at once.
           return withGracefulStop(

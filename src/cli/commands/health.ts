@@ -6,6 +6,7 @@ import { UsageError } from '../../errors.js';
 import { formatMs, type Output } from '../../output/output.js';
 import { action, type App } from '../app.js';
 import { CliContext } from '../context.js';
+import { withGracefulStop } from '../graceful-stop.js';
 import { seconds } from '../options.js';
 
 interface HealthFlags {
@@ -71,28 +72,17 @@ export function registerHealth(program: Command, app: App): void {
 
 /** Runs `round` every `seconds` until Ctrl-C, then returns (so the database is closed cleanly). */
 async function watch(seconds: number, round: () => Promise<void>): Promise<void> {
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  let running = true;
-  const onSignal = () => {
-    running = false;
-    stop();
-  };
-  // Here Ctrl-C is the normal way to stop, not an interruption: hold the CLI's handler back meanwhile.
-  const others = process.listeners('SIGINT');
-  process.removeAllListeners('SIGINT');
-  process.once('SIGINT', onSignal);
-  try {
-    while (running) {
+  // Here Ctrl-C is the normal way to stop, not an interruption.
+  await withGracefulStop(async (signal) => {
+    while (!signal.aborted) {
       await round();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, seconds * 1000)))]);
-      clearTimeout(timer);
+      if (signal.aborted) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, seconds * 1000);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    for (const listener of others) process.on('SIGINT', listener as () => void);
-  }
+  });
 }
 
 function render(out: Output, report: HealthReport, strict: boolean): void {
