@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect, sql, type Kysely as KyselyType } from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely as KyselyType } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProblemError, UnsupportedError, UsageError, archiveTasks, migrateUp, openDatabase, parseBatchSize, parseCutoff, withUser, type Database, type TodoDatabase } from '../src/index.js';
+import { ProblemError, UnsupportedError, UsageError, archiveTasks, migrateUp, openDatabase, parseBatchSize, parseCutoff, withUser } from '../src/index.js';
+import { appConnection } from './support/app-connection.js';
 import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends.js';
 import { withRoleLock } from './support/role-lock.js';
 
@@ -199,14 +199,3 @@ describe('archive on pg-mem', () => {
     }
   });
 });
-
-/** The application's view: a LOGIN role granted todo_app (PGlite has one session: SET ROLE). */
-async function appConnection(backend: BackendName, admin: TodoDatabase, url: string, role: string): Promise<KyselyType<Database>> {
-  if (backend === 'postgres') {
-    const appUrl = new URL(url);
-    appUrl.username = role;
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: appUrl.toString(), max: 2 }) }) });
-  }
-  await sql.raw(`set role ${role}`).execute(admin.db);
-  return admin.db as KyselyType<Database>;
-}

@@ -1,29 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError, migrateUp, withUser, type Database, type TodoDatabase } from '../src/index.js';
-import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends.js';
+import { UsageError, migrateUp, withUser, type Database } from '../src/index.js';
+import { appConnection } from './support/app-connection.js';
+import { SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { withRoleLock } from './support/role-lock.js';
 
 const A = randomUUID();
 const B = randomUUID();
 let counter = 0;
-
-/**
- * The application's view: a LOGIN role granted todo_app, so RLS really applies.
- * On the server, a pool that logs in as that role; PGlite has one session, so
- * it switches that session to the role (as the server's login would).
- */
-async function appConnection(backend: BackendName, admin: TodoDatabase, url: string, role: string, max: number): Promise<Kysely<Database>> {
-  if (backend === 'postgres') {
-    const appUrl = new URL(url);
-    appUrl.username = role;
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: appUrl.toString(), max }) }) });
-  }
-  await sql.raw(`set role ${role}`).execute(admin.db);
-  return admin.db;
-}
 
 describe.each(SERVER_BACKENDS)('withUser on %s', (backend) => {
   let fresh: Awaited<ReturnType<typeof openFresh>>;
