@@ -27,7 +27,8 @@ describe('todo-db health and monitor (CLI)', () => {
   });
 
   it('--json gives every check with status, value, threshold and message', async () => {
-    const { code, stdout } = await runCli(['--url', fresh.backend.url, '--json', 'health', '--long-query-warn', '30']);
+    // todo_app is cluster-wide: hold it intact, or another file's role drift fails the schema check.
+    const { code, stdout } = await withRoleLock('shared', () => runCli(['--url', fresh.backend.url, '--json', 'health', '--long-query-warn', '30']));
     expect(code).toBe(0);
     const doc = JSON.parse(stdout) as { ok: boolean; thresholds: Record<string, number>; checks: Record<string, unknown>[] };
     expect(doc.ok).toBe(true);

@@ -4,6 +4,7 @@ import { BIN, runCli } from '../support/cli.js';
 import { inconsistentMigrations } from '../support/consistency.js';
 import { copyMigrations } from '../support/migrations-copy.js';
 import { adminQuery, createTestDatabase } from '../support/postgres.js';
+import { withRoleLock } from '../support/role-lock.js';
 
 const STRESS = process.env.TODO_DB_STRESS === '1';
 /** At least 20 kills in all: spread over the whole run, including the slow step. */
@@ -117,7 +118,8 @@ describe('a scale seed killed part-way', () => {
       expect(how).toBe('killed');
       const counts = await adminQuery<{ users: number; tasks: number }>('select (select count(*)::int from users) as users, (select count(*)::int from tasks) as tasks', db.name);
       expect(counts[0]).toEqual({ users: 0, tasks: 0 });
-      const verify = await runCli(['--url', db.url, 'verify']);
+      // verify reads the cluster-wide todo_app too: hold it intact meanwhile.
+      const verify = await withRoleLock('shared', () => runCli(['--url', db.url, 'verify']));
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
       const cleanup = await runCli(['--url', db.url, 'cleanup', '--yes']);
       expect(cleanup.code, cleanup.stderr).toBe(0);
