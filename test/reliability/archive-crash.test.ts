@@ -143,12 +143,12 @@ describe('archiving on the embedded database (PGlite), killed part-way', () => {
         await sql`
           insert into tasks (user_id, title, completed, created_at, updated_at)
           select u.id, 'done ' || i, true, now() - interval '200 days', now() - interval '100 days' - i * interval '1 second'
-          from users u cross join generate_series(1, 300) as i`.execute(handle.db);
+          from users u cross join generate_series(1, 600) as i`.execute(handle.db);
       } finally {
         await handle.close();
       }
       const before = await embeddedLedger(data.url);
-      expect(before).toMatchObject({ rows: 6000, ids: 6000, archived: 0 });
+      expect(before).toMatchObject({ rows: 12000, ids: 12000, archived: 0 });
       // The child reports each committed batch; the kill lands while later ones run.
       const script = `
         const { archiveTasks, openDatabase } = await import(${JSON.stringify(LIBRARY)});
@@ -165,16 +165,16 @@ describe('archiving on the embedded database (PGlite), killed part-way', () => {
       const afterKill = await embeddedLedger(data.url);
       expect(afterKill).toEqual({ ...before, archived: afterKill.archived });
       expect(afterKill.archived).toBeGreaterThanOrEqual(250);
-      expect(afterKill.archived).toBeLessThan(6000);
+      expect(afterKill.archived).toBeLessThan(12000);
       expect(afterKill.archived % 50).toBe(0);
 
       const resumed = await openDatabase({ url: data.url });
       try {
-        expect(await archiveTasks(resumed, { completedBefore: '30d' })).toMatchObject({ moved: 6000 - afterKill.archived, remaining: 0 });
+        expect(await archiveTasks(resumed, { completedBefore: '30d' })).toMatchObject({ moved: 12000 - afterKill.archived, remaining: 0 });
       } finally {
         await resumed.close();
       }
-      expect(await embeddedLedger(data.url)).toEqual({ ...before, archived: 6000 });
+      expect(await embeddedLedger(data.url)).toEqual({ ...before, archived: 12000 });
     } finally {
       data.remove();
     }
