@@ -15,7 +15,9 @@ export interface ArchiveOptions {
   batchSize?: number;
   /** count what would move, move nothing */
   dryRun?: boolean;
-  /** once the cutoff is fixed and the tasks to move are counted */
+  /** before anything moves, once the tasks are counted (not on a dry run or when none is due); throw to cancel */
+  confirm?: (plan: ArchivePlan) => Promise<void>;
+  /** when moving starts */
   onStart?: (plan: ArchivePlan) => void;
   /** after each committed batch, with the running total */
   onBatch?: (progress: { moved: number; batches: number; pending: number }) => void;
@@ -77,7 +79,10 @@ export async function archiveTasks(handle: TodoDatabase, options: ArchiveOptions
   const started = performance.now();
   const cutoff = await resolveCutoff(handle, cutoffInput);
   const plan = { cutoff, ...(await pending(handle, cutoff)) };
-  options.onStart?.(plan);
+  if (!options.dryRun && plan.pending > 0) {
+    await options.confirm?.(plan);
+    options.onStart?.(plan);
+  }
   const result: ArchiveResult = { ...plan, dryRun: options.dryRun === true, batchSize, moved: 0, batches: 0, remaining: plan.pending, interrupted: false, durationMs: 0 };
   // A second pass from the start picks up tasks skipped while another transaction held them.
   for (let pass = 0; pass < 2 && !options.dryRun && !result.interrupted && result.remaining > 0; pass++) {

@@ -35,17 +35,22 @@ export function registerArchive(program: Command, app: App): void {
       const bar = (await progressBars(ctx))('archive', 'tasks');
       let result: ArchiveResult;
       try {
-        result = await ctx.withDb('data', async (handle) => {
-          const request = { completedBefore: options.completedBefore, batchSize };
-          const plan = await lib.archiveTasks(handle, { ...request, dryRun: true });
-          if (options.dryRun || plan.pending === 0) return { ...plan, dryRun: options.dryRun === true };
-          await confirm(ctx, options.yes, `Move ${plural(plan.pending, 'completed task')} last updated before ${plan.cutoff.toISOString()} to tasks_archive?`);
-          // Ctrl-C lets the batch in flight commit, then stops; a second Ctrl-C leaves at once.
-          return withGracefulStop(
-            (signal) => lib.archiveTasks(handle, { ...request, completedBefore: plan.cutoff, signal, onStart: (p) => bar.start(p.pending), onBatch: (p) => bar.update(p.moved) }),
+        // Ctrl-C lets the batch in flight commit, then stops; a second Ctrl-C leaves at once.
+        result = await ctx.withDb('data', (handle) =>
+          withGracefulStop(
+            (signal) =>
+              lib.archiveTasks(handle, {
+                completedBefore: options.completedBefore,
+                batchSize,
+                dryRun: options.dryRun === true,
+                signal,
+                confirm: (plan) => confirm(ctx, options.yes, `Move ${plural(plan.pending, 'completed task')} last updated before ${plan.cutoff.toISOString()} to tasks_archive?`),
+                onStart: (plan) => bar.start(plan.pending),
+                onBatch: (progress) => bar.update(progress.moved),
+              }),
             () => process.stderr.write('\ntodo-db: stopping after the batch in progress (Ctrl-C again to leave at once)\n'),
-          );
-        });
+          ),
+        );
       } finally {
         bar.stop();
       }
