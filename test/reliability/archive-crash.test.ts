@@ -6,7 +6,7 @@ import { clonePglite } from '../support/pglite.js';
 import { withRoleLock } from '../support/role-lock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_SQL, addArchivableTasks, taskLedger, type TaskLedger } from '../support/archive-data.js';
-import { BIN, runCli } from '../support/cli.js';
+import { interruptWhen, runCli, type Interrupted } from '../support/cli.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 const USERS = 200;
@@ -32,31 +32,10 @@ async function archivedSoFar(database: string): Promise<number> {
   return (await adminQuery<{ n: number }>('select count(*)::int as n from tasks_archive', database))[0]!.n;
 }
 
-/** Starts `archive` and sends `signal` once at least `after` tasks are archived; resolves with how it ended. */
-function interruptedRun(url: string, database: string, after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, '--url', url, 'archive', '--completed-before', '30d', '--batch-size', String(BATCH), '--yes'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1' },
-    });
-    let stderr = '';
-    let done = false;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code, how) => {
-      done = true;
-      resolve({ code, signal: how, stderr });
-    });
-    const poll = async () => {
-      while (!done) {
-        if ((await archivedSoFar(database).catch(() => 0)) >= after) {
-          child.kill(signal);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    void poll();
-  });
+/** Starts `archive` and sends `signal` once at least `after` tasks are archived. */
+function interruptedRun(url: string, database: string, after: number, signal: NodeJS.Signals): Promise<Interrupted> {
+  const args = ['--url', url, 'archive', '--completed-before', '30d', '--batch-size', String(BATCH), '--yes'];
+  return interruptWhen(args, async () => (await archivedSoFar(database)) >= after, { signal, everyMs: 5 });
 }
 
 describe('archiving 100,000 tasks, interrupted and resumed', () => {

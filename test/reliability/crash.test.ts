@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, runCli } from '../support/cli.js';
+import { interruptWhen, runCli } from '../support/cli.js';
 import { inconsistentMigrations } from '../support/consistency.js';
 import { copyMigrations } from '../support/migrations-copy.js';
 import { adminQuery, createTestDatabase } from '../support/postgres.js';
@@ -33,28 +32,14 @@ async function progress(database: string): Promise<{ recorded: number; sleeping:
  * Starts `migrate up` and SIGKILLs it at a chosen point of its progress: 'start'
  * (before it connects), after N migrations are recorded, or during the slow step.
  */
-function killedRun(args: string[], database: string, at: 'start' | number | 'slow'): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore', env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1' } });
-    let done = false;
-    child.on('exit', (code) => {
-      done = true;
-      resolve(code === null ? 'killed' : `exited ${code}`);
-    });
-    const poll = async () => {
-      while (!done) {
-        const now = at === 'start' ? undefined : await progress(database).catch(() => ({ recorded: 0, sleeping: false }));
-        const reached = at === 'start' || (at === 'slow' ? now?.sleeping : (now?.recorded ?? 0) >= at);
-        if (reached) {
-          await new Promise((r) => setTimeout(r, Math.random() * 30));
-          child.kill('SIGKILL');
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
-    void poll();
-  });
+async function killedRun(args: string[], database: string, at: 'start' | number | 'slow'): Promise<string> {
+  const reached = async () => {
+    if (at === 'start') return true;
+    const now = await progress(database);
+    return at === 'slow' ? now.sleeping : now.recorded >= at;
+  };
+  const run = await interruptWhen(args, reached, { delayMs: () => (at === 'start' ? 0 : Math.random() * 30) });
+  return run.code === null ? 'killed' : `exited ${run.code}`;
 }
 
 describe('crash safety', () => {
@@ -92,29 +77,15 @@ describe('a scale seed killed part-way', () => {
     const db = await createTestDatabase('seedkill');
     try {
       expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
-      const how = await new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, [BIN, '--url', db.url, 'seed', '--users', '4000', '--tasks-per-user', '100', '--seed', '3'], { stdio: 'ignore' });
-        let done = false;
-        child.on('exit', (code) => {
-          done = true;
-          resolve(code === null ? 'killed' : `exited ${code}`);
-        });
-        const poll = async () => {
-          while (!done) {
-            const rows = await adminQuery<{ n: number }>(
-              `select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'copy%' and query not like '%pg_stat_activity%'`,
-              db.name,
-            );
-            if (rows[0]?.n) {
-              await new Promise((r) => setTimeout(r, 300));
-              child.kill('SIGKILL');
-              return;
-            }
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        };
-        void poll();
-      });
+      const copying = async () =>
+        ((
+          await adminQuery<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'copy%' and query not like '%pg_stat_activity%'`,
+            db.name,
+          )
+        )[0]?.n ?? 0) > 0;
+      const run = await interruptWhen(['--url', db.url, 'seed', '--users', '4000', '--tasks-per-user', '100', '--seed', '3'], copying, { everyMs: 20, delayMs: () => 300 });
+      const how = run.code === null ? 'killed' : `exited ${run.code}`;
       expect(how).toBe('killed');
       const counts = await adminQuery<{ users: number; tasks: number }>('select (select count(*)::int from users) as users, (select count(*)::int from tasks) as tasks', db.name);
       expect(counts[0]).toEqual({ users: 0, tasks: 0 });

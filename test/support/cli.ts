@@ -12,11 +12,55 @@ export interface CliResult {
 /** Variables that would redirect the CLI away from the database a test names. */
 const CONNECTION_ENV = ['DATABASE_URL', 'DATABASE_URL_UNPOOLED', 'PGHOST', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPORT', 'TODO_DB_DATA_DIR'];
 
-/** Runs the built `todo-db` binary without a terminal, as CI would. */
-export function runCli(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): Promise<CliResult> {
+/** The environment of a CLI run: nothing that would redirect its connection, no colour. */
+export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of CONNECTION_ENV) delete env[key];
-  Object.assign(env, { NO_COLOR: '1' }, options.env);
+  return Object.assign(env, { NO_COLOR: '1' }, extra) as NodeJS.ProcessEnv;
+}
+
+export interface Interrupted {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/**
+ * Runs the binary and sends it `signal` once `reached()` says so (polled every
+ * `everyMs`, then after `delayMs()` more), for the crash and interruption tests.
+ */
+export function interruptWhen(
+  args: readonly string[],
+  reached: () => Promise<boolean>,
+  options: { signal?: NodeJS.Signals; everyMs?: number; delayMs?: () => number } = {},
+): Promise<Interrupted> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: cliEnv() });
+    let stderr = '';
+    let done = false;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code, signal) => {
+      done = true;
+      resolve({ code, signal, stderr });
+    });
+    const poll = async () => {
+      while (!done) {
+        if (await reached().catch(() => false)) {
+          const delay = options.delayMs?.() ?? 0;
+          if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+          child.kill(options.signal ?? 'SIGKILL');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, options.everyMs ?? 10));
+      }
+    };
+    void poll();
+  });
+}
+
+/** Runs the built `todo-db` binary without a terminal, as CI would. */
+export function runCli(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): Promise<CliResult> {
+  const env = cliEnv(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
