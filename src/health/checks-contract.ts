@@ -50,9 +50,9 @@ export const schema: HealthCheck<Outcome> = {
   collect: (handle: TodoDatabase) => assess(() => verifySchema(handle)),
   evaluate: ({ data }) => {
     const verdict = assessed(data, `matches the contract${data.available && data.result.contractVersion ? ` v${data.result.contractVersion}` : ''}`, 'fail');
-    const earlier = data.available ? data.result.earlierVersion : null;
     // Behind, not broken: the migrations check names what to run.
-    return earlier ? { ...verdict, message: `is contract v${earlier.version}, not v${data.available ? data.result.contractVersion : ''}: migrations pending` } : verdict;
+    if (!data.available || !data.result.earlierVersion) return verdict;
+    return { ...verdict, message: `is contract v${data.result.earlierVersion.version}, not v${data.result.contractVersion}: migrations pending` };
   },
   fix: 'run `todo-db verify` for the differences; put fixes in a new migration',
 };

@@ -25,7 +25,7 @@ export interface ApplyRlsResult {
  */
 export const RLS_SCRIPTS: readonly string[] = ['rls.sql', 'rls-archive.sql'];
 
-export function rlsScript(): string {
+function rlsScript(): string {
   return RLS_SCRIPTS.map((file) => readSql(file)).join('\n');
 }
 

@@ -10,6 +10,7 @@ import {
   deniedCommands,
   type DeclaredPolicy,
 } from './declaration.js';
+import { listAnd } from '../output/output.js';
 import { APPLY_FIX, type RlsFinding } from './findings.js';
 
 /**
@@ -23,7 +24,7 @@ export function lintRls(catalog: RlsCatalog, appRole: RoleInfo): { findings: Rls
     const finding: RlsFinding = {
       code: 'table-missing',
       subject: missing.join(', '),
-      message: `table ${missing.join(' and ')} does not exist`,
+      message: `table ${listAnd(missing)} does not exist`,
       fix: 'run `todo-db migrate up`',
       repair: 'manual',
     };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError, UsageError } from '../errors.js';
+import { listAnd } from '../output/output.js';
 import type { Database } from '../schema.js';
 import { readCatalog, readRole, type PolicyInfo, type RlsCatalog } from './catalog.js';
 import { APP_ROLE, DECLARED_POLICIES, HELPER_FUNCTION, TABLE_NAMES, USER_SETTING } from './declaration.js';
@@ -47,7 +48,7 @@ export async function verifyRls(handle: TodoDatabase<any>): Promise<VerifyRlsRes
   }
   const catalog = await readCatalog(handle.db);
   const missing = catalog.tables.filter((t) => !t.exists).map((t) => t.table);
-  if (missing.length > 0) throw new ProblemError(`table ${missing.join(' and ')} does not exist`, 'run `todo-db migrate up` first');
+  if (missing.length > 0) throw new ProblemError(`table ${listAnd(missing)} does not exist`, 'run `todo-db migrate up` first');
   const probes = catalogProbes(catalog.policies);
   const unbounded = await unboundedUpdates(handle, catalog);
   const trx = await (handle.db as TodoDatabase['db']).startTransaction().execute();

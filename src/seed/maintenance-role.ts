@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError } from '../errors.js';
+import { listAnd } from '../output/output.js';
 
 /**
  * Seeding, cleanup and archiving run as the maintenance role. A role that row-level
@@ -17,7 +18,7 @@ export async function assertMaintenanceRole(handle: TodoDatabase, command: strin
   const missing = present.filter((t) => !t.exists).map((t) => t.name);
   if (missing.length > 0) {
     throw new ProblemError(
-      `${command} needs the ${listed(tables)} tables, and ${listed(missing)} ${missing.length === 1 ? 'does' : 'do'} not exist here`,
+      `${command} needs the ${listAnd(tables)} tables, and ${listAnd(missing)} ${missing.length === 1 ? 'does' : 'do'} not exist here`,
       'run `todo-db migrate up` first',
     );
   }
@@ -32,10 +33,8 @@ export async function assertMaintenanceRole(handle: TodoDatabase, command: strin
     order by c.relname`.execute(handle.db);
   if (rows.length > 0) {
     throw new ProblemError(
-      `${command} must run as the maintenance role, but row-level security applies to ${rows[0]!.role} on ${listed(rows.map((r) => r.relname))}, so it would see and change nothing`,
+      `${command} must run as the maintenance role, but row-level security applies to ${rows[0]!.role} on ${listAnd(rows.map((r) => r.relname))}, so it would see and change nothing`,
       'connect as a superuser or the table owner with BYPASSRLS',
     );
   }
 }
-
-const listed = (names: readonly string[]) => (names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
