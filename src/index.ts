@@ -12,6 +12,8 @@ export { backendOf, supports, CAPABILITIES } from './connection/capabilities.js'
 export type { BackendKind, Capabilities } from './connection/capabilities.js';
 export { MIGRATION_LOCK_ID, DEFAULT_LOCK_WAIT_MS } from './connection/advisory-lock.js';
 export { migrateUp, migrateDown, migrationStatus, MigrationFailedError } from './migrations/runner.js';
+export { migrateRedo } from './migrations/redo.js';
+export type { RedoResult } from './migrations/redo.js';
 export type { MigrateOptions, MigrateResult, MigrationStep, StatusResult } from './migrations/runner.js';
 export type { MigrationState, MigrationProblem } from './migrations/plan.js';
 export { createMigrationProvider } from './migrations/provider.js';

@@ -131,7 +131,7 @@ describe.each(SERVER_BACKENDS)('todo-db schema diagram on %s', (name: BackendNam
     expect(ok.stdout).toBe(`✓ the diagram in ${current} is current\n`);
     const bad = await runCli(['--url', backend.url, '--json', 'schema', 'diagram', '--check', stale]);
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout)).toEqual({ ok: false, file: stale, diagram: V1_DIAGRAM });
+    expect(JSON.parse(bad.stdout)).toEqual({ ok: false, command: 'schema diagram', durationMs: expect.any(Number), file: stale, diagram: V1_DIAGRAM });
   });
 });
 

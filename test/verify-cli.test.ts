@@ -42,7 +42,7 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
       expect(human.stdout).toMatch(/✓ schema matches contract v1\.1\.0\n$/);
       const json = await verify('--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toEqual({ ok: true, contractVersion: '1.1.0', findings: [], earlierVersion: null });
+      expect(JSON.parse(json.stdout)).toEqual({ ok: true, command: 'verify', durationMs: expect.any(Number), contractVersion: '1.1.0', findings: [], earlierVersion: null });
     });
   });
 

@@ -18,10 +18,12 @@ export interface GlobalOptions {
 /** What a command handler gets: its output and a way to open the database. */
 export class CliContext {
   readonly out: Output;
+  /** the environment this run sees; only the CLI layer reads it, the core is given values */
+  readonly env: NodeJS.ProcessEnv = process.env;
   constructor(readonly global: GlobalOptions, secrets: readonly string[]) {
     const tty = process.stdout.isTTY === true;
     const color = global.color !== false && !process.env.NO_COLOR && tty && !global.json;
-    this.out = new Output({ json: global.json === true, color, quiet: global.quiet === true, verbose: global.verbose === true, secrets });
+    this.out = new Output({ json: global.json === true, color, quiet: global.quiet === true, verbose: global.verbose === true, tty, secrets });
   }
 
   static from(command: Command, secrets: readonly string[]): CliContext {

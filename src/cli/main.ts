@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { maskSecrets } from '../connection/target.js';
-import type { App } from './app.js';
+import { elapsedMs, type App } from './app.js';
+import { commandPath } from './command.js';
+import { addHelp, requireSubcommands } from './help.js';
 import { registerArchive } from './commands/archive.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCleanup } from './commands/cleanup.js';
@@ -13,7 +15,9 @@ import { registerRls } from './commands/rls.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSeed } from './commands/seed.js';
 import { registerVerify } from './commands/verify.js';
+import { registerCompletion } from './completion.js';
 import { renderError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { addGlobalOptions } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -22,7 +26,7 @@ const { version } = createRequire(import.meta.url)('../../../package.json') as {
 export function buildProgram(app: App): Command {
   const program = new Command('todo-db')
     .description('Schema, row-level security, seed data, health and verification for the Todo app database')
-    .version(version, '--version', 'print the version')
+    .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -39,18 +43,24 @@ export function buildProgram(app: App): Command {
   registerBackup(program, app);
   registerRestore(program, app);
   registerArchive(program, app);
+  registerCompletion(program, app);
   // Subcommands inherit the exit override and quiet error output.
   const inherit = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ outputError: () => undefined });
     cmd.commands.forEach(inherit);
   };
   program.commands.forEach(inherit);
+  requireSubcommands(program);
+  addHelp(program);
+  program.hook('preAction', (_root, actionCommand) => {
+    app.command = commandPath(actionCommand);
+  });
   return program;
 }
 
 /** Runs the CLI and returns the exit code: the single exit point of every command. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const app: App = { secrets: collectSecrets(argv), exitCode: 0 };
+  const app: App = { secrets: collectSecrets(argv), exitCode: 0, command: '', startedAt: performance.now() };
   const program = buildProgram(app);
   // Ctrl-C: leaving closes the connection, so the server rolls back the open transaction.
   const interrupted = () => {
@@ -69,15 +79,36 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return app.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')) {
-      return 0;
+    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')) return 0;
+    if (error instanceof CommanderError && error.code === 'commander.help') {
+      // `todo-db` alone: the help went to stderr; a missing command is bad usage.
+      error = new UsageError('todo-db needs a command', 'see `todo-db --help`');
     }
     const rendered = renderError(error, app.secrets);
-    if (json) process.stdout.write(JSON.stringify(rendered.json, null, 2) + '\n');
+    if (json) {
+      const partial = (error as { document?: object } | null)?.document ?? {};
+      const command = app.command || guessCommand(program, argv);
+      const document = { ...partial, ...rendered.json, command, durationMs: elapsedMs(app) };
+      process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+    }
     process.stderr.write(rendered.line + '\n');
     if (verbose && error instanceof Error && error.stack) process.stderr.write(maskSecrets(error.stack, app.secrets) + '\n');
     return rendered.exitCode;
   }
+}
+
+/** The command an error belongs to when it failed before its action ran (an unknown option, say). */
+function guessCommand(program: Command, argv: readonly string[]): string {
+  const names: string[] = [];
+  let current = program;
+  for (const arg of argv) {
+    if (arg.startsWith('-')) continue;
+    const next = current.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!next) break;
+    names.push(next.name());
+    current = next;
+  }
+  return names.join(' ');
 }
 
 /** Passwords that may appear in messages: from --url and the environment. */

@@ -1,5 +1,5 @@
 import { migrationStatus } from '../migrations/runner.js';
-import { formatMs } from '../output/output.js';
+import { formatMs } from '../text.js';
 import { percent } from './format.js';
 import type { HealthCheck } from './types.js';
 

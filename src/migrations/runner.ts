@@ -51,12 +51,15 @@ export interface StatusResult {
 
 /** A migration failed; its transaction was rolled back. `result` holds what succeeded before it. */
 export class MigrationFailedError extends ProblemError {
+  /** what the CLI shows of the run before the failure */
+  readonly partial: MigrateResult;
   constructor(readonly migration: string, readonly result: MigrateResult, cause: unknown, rolledBack = true) {
     super(
       `migration ${migration} failed${rolledBack ? ' and was rolled back' : ', and this backend cannot roll DDL back'}: ${firstLine(cause)}`,
       `fix the migration and run \`todo-db migrate ${result.direction}\` again`,
       { cause },
     );
+    this.partial = result;
   }
 }
 
@@ -79,14 +82,13 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
 export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
   refusePooler(handle.target);
   const files = listMigrationFiles(migrationsDir(options.dir));
-  if (options.to !== undefined) requireKnown(files, options.to);
+  const to = options.to === undefined ? undefined : requireKnown(files, options.to);
   return withMigrationLock(handle, options, async (conn) => {
     const states = migrationStates(files, (await readApplied(conn)) ?? []);
     refuseInconsistent(states, 'up');
     const pending = states.filter((s) => s.state === 'pending');
     let targets = pending;
-    if (options.to !== undefined) {
-      const to = options.to;
+    if (to !== undefined) {
       if (!pending.some((s) => s.name === to)) {
         throw new UsageError(`migration ${to} is already applied`, `to go back to it, run \`todo-db migrate down --to ${to}\``);
       }
@@ -102,15 +104,14 @@ export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOpt
   refusePooler(handle.target);
   const files = listMigrationFiles(migrationsDir(options.dir));
   if (options.to !== undefined && options.all) throw new UsageError('--to and --all exclude each other', 'give one of them');
-  if (options.to !== undefined) requireKnown(files, options.to);
+  const to = options.to === undefined ? undefined : requireKnown(files, options.to);
   return withMigrationLock(handle, options, async (conn) => {
     const states = migrationStates(files, (await readApplied(conn)) ?? []);
     refuseInconsistent(states, 'down');
     const applied = states.filter((s) => s.state === 'applied');
     let targets: MigrationState[];
     if (options.all) targets = applied;
-    else if (options.to !== undefined) {
-      const to = options.to;
+    else if (to !== undefined) {
       if (!applied.some((s) => s.name === to)) throw new UsageError(`migration ${to} is not applied`, `to apply up to it, run \`todo-db migrate up --to ${to}\``);
       targets = applied.filter((s) => s.name > to);
     } else targets = applied.slice(-1);
@@ -225,11 +226,14 @@ function refuseInconsistent(states: MigrationState[], direction: 'up' | 'down'):
   }
 }
 
-function requireKnown(files: MigrationFile[], name: string): void {
-  if (!files.some((f) => f.name === name)) {
-    const names = files.map((f) => f.name);
-    throw new UsageError(`unknown migration "${name}"`, names.length ? `known: ${names.join(', ')}` : 'there are no migrations');
-  }
+/** The migration a --to names: its whole name, or a prefix (`0004`) that only one name starts with. */
+function requireKnown(files: MigrationFile[], name: string): string {
+  const names = files.map((f) => f.name);
+  if (names.includes(name)) return name;
+  const matches = name.trim() === '' ? [] : names.filter((n) => n.startsWith(name));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new UsageError(`"${name}" names more than one migration: ${matches.join(', ')}`, 'give more of the name');
+  throw new UsageError(`unknown migration "${name}"`, names.length ? `known: ${names.join(', ')}` : 'there are no migrations');
 }
 
 

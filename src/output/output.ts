@@ -6,6 +6,8 @@ export interface OutputOptions {
   color: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** stdout is a terminal: what-to-do-next hints are for a person, not for logs and pipes */
+  tty?: boolean;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   /** passwords to mask wherever they would appear */
@@ -40,6 +42,10 @@ export class Output {
   /** A line that matters even with --quiet (a verdict, a summary). */
   result(text: string): void {
     if (!this.options.json) this.stdout.write(text + '\n');
+  }
+  /** What to do next, for a person at a terminal only (dim, indented). */
+  hint(text: string): void {
+    if (this.options.tty && !this.options.json && !this.options.quiet) this.stdout.write(this.c.dim(`  Next: ${text}`) + '\n');
   }
   /** Detail shown with --verbose, on stderr so stdout stays clean. */
   debug(text: string): void {
@@ -94,20 +100,4 @@ function visibleLength(text: string): number {
   return [...text.replace(/\u001b\[[0-9;]*m/g, '')].length;
 }
 
-export function formatDate(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
-export function formatMs(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-export function listAnd(items: readonly string[]): string {
-  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
-}
+export { formatBytes, formatDate, formatMs, listAnd, plural } from '../text.js';

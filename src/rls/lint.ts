@@ -10,7 +10,7 @@ import {
   deniedCommands,
   type DeclaredPolicy,
 } from './declaration.js';
-import { listAnd } from '../output/output.js';
+import { listAnd } from '../text.js';
 import { APPLY_FIX, type RlsFinding } from './findings.js';
 
 /**

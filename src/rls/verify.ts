@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError, UsageError } from '../errors.js';
-import { listAnd } from '../output/output.js';
+import { listAnd } from '../text.js';
 import type { Database } from '../schema.js';
 import { readCatalog, readRole, type PolicyInfo, type RlsCatalog } from './catalog.js';
 import { APP_ROLE, DECLARED_POLICIES, HELPER_FUNCTION, TABLE_NAMES, USER_SETTING } from './declaration.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError } from '../errors.js';
-import { listAnd } from '../output/output.js';
+import { listAnd } from '../text.js';
 
 /**
  * Seeding, cleanup and archiving run as the maintenance role. A role that row-level

@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { ArchiveResult } from '../../index.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
-import { CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
 import { withGracefulStop } from '../graceful-stop.js';
 import { progressBars } from '../progress.js';
@@ -25,8 +26,8 @@ export function registerArchive(program: Command, app: App): void {
       .addOption(new Option('--batch-size <n>', 'tasks per transaction').default('1000'))
       .option('--dry-run', 'count what would move; move nothing'),
   ).action(
-    action(app, async (options: ArchiveCommandOptions, command: Command) => {
-      const ctx = CliContext.from(command, app.secrets);
+    handle(app, {
+      run: async (ctx: CliContext, options: ArchiveCommandOptions) => {
       const lib = await import('../../index.js');
       // Checked before connecting: bad values exit 2 with nothing touched.
       lib.parseCutoff(options.completedBefore);
@@ -36,10 +37,10 @@ export function registerArchive(program: Command, app: App): void {
       let result: ArchiveResult;
       try {
         // Ctrl-C lets the batch in flight commit, then stops; a second Ctrl-C leaves at once.
-        result = await ctx.withDb('data', (handle) =>
+        result = await ctx.withDb('data', (db) =>
           withGracefulStop(
             (signal) =>
-              lib.archiveTasks(handle, {
+              lib.archiveTasks(db, {
                 completedBefore: options.completedBefore,
                 batchSize,
                 dryRun: options.dryRun === true,
@@ -54,14 +55,14 @@ export function registerArchive(program: Command, app: App): void {
       } finally {
         bar.stop();
       }
-      render(ctx.out, result);
-      return result.interrupted ? 130 : 0;
+      return { ...result, ok: !result.interrupted, durationMs: Math.round(result.durationMs) };
+      },
+      render,
     }),
   );
 }
 
 function render(out: Output, r: ArchiveResult): void {
-  out.document({ ok: !r.interrupted, ...r, durationMs: Math.round(r.durationMs) });
   const cutoff = r.cutoff.toISOString();
   if (r.pending === 0) {
     out.result(`No completed task last updated before ${cutoff}: nothing to archive.`);

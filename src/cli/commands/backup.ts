@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import type { BackupProgress, BackupResult, BackupVerification, SchemaCheck } from '../../index.js';
 import { formatBytes } from '../../health/format.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
-import { CliContext } from '../context.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
+import type { CliContext } from '../context.js';
 
 interface BackupOptions {
   out?: string;
@@ -18,25 +19,24 @@ export function registerBackup(program: Command, app: App): void {
     .option('--out <file>', 'the backup file (default: todo-db-<db>-YYYYMMDD-HHMMSS.dump in the current folder); never overwritten')
     .option('--verify', 'restore the new backup into a scratch database, check schema and rows, drop the scratch database')
     .action(
-      action(app, async (options: BackupOptions, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const { backupDatabase } = await import('../../index.js');
-        const progress = progressLine(ctx);
-        let result: BackupResult;
-        try {
-          result = await ctx.withDb('schema', (handle) => backupDatabase(handle, { ...options, onProgress: progress.update }));
-        } finally {
-          progress.clear();
-        }
-        render(ctx.out, result);
-        return result.verification && !result.verification.ok ? 1 : 0;
+      handle(app, {
+        run: async (ctx: CliContext, options: BackupOptions) => {
+          const { backupDatabase } = await import('../../index.js');
+          const progress = progressLine(ctx);
+          try {
+            const result = await ctx.withDb('schema', (db) => backupDatabase(db, { ...options, onProgress: progress.update }));
+            return { ...result, ok: result.verification ? result.verification.ok : true };
+          } finally {
+            progress.clear();
+          }
+        },
+        render,
       }),
     );
 }
 
 function render(out: Output, result: BackupResult): void {
   const v = result.verification;
-  out.document({ ok: v ? v.ok : true, ...result });
   const c = out.c;
   out.table([
     [`${c.green('✓')} backup`, `${result.file} ${c.dim(`· ${formatBytes(result.bytes)} · ${result.format === 'custom' ? 'pg_dump custom format' : 'SQL script'} · ${formatMs(result.durationMs)}`)}`],

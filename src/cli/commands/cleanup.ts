@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CleanupResult } from '../../index.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
-import { CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
 
 /** Registers `todo-db cleanup`: removes the seed users (…@example.com) and their tasks. */
@@ -11,21 +12,22 @@ export function registerCleanup(program: Command, app: App): void {
   addYesOption(
     program.command('cleanup').description('remove the seed data (users at @example.com and their tasks) and nothing else, in batches'),
   ).action(
-    action(app, async (options: { yes?: boolean }, command: Command) => {
-      const ctx = CliContext.from(command, app.secrets);
-      requireConfirmation(ctx, options.yes, 'cleanup');
-      const { cleanup } = await import('../../index.js');
-      const result = await ctx.withDb('data', async (handle) => {
-        await confirm(ctx, options.yes, `Remove every user at @example.com, and their tasks, from ${handle.target.display}?`);
-        return cleanup(handle);
-      });
-      render(ctx.out, result);
+    handle(app, {
+      run: async (ctx: CliContext, options: { yes?: boolean }) => {
+        requireConfirmation(ctx, options.yes, 'cleanup');
+        const { cleanup } = await import('../../index.js');
+        const result = await ctx.withDb('data', async (db) => {
+          await confirm(ctx, options.yes, `Remove every user at @example.com, and their tasks, from ${db.target.display}?`);
+          return cleanup(db);
+        });
+        return { ok: true, ...result, durationMs: Math.round(result.durationMs) };
+      },
+      render,
     }),
   );
 }
 
 function render(out: Output, r: CleanupResult): void {
-  out.document({ ok: true, ...r, durationMs: Math.round(r.durationMs) });
   if (r.users === 0) out.result('No seed data to remove: no user at @example.com.');
   else {
     const archived = r.archived > 0 ? `, ${plural(r.archived, 'archived task')}` : '';

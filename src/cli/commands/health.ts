@@ -4,8 +4,9 @@ import type { CheckResult, HealthReport, Thresholds } from '../../index.js';
 import { HEALTH_THRESHOLDS, THRESHOLD_KEYS } from '../../health/thresholds.js';
 import { UsageError } from '../../errors.js';
 import { formatMs, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
-import { CliContext } from '../context.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
+import type { CliContext } from '../context.js';
 import { withGracefulStop } from '../graceful-stop.js';
 import { seconds } from '../options.js';
 
@@ -40,35 +41,39 @@ export function registerHealth(program: Command, app: App): void {
   });
 
   health.action(
-    action(app, async (options: HealthFlags, command: Command) => {
-      const ctx = CliContext.from(command, app.secrets);
-      if (options.watch !== undefined && ctx.out.json) throw new UsageError('--watch and --json exclude each other', 'use --json for one report, --watch on a terminal');
-      const thresholds: Partial<Thresholds> = {};
-      for (const { key, attribute } of flags) if (typeof options[attribute] === 'number') thresholds[key] = options[attribute] as number;
-      // As for `rls status`: the application's role is the one whose RLS bypass matters.
-      const appUrl = options.appUrl ?? (options.appRole === undefined ? process.env.DATABASE_URL?.trim() || undefined : undefined);
-      const application = { ...(appUrl !== undefined ? { appUrl } : {}), ...(options.appRole !== undefined ? { appRole: options.appRole } : {}) };
-      const healthOptions = { thresholds, app: application, ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}) };
-      const { runHealth } = await import('../../index.js');
-      const failed = (report: HealthReport) => (options.strict ? !report.strictOk : !report.ok);
-      if (options.watch !== undefined) {
-        const every = options.watch;
-        return ctx.withDb('data', async (handle) => {
-          let code = 0;
-          await watch(every, async () => {
-            const report = await runHealth(handle, healthOptions);
-            renderCompact(ctx.out, report);
-            code = failed(report) ? 1 : 0;
+    handle(app, {
+      run: async (ctx: CliContext, options: HealthFlags): Promise<HealthRun> => {
+        if (options.watch !== undefined && ctx.out.json) throw new UsageError('--watch and --json exclude each other', 'use --json for one report, --watch on a terminal');
+        const thresholds: Partial<Thresholds> = {};
+        for (const { key, attribute } of flags) if (typeof options[attribute] === 'number') thresholds[key] = options[attribute] as number;
+        // As for `rls status`: the application's role is the one whose RLS bypass matters.
+        const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.env.DATABASE_URL?.trim() || undefined : undefined);
+        const application = { ...(appUrl !== undefined ? { appUrl } : {}), ...(options.appRole !== undefined ? { appRole: options.appRole } : {}) };
+        const healthOptions = { thresholds, app: application, ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}) };
+        const { runHealth } = await import('../../index.js');
+        const verdict = (report: HealthReport) => (options.strict ? report.strictOk : report.ok);
+        if (options.watch !== undefined) {
+          const every = options.watch;
+          return ctx.withDb('data', async (db) => {
+            let last: HealthReport | undefined;
+            await watch(every, async () => {
+              last = await runHealth(db, healthOptions);
+              renderCompact(ctx.out, last);
+            });
+            return { ...last!, ok: verdict(last!), watched: true };
           });
-          return code;
-        });
-      }
-      const report = await ctx.withDb('data', (handle) => runHealth(handle, healthOptions));
-      render(ctx.out, report, options.strict === true);
-      return failed(report) ? 1 : 0;
+        }
+        const report = await ctx.withDb('data', (db) => runHealth(db, healthOptions));
+        return { ...report, ok: verdict(report), watched: false };
+      },
+      render: (out, report) => {
+        if (!report.watched) render(out, report);
+      },
     }),
   );
 }
+
+type HealthRun = HealthReport & { watched: boolean };
 
 /** Runs `round` every `seconds` until Ctrl-C, then returns (so the database is closed cleanly). */
 async function watch(seconds: number, round: () => Promise<void>): Promise<void> {
@@ -85,8 +90,7 @@ async function watch(seconds: number, round: () => Promise<void>): Promise<void>
   });
 }
 
-function render(out: Output, report: HealthReport, strict: boolean): void {
-  out.document({ ...report, ok: strict ? report.strictOk : report.ok });
+function render(out: Output, report: HealthReport): void {
   out.table(report.checks.map((check) => [out.status(check.status), check.title, colourMessage(out, check)]));
   for (const check of report.checks) {
     if (check.status === 'ok' || check.findings.length < 2) continue;

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import type { MigrateResult, StatusResult } from '../../index.js';
+import type { MigrateResult, RedoResult, StatusResult } from '../../index.js';
 import { formatDate, formatMs, plural, type Output } from '../../output/output.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
-import { CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
-import { action, type App } from '../app.js';
 
 interface UpOptions {
   to?: string;
@@ -15,44 +16,72 @@ interface DownOptions extends UpOptions {
   yes?: boolean;
 }
 
+type Run = MigrateResult & { ok: true };
+
 export function registerMigrate(program: Command, app: App): void {
   const migrate = program.command('migrate').description('apply, revert, list and create versioned migrations');
 
-  const up = action(app, async (options: UpOptions, command: Command) => {
-    const ctx = CliContext.from(command, app.secrets);
-    const { migrateUp } = await import('../../index.js');
-    const result = await ctx.withDb('schema', (handle) => migrateUp(handle, { ...dirOf(ctx), ...options }));
-    renderRun(ctx.out, result);
-  });
   for (const name of ['up', 'latest']) {
     migrate
       .command(name)
       .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
-      .option('--to <name>', 'apply up to and including this migration')
+      .option('--to <name>', 'apply up to and including this migration (its number, e.g. 0004, is enough)')
       .option('--dry-run', 'print the SQL each pending migration would run; change nothing')
-      .action(up);
+      .action(
+        handle(app, {
+          run: async (ctx: CliContext, options: UpOptions): Promise<Run> => {
+            const { migrateUp } = await import('../../index.js');
+            return { ok: true, ...(await ctx.withDb('schema', (db) => migrateUp(db, { ...dirOf(ctx), ...options }))) };
+          },
+          render: renderRun,
+        }),
+      );
   }
 
   addYesOption(
     migrate
       .command('down')
       .description('revert the newest migration, down to --to NAME (kept), or --all')
-      .option('--to <name>', 'revert every migration after this one')
+      .option('--to <name>', 'revert every migration after this one (its number is enough)')
       .option('--all', 'revert every applied migration')
       .option('--dry-run', 'print the SQL each revert would run; change nothing'),
   ).action(
-    action(app, async (options: DownOptions, command: Command) => {
-    const ctx = CliContext.from(command, app.secrets);
-    if (!options.dryRun) requireConfirmation(ctx, options.yes, 'migrate down');
-    const { migrateDown } = await import('../../index.js');
-    const result = await ctx.withDb('schema', (handle) =>
-      migrateDown(handle, {
-        ...dirOf(ctx),
-        ...options,
-        confirm: (names) => confirm(ctx, options.yes, `Revert ${plural(names.length, 'migration')} (${names.join(', ')}) on ${handle.target.display}?`),
-      }),
-    );
-      renderRun(ctx.out, result);
+    handle(app, {
+      run: async (ctx: CliContext, options: DownOptions): Promise<Run> => {
+        if (!options.dryRun) requireConfirmation(ctx, options.yes, 'migrate down');
+        const { migrateDown } = await import('../../index.js');
+        const result = await ctx.withDb('schema', (db) =>
+          migrateDown(db, { ...dirOf(ctx), ...options, confirm: (names) => confirmRevert(ctx, options.yes, names, db.target.display) }),
+        );
+        return { ok: true, ...result };
+      },
+      render: renderRun,
+    }),
+  );
+
+  addYesOption(
+    migrate
+      .command('redo')
+      .description('revert the newest migration and apply it again (or, with --to, that one and every one after it)')
+      .option('--to <name>', 'redo this migration and every applied one after it'),
+  ).action(
+    handle(app, {
+      run: async (ctx: CliContext, options: { to?: string; yes?: boolean }): Promise<RedoResult & { ok: true }> => {
+        requireConfirmation(ctx, options.yes, 'migrate redo');
+        const { migrateRedo } = await import('../../index.js');
+        const result = await ctx.withDb('schema', (db) =>
+          migrateRedo(db, {
+            ...dirOf(ctx),
+            ...(options.to !== undefined ? { from: options.to } : {}),
+            confirm: (names) => confirmRevert(ctx, options.yes, names, db.target.display),
+          }),
+        );
+        return { ok: true, ...result };
+      },
+      render: (out, result) => {
+        renderRun(out, result.down);
+        renderRun(out, result.up);
+      },
     }),
   );
 
@@ -60,13 +89,14 @@ export function registerMigrate(program: Command, app: App): void {
     .command('status')
     .description('every migration: applied (when) or pending; flags edited, missing and out-of-order ones')
     .action(
-      action(app, async (_options: object, command: Command) => {
-      const ctx = CliContext.from(command, app.secrets);
-      const { migrationStatus } = await import('../../index.js');
-      const status = await ctx.withDb('data', (handle) => migrationStatus(handle, dirOf(ctx)));
-      renderStatus(ctx.out, status);
-      return status.edited + status.missing + status.outOfOrder > 0 ? 1 : 0;
-    }),
+      handle(app, {
+        run: async (ctx: CliContext) => {
+          const { migrationStatus } = await import('../../index.js');
+          const status = await ctx.withDb('data', (db) => migrationStatus(db, dirOf(ctx)));
+          return { ok: status.edited + status.missing + status.outOfOrder === 0, ...status };
+        },
+        render: renderStatus,
+      }),
     );
 
   migrate
@@ -74,14 +104,22 @@ export function registerMigrate(program: Command, app: App): void {
     .description('write a new, correctly numbered migration file from a template')
     .argument('<name>', 'what the migration does, e.g. add_due_date')
     .action(
-      action(app, async (name: string, _options: object, command: Command) => {
-      const ctx = CliContext.from(command, app.secrets);
-      const { makeMigration } = await import('../../index.js');
-      const made = makeMigration(name, dirOf(ctx));
-      ctx.out.document({ name: made.name, path: made.path });
-      ctx.out.result(`created ${made.path}`);
-    }),
+      handle(app, {
+        run: async (ctx: CliContext, name: string) => {
+          const { makeMigration } = await import('../../index.js');
+          const made = makeMigration(name, dirOf(ctx));
+          return { ok: true, name: made.name, path: made.path };
+        },
+        render: (out, made) => {
+          out.result(`created ${made.path}`);
+          out.hint(`write its up and down, then \`todo-db migrate up\` (and \`todo-db migrate redo\` to check the down).`);
+        },
+      }),
     );
+}
+
+function confirmRevert(ctx: CliContext, yes: boolean | undefined, names: string[], where: string): Promise<void> {
+  return confirm(ctx, yes, `Revert ${plural(names.length, 'migration')} (${names.join(', ')}) on ${where}?`);
 }
 
 function dirOf(ctx: CliContext): { dir?: string } {
@@ -89,7 +127,6 @@ function dirOf(ctx: CliContext): { dir?: string } {
 }
 
 function renderRun(out: Output, result: MigrateResult): void {
-  out.document({ ok: true, ...result });
   const verb = result.direction === 'up' ? 'applied' : 'reverted';
   const rows = result.steps.map((step) => [
     `${out.c.green('✓')} ${step.name}`,
@@ -104,22 +141,24 @@ function renderRun(out: Output, result: MigrateResult): void {
   for (const notice of result.notices) out.note(notice);
   if (result.steps.length === 0) out.result(result.direction === 'up' ? 'Already up to date: nothing pending.' : 'Nothing to revert.');
   else if (result.dryRun) out.result(`Dry run: ${plural(result.steps.length, 'migration')} would be ${verb}; the transaction was rolled back, nothing changed.`);
-  else out.result(`${plural(result.steps.length, 'migration')} ${verb}.`);
+  else {
+    out.result(`${plural(result.steps.length, 'migration')} ${verb}.`);
+    if (result.direction === 'up') out.hint('`todo-db verify` checks the schema; `todo-db seed` loads the development data.');
+  }
 }
 
+const PROBLEM_TEXT: Record<string, string> = {
+  edited: 'file changed since it was applied',
+  missing: 'file missing',
+  'out-of-order': 'sorts before an applied migration',
+  'no-checksum': 'applied without a checksum (by another tool?)',
+};
+
 function renderStatus(out: Output, status: StatusResult): void {
-  out.document({ ok: status.edited + status.missing + status.outOfOrder === 0, ...status });
   const rows = status.migrations.map((m) => {
-    const problem = m.problems.includes('edited')
-      ? 'file changed since it was applied'
-      : m.problems.includes('missing')
-        ? 'file missing'
-        : m.problems.includes('out-of-order')
-          ? 'sorts before an applied migration'
-          : m.problems.includes('no-checksum')
-            ? 'applied without a checksum (by another tool?)'
-            : '';
-    const mark = problem && !m.problems.includes('no-checksum') ? out.c.red('✗') : m.state === 'applied' ? out.c.green('✓') : out.c.dim('·');
+    const first = (['edited', 'missing', 'out-of-order', 'no-checksum'] as const).find((p) => m.problems.includes(p));
+    const problem = first ? PROBLEM_TEXT[first]! : '';
+    const mark = problem && first !== 'no-checksum' ? out.c.red('✗') : m.state === 'applied' ? out.c.green('✓') : out.c.dim('·');
     const when = m.state === 'applied' && m.appliedAt ? `applied ${formatDate(m.appliedAt)}` : 'pending';
     return [`${mark} ${m.name}`, when + (problem ? out.c.yellow(` · ${problem}`) : '')];
   });

@@ -2,8 +2,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { IndexesResult, QueriesResult } from '../../index.js';
 import { formatBytes } from '../../health/format.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
-import { CliContext } from '../context.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
+import type { CliContext } from '../context.js';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -18,12 +19,12 @@ export function registerMonitor(program: Command, app: App): void {
     .command('indexes')
     .description('every index of users, tasks and tasks_archive: scans, tuples read, size, and used / unused / redundant / invalid')
     .action(
-      action(app, async (_options: object, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const { monitorIndexes } = await import('../../index.js');
-        const result = await ctx.withDb('data', (handle) => monitorIndexes(handle));
-        renderIndexes(ctx.out, result);
-        return result.ok ? 0 : 1;
+      handle(app, {
+        run: async (ctx: CliContext) => {
+          const { monitorIndexes } = await import('../../index.js');
+          return ctx.withDb('data', (db) => monitorIndexes(db));
+        },
+        render: renderIndexes,
       }),
     );
 
@@ -32,18 +33,17 @@ export function registerMonitor(program: Command, app: App): void {
     .description('EXPLAIN (ANALYZE, BUFFERS) of the seven query patterns, in a rolled-back transaction: index used and time against target')
     .addOption(new Option('--limit <rows>', 'rows the list pattern asks for').default(50).argParser(positiveInteger))
     .action(
-      action(app, async (options: { limit: number }, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const { monitorQueries } = await import('../../index.js');
-        const result = await ctx.withDb('data', (handle) => monitorQueries(handle, { limit: options.limit }));
-        renderQueries(ctx.out, result);
-        return result.ok ? 0 : 1;
+      handle(app, {
+        run: async (ctx: CliContext, options: { limit: number }) => {
+          const { monitorQueries } = await import('../../index.js');
+          return ctx.withDb('data', (db) => monitorQueries(db, { limit: options.limit }));
+        },
+        render: renderQueries,
       }),
     );
 }
 
 function renderIndexes(out: Output, result: IndexesResult): void {
-  out.document(result);
   const paint = { used: out.c.green, unused: out.c.yellow, redundant: out.c.yellow, invalid: out.c.red } as const;
   out.table([
     ['table', 'index', 'scans', 'tuples read', 'size', 'verdict'].map((h) => out.c.dim(h)),
@@ -62,7 +62,6 @@ function renderIndexes(out: Output, result: IndexesResult): void {
 }
 
 function renderQueries(out: Output, result: QueriesResult): void {
-  out.document(result);
   if (result.note) out.note(result.note);
   out.table(
     result.patterns.map((p) => [

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { RestoreResult } from '../../index.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
-import { CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
 import { renderFindings, schemaLine } from './backup.js';
 
@@ -22,26 +23,26 @@ export function registerRestore(program: Command, app: App): void {
       .argument('<file>', 'a backup made by `todo-db backup`')
       .option('--clean', 'replace what the target holds (drops what the backup contains first; asks, or needs --yes)'),
   ).action(
-    action(app, async (file: string, options: RestoreOptions, command: Command) => {
-      const ctx = CliContext.from(command, app.secrets);
+    handle(app, {
+      run: async (ctx: CliContext, file: string, options: RestoreOptions) => {
       // Never a default target: DATABASE_URL may well be production.
       if (ctx.global.url === undefined) throw new UsageError('restore needs the target named with --url', 'e.g. todo-db restore FILE --url postgres://…/new_database; it never defaults to DATABASE_URL');
       if (options.clean) requireConfirmation(ctx, options.yes, 'restore --clean');
       const { detectFormat, restoreDatabase } = await import('../../index.js');
       // A missing or foreign file fails before anything connects.
       detectFormat(file);
-      const result = await ctx.withDb('schema', async (handle) => {
-        if (options.clean) await confirm(ctx, options.yes, `Replace the contents of ${handle.target.display} with ${file}?`);
-        return restoreDatabase(handle, file, { clean: options.clean === true, onLine: (line) => ctx.out.debug(line) });
+      const result = await ctx.withDb('schema', async (db) => {
+        if (options.clean) await confirm(ctx, options.yes, `Replace the contents of ${db.target.display} with ${file}?`);
+        return restoreDatabase(db, file, { clean: options.clean === true, onLine: (line) => ctx.out.debug(line) });
       });
-      render(ctx.out, result);
-      return result.schema.ok ? 0 : 1;
+      return { ...result, ok: result.schema.ok };
+      },
+      render,
     }),
   );
 }
 
 function render(out: Output, result: RestoreResult): void {
-  out.document({ ok: result.schema.ok, ...result });
   const c = out.c;
   const mark = (ok: boolean) => (ok ? c.green('✓') : c.red('✗'));
   out.table([

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { ApplyRlsResult, RlsFinding, RlsStatus, VerifyRlsResult } from '../../index.js';
 import { plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
-import { CliContext } from '../context.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
+import type { CliContext } from '../context.js';
 
 interface StatusOptions {
   appUrl?: string;
@@ -17,12 +18,13 @@ export function registerRls(program: Command, app: App): void {
     .command('apply')
     .description('re-apply sql/rls.sql when the setup has drifted (a no-op on an intact database); says what changed')
     .action(
-      action(app, async (_options: object, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const { applyRls } = await import('../../index.js');
-        const result = await ctx.withDb('schema', async (handle) => ({ result: await applyRls(handle), superuser: handle.server.superuser }));
-        renderApply(ctx.out, result.result, result.superuser);
-        return result.result.remaining.length > 0 ? 1 : 0;
+      handle(app, {
+        run: async (ctx: CliContext) => {
+          const { applyRls } = await import('../../index.js');
+          const result = await ctx.withDb('schema', async (db) => ({ ...(await applyRls(db)), superuser: db.server.superuser }));
+          return { ...result, ok: result.remaining.length === 0 };
+        },
+        render: renderApply,
       }),
     );
 
@@ -32,21 +34,22 @@ export function registerRls(program: Command, app: App): void {
     .option('--app-url <url>', 'the URL the application connects with; its user is assessed (default: DATABASE_URL)')
     .option('--app-role <name>', 'the role the application logs in as')
     .action(
-      action(app, async (options: StatusOptions, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const { rlsStatus, describeRlsStatus, resolveAppRole } = await import('../../index.js');
-        const named = options.appRole !== undefined || options.appUrl !== undefined;
-        const appUrl = options.appUrl ?? (options.appRole === undefined ? process.env.DATABASE_URL?.trim() || undefined : undefined);
-        // Bad input fails before connecting.
-        resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
-        const { status, server } = await ctx.withDb('data', async (handle) => ({
-          status: await rlsStatus(handle, { ...options, ...(appUrl !== undefined ? { appUrl } : {}) }),
-          server: handle.server,
-        }));
-        const bypass = server.superuser ? 'a superuser' : server.bypassRls ? 'BYPASSRLS' : '';
-        const connected = `todo-db is connected as ${server.user}${bypass ? `, ${bypass}: it bypasses RLS (right for maintenance, wrong for the application)` : ': RLS applies to it'}`;
-        renderStatus(ctx.out, status, describeRlsStatus(status), named || appUrl !== undefined, connected);
-        return status.ok ? 0 : 1;
+      handle(app, {
+        run: async (ctx: CliContext, options: StatusOptions) => {
+          const { rlsStatus, describeRlsStatus, resolveAppRole } = await import('../../index.js');
+          const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.env.DATABASE_URL?.trim() || undefined : undefined);
+          // Bad input fails before connecting.
+          resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
+          const { status, server } = await ctx.withDb('data', async (db) => ({
+            status: await rlsStatus(db, { ...options, ...(appUrl !== undefined ? { appUrl } : {}) }),
+            server: db.server,
+          }));
+          const bypass = server.superuser ? 'a superuser' : server.bypassRls ? 'BYPASSRLS' : '';
+          const connected = `todo-db is connected as ${server.user}${bypass ? `, ${bypass}: it bypasses RLS (right for maintenance, wrong for the application)` : ': RLS applies to it'}`;
+          return { ...status, appNamed: options.appRole !== undefined || appUrl !== undefined, connected, facts: describeRlsStatus(status) };
+        },
+        render: renderStatus,
+        document: ({ appNamed: _named, connected: _connected, facts: _facts, ...status }) => status,
       }),
     );
 
@@ -54,12 +57,12 @@ export function registerRls(program: Command, app: App): void {
     .command('verify')
     .description('prove isolation as todo_app with two probe users, in a transaction that is always rolled back; exit 1 on any leak')
     .action(
-      action(app, async (_options: object, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const { verifyRls } = await import('../../index.js');
-        const result = await ctx.withDb('data', (handle) => verifyRls(handle));
-        renderVerify(ctx.out, result);
-        return result.ok ? 0 : 1;
+      handle(app, {
+        run: async (ctx: CliContext) => {
+          const { verifyRls } = await import('../../index.js');
+          return ctx.withDb('data', (db) => verifyRls(db));
+        },
+        render: renderVerify,
       }),
     );
 }
@@ -71,8 +74,8 @@ function renderFindings(out: Output, findings: readonly RlsFinding[]): void {
   }
 }
 
-function renderStatus(out: Output, status: RlsStatus, facts: Map<string, string>, appNamed: boolean, connected: string): void {
-  out.document(status);
+function renderStatus(out: Output, result: RlsStatus & { appNamed: boolean; connected: string; facts: Map<string, string> }): void {
+  const { appNamed, connected, facts, ...status } = result;
   out.table([...facts].map(([subject, text]) => [subject, out.c.dim(text)]));
   if (status.appRole) {
     const a = status.appRole;
@@ -87,8 +90,8 @@ function renderStatus(out: Output, status: RlsStatus, facts: Map<string, string>
   else out.result(`${plural(status.findings.length, 'problem')}. ${status.findings[0]?.fix ?? ''}`);
 }
 
-function renderApply(out: Output, result: ApplyRlsResult, superuser: boolean): void {
-  out.document({ ok: result.remaining.length === 0, ...result });
+function renderApply(out: Output, result: ApplyRlsResult & { superuser: boolean }): void {
+  const { superuser } = result;
   for (const change of result.changes) {
     out.line(`  ${out.c.green('✓')} ${change.subject}`);
     out.line(out.c.dim(`      before: ${change.before ?? '(none)'}`));
@@ -102,7 +105,6 @@ function renderApply(out: Output, result: ApplyRlsResult, superuser: boolean): v
 }
 
 function renderVerify(out: Output, result: VerifyRlsResult): void {
-  out.document(result);
   out.table(
     result.probes.map((p) => [
       `${p.pass ? out.c.green('✓') : out.c.red('✗')} ${p.id}`,

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { action, type App } from '../app.js';
-import { CliContext } from '../context.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
+import type { CliContext } from '../context.js';
 
 interface DiagramOptions {
   check?: string;
@@ -16,27 +17,28 @@ export function registerSchema(program: Command, app: App): void {
     .description('print the live schema as a Mermaid ER diagram (tables, columns, keys, relationships)')
     .option('--check <file>', 'instead: exit 1 when FILE (Markdown) has no mermaid block equal to the current diagram')
     .action(
-      action(app, async (options: DiagramOptions, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const markdown = options.check === undefined ? undefined : readMarkdown(options.check);
-        const { schemaDiagram, diagramIsCurrent, withDatabase } = await import('../../index.js');
-        // No header line: the output is meant to be piped into a file as it is.
-        const diagram = await withDatabase(ctx.openOptions('data'), (handle) => schemaDiagram(handle));
-        if (markdown === undefined) {
-          ctx.out.document({ diagram });
-          if (!ctx.out.json) ctx.out.stdout.write(diagram + '\n');
-          return 0;
-        }
-        const current = diagramIsCurrent(markdown, diagram);
-        ctx.out.document({ ok: current, file: options.check, diagram });
-        ctx.out.result(
-          current
-            ? `${ctx.out.c.green('✓')} the diagram in ${options.check} is current`
-            : `${ctx.out.c.red('✗')} the diagram in ${options.check} is stale or missing. Replace its mermaid block with the output of \`todo-db schema diagram\`.`,
-        );
-        return current ? 0 : 1;
+      handle(app, {
+        run: async (ctx: CliContext, options: DiagramOptions): Promise<DiagramRun> => {
+          const markdown = options.check === undefined ? undefined : readMarkdown(options.check);
+          const { schemaDiagram, diagramIsCurrent, withDatabase } = await import('../../index.js');
+          // No header line: the output is meant to be piped into a file as it is.
+          const diagram = await withDatabase(ctx.openOptions('data'), (db) => schemaDiagram(db));
+          if (markdown === undefined || options.check === undefined) return { ok: true, diagram };
+          return { ok: diagramIsCurrent(markdown, diagram), file: options.check, diagram };
+        },
+        render: (out, result) => {
+          if (result.file === undefined) out.stdout.write(result.diagram + '\n');
+          else if (result.ok) out.result(`${out.c.green('✓')} the diagram in ${result.file} is current`);
+          else out.result(`${out.c.red('✗')} the diagram in ${result.file} is stale or missing. Replace its mermaid block with the output of \`todo-db schema diagram\`.`);
+        },
       }),
     );
+}
+
+interface DiagramRun {
+  ok: boolean;
+  diagram: string;
+  file?: string;
 }
 
 function readMarkdown(file: string): string {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { DevelopmentSeedResult, ScaleSeedResult, SeedProgress } from '../../index.js';
 import { formatMs, plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
-import { CliContext } from '../context.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
+import type { CliContext } from '../context.js';
 import { progressBars, type CountingBar } from '../progress.js';
 
 interface SeedOptions {
@@ -22,34 +23,46 @@ export function registerSeed(program: Command, app: App): void {
     .option('--seed <n>', 'scale data: the same seed gives the same rows (default 1)')
     .option('--sql', 'print the development seed as a psql script instead of running it')
     .action(
-      action(app, async (options: SeedOptions, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const lib = await import('../../index.js');
-        if (options.sql) {
-          const text = await lib.developmentSeedSql();
-          if (ctx.out.json) ctx.out.document({ ok: true, sql: text });
-          else ctx.out.stdout.write(text);
-          return;
-        }
-        if (options.users === undefined) {
-          if (options.tasksPerUser !== undefined || options.seed !== undefined) {
-            throw new lib.UsageError('--tasks-per-user and --seed need --users', 'e.g. todo-db seed --users 1000 --tasks-per-user 20 --seed 7');
+      handle(app, {
+        run: async (ctx: CliContext, options: SeedOptions): Promise<SeedRun> => {
+          const lib = await import('../../index.js');
+          if (options.sql) {
+            const modes = (['users', 'tasksPerUser', 'seed'] as const).filter((k) => options[k] !== undefined);
+            if (modes.length > 0) throw new lib.UsageError(`--sql prints the development seed; it does not take ${modes.map(flagOf).join(', ')}`, 'drop --sql to load scale data, or the scale options to print the development seed');
+            return { ok: true, mode: 'sql', sql: await lib.developmentSeedSql() };
           }
-          renderDevelopment(ctx.out, await ctx.withDb('data', (handle) => lib.seedDevelopment(handle)));
-          return;
-        }
-        // Validated before connecting: bad values exit 2 with nothing touched.
-        const shape = lib.scaleShape({ users: options.users, ...definedOnly(options) });
-        const bar = await progressBar(ctx);
-        let result: ScaleSeedResult;
-        try {
-          result = await ctx.withDb('data', (handle) => lib.seedScale(handle, { ...shape, onProgress: bar.update }));
-        } finally {
-          bar.stop();
-        }
-        renderScale(ctx.out, result);
+          if (options.users === undefined) {
+            if (options.tasksPerUser !== undefined || options.seed !== undefined) {
+              throw new lib.UsageError('--tasks-per-user and --seed need --users', 'e.g. todo-db seed --users 1000 --tasks-per-user 20 --seed 7');
+            }
+            return { ok: true, mode: 'development', ...(await ctx.withDb('data', (db) => lib.seedDevelopment(db))) };
+          }
+          // Validated before connecting: bad values exit 2 with nothing touched.
+          const shape = lib.scaleShape({ users: options.users, ...definedOnly(options) });
+          const bar = await progressBar(ctx);
+          try {
+            const result = await ctx.withDb('data', (db) => lib.seedScale(db, { ...shape, onProgress: bar.update }));
+            return { ok: true, mode: 'scale', ...result, durationMs: Math.round(result.durationMs) };
+          } finally {
+            bar.stop();
+          }
+        },
+        render: (out, result) => {
+          if (result.mode === 'sql') out.stdout.write(result.sql);
+          else if (result.mode === 'development') renderDevelopment(out, result);
+          else renderScale(out, result);
+        },
       }),
     );
+}
+
+type SeedRun =
+  | { ok: true; mode: 'sql'; sql: string }
+  | ({ ok: true; mode: 'development' } & DevelopmentSeedResult)
+  | ({ ok: true; mode: 'scale' } & ScaleSeedResult);
+
+function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 function definedOnly(options: SeedOptions): { tasksPerUser?: string; seed?: string } {
@@ -85,7 +98,6 @@ async function progressBar(ctx: CliContext): Promise<Progress> {
 }
 
 function renderDevelopment(out: Output, result: DevelopmentSeedResult): void {
-  out.document({ ok: true, mode: 'development', ...result });
   const row = (name: string, c: DevelopmentSeedResult['users']) => [name, `${c.inserted} inserted · ${c.updated} updated · ${c.unchanged} unchanged`];
   out.table([row('users', result.users), row('tasks', result.tasks)]);
   const total = (c: DevelopmentSeedResult['users']) => c.inserted + c.updated + c.unchanged;
@@ -94,13 +106,14 @@ function renderDevelopment(out: Output, result: DevelopmentSeedResult): void {
     `development seed: ${plural(total(result.users), 'user')} and ${plural(total(result.tasks), 'task')} in place; ` +
       (written === 0 ? 'nothing to change.' : `${plural(written, 'row')} written.`),
   );
+  out.hint('`todo-db health` checks the database; `todo-db cleanup` removes the seed data again.');
 }
 
 function renderScale(out: Output, r: ScaleSeedResult): void {
-  out.document({ ok: true, mode: 'scale', ...r, durationMs: Math.round(r.durationMs) });
   const extras = [r.rebuilt.length > 0 ? 'indexes rebuilt' : '', r.analyzed ? 'analyzed' : ''].filter(Boolean);
   out.result(
     `seeded ${plural(r.users, 'user')} and ${plural(r.tasks, 'task')} (seed ${r.seed}) in ${formatMs(r.durationMs)} ` +
       `(${r.rowsPerSecond.toLocaleString('en-US')} rows/s)${extras.length ? `; ${extras.join('; ')}` : ''}`,
   );
+  out.hint('`todo-db monitor queries` shows the query patterns on this data; `todo-db cleanup` removes it.');
 }

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import type { Finding, VerifyMigrationsResult, VerifyResult } from '../../index.js';
 import { plural, type Output } from '../../output/output.js';
-import { action, type App } from '../app.js';
-import { CliContext } from '../context.js';
+import type { App } from '../app.js';
+import { handle } from '../command.js';
+import type { CliContext } from '../context.js';
 
 interface VerifyOptions {
   migrations?: boolean;
 }
+
+type VerifyRun = ({ mode: 'migrations' } & VerifyMigrationsResult) | ({ mode: 'schema' } & VerifyResult);
 
 /** Registers `todo-db verify [--migrations]`. */
 export function registerVerify(program: Command, app: App): void {
@@ -15,24 +18,22 @@ export function registerVerify(program: Command, app: App): void {
     .description('compare the live schema with the contract: tables, columns, constraints, indexes, triggers, RLS, policies, grants, the app role')
     .option('--migrations', 'instead: on a scratch database, apply every migration, verify, revert each (checking it leaves nothing), apply and verify again')
     .action(
-      action(app, async (options: VerifyOptions, command: Command) => {
-        const ctx = CliContext.from(command, app.secrets);
-        const lib = await import('../../index.js');
-        if (options.migrations) {
-          const dir = ctx.global.migrationsDir !== undefined ? { dir: ctx.global.migrationsDir } : {};
-          const result = await ctx.withDb('schema', (handle) => lib.verifyMigrations(handle, dir));
-          renderMigrations(ctx.out, result);
-          return result.ok ? 0 : 1;
-        }
-        const result = await ctx.withDb('schema', (handle) => lib.verifySchema(handle));
-        renderFindings(ctx.out, result);
-        return result.ok ? 0 : 1;
+      handle(app, {
+        run: async (ctx: CliContext, options: VerifyOptions): Promise<VerifyRun> => {
+          const lib = await import('../../index.js');
+          if (options.migrations) {
+            const dir = ctx.global.migrationsDir !== undefined ? { dir: ctx.global.migrationsDir } : {};
+            return { mode: 'migrations', ...(await ctx.withDb('schema', (db) => lib.verifyMigrations(db, dir))) };
+          }
+          return { mode: 'schema', ...(await ctx.withDb('schema', (db) => lib.verifySchema(db))) };
+        },
+        render: (out, result) => (result.mode === 'migrations' ? renderMigrations(out, result) : renderFindings(out, result)),
+        document: ({ mode: _mode, ...result }) => result,
       }),
     );
 }
 
 function renderFindings(out: Output, result: VerifyResult): void {
-  out.document({ ok: result.ok, contractVersion: result.contractVersion, findings: result.findings, earlierVersion: result.earlierVersion });
   if (result.ok) {
     out.result(`${out.c.green('✓')} schema matches contract v${result.contractVersion}`);
     return;
@@ -66,7 +67,6 @@ function findingLines(out: Output, findings: Finding[], indent: string): void {
 const LABEL: Record<string, string> = { up: 'up', down: 'down', verify: 'verify against the contract', reapply: 'apply all again', reverify: 'verify again' };
 
 function renderMigrations(out: Output, result: VerifyMigrationsResult): void {
-  out.document(result);
   for (const step of result.steps) {
     const mark = step.ok ? out.c.green('✓') : out.c.red('✗');
     out.line(`  ${mark} ${LABEL[step.phase] ?? step.phase}${step.migration ? ` ${step.migration}` : ''}`);
