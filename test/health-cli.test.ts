@@ -64,7 +64,7 @@ describe('todo-db health and monitor (CLI)', () => {
   it('monitor queries explains the seven patterns; on pg-mem it exits 2', async () => {
     const { code, stdout } = await runCli(['--url', fresh.backend.url, '--json', 'monitor', 'queries']);
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as { patterns: unknown[]; meaningful: boolean }).patterns).toHaveLength(7);
+    expect((JSON.parse(stdout) as { checks: unknown[]; meaningful: boolean }).checks).toHaveLength(7);
     const pgmem = await runCli(['--url', 'pgmem:', 'monitor', 'queries']);
     expect(pgmem.code).toBe(2);
     expect(pgmem.stderr).toMatch(/^todo-db: monitor queries needs PostgreSQL's catalog and statistics, which pgmem does not have/);

@@ -103,8 +103,9 @@ function guessCommand(program: Command, argv: readonly string[]): string {
   let current = program;
   for (const arg of argv) {
     if (arg.startsWith('-')) continue;
+    // Anything else is an option's value or an argument: skip it.
     const next = current.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
-    if (!next) break;
+    if (!next) continue;
     names.push(next.name());
     current = next;
   }

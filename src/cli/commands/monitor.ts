@@ -35,10 +35,12 @@ export function registerMonitor(program: Command, app: App): void {
     .action(
       handle(app, {
         run: async (ctx: CliContext, options: { limit: number }) => {
-          const { monitorQueries } = await import('../../index.js');
-          return ctx.withDb('data', (db) => monitorQueries(db, { limit: options.limit }));
+          const { monitorQueries, patternItems } = await import('../../index.js');
+          const result = await ctx.withDb('data', (db) => monitorQueries(db, { limit: options.limit }));
+          return { ...result, checks: patternItems(result.patterns) };
         },
         render: renderQueries,
+        document: ({ patterns: _patterns, ...result }) => result,
       }),
     );
 }

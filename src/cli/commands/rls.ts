@@ -20,11 +20,12 @@ export function registerRls(program: Command, app: App): void {
     .action(
       handle(app, {
         run: async (ctx: CliContext) => {
-          const { applyRls } = await import('../../index.js');
+          const { applyRls, rlsFindingItems } = await import('../../index.js');
           const result = await ctx.withDb('schema', async (db) => ({ ...(await applyRls(db)), superuser: db.server.superuser }));
-          return { ...result, ok: result.remaining.length === 0 };
+          return { ...result, ok: result.remaining.length === 0, findings: rlsFindingItems(result.remaining) };
         },
         render: renderApply,
+        document: ({ remaining: _remaining, ...result }) => result,
       }),
     );
 
@@ -36,7 +37,7 @@ export function registerRls(program: Command, app: App): void {
     .action(
       handle(app, {
         run: async (ctx: CliContext, options: StatusOptions) => {
-          const { rlsStatus, describeRlsStatus, resolveAppRole } = await import('../../index.js');
+          const { rlsStatus, describeRlsStatus, resolveAppRole, rlsFindingItems } = await import('../../index.js');
           const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.env.DATABASE_URL?.trim() || undefined : undefined);
           // Bad input fails before connecting.
           resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
@@ -46,10 +47,10 @@ export function registerRls(program: Command, app: App): void {
           }));
           const bypass = server.superuser ? 'a superuser' : server.bypassRls ? 'BYPASSRLS' : '';
           const connected = `todo-db is connected as ${server.user}${bypass ? `, ${bypass}: it bypasses RLS (right for maintenance, wrong for the application)` : ': RLS applies to it'}`;
-          return { ...status, appNamed: options.appRole !== undefined || appUrl !== undefined, connected, facts: describeRlsStatus(status) };
+          return { ...status, appNamed: options.appRole !== undefined || appUrl !== undefined, connected, facts: describeRlsStatus(status), items: rlsFindingItems(status.findings) };
         },
         render: renderStatus,
-        document: ({ appNamed: _named, connected: _connected, facts: _facts, ...status }) => status,
+        document: ({ appNamed: _named, connected: _connected, facts: _facts, items, ...status }) => ({ ...status, findings: items }),
       }),
     );
 
@@ -59,10 +60,12 @@ export function registerRls(program: Command, app: App): void {
     .action(
       handle(app, {
         run: async (ctx: CliContext) => {
-          const { verifyRls } = await import('../../index.js');
-          return ctx.withDb('data', (db) => verifyRls(db));
+          const { verifyRls, probeItems } = await import('../../index.js');
+          const result = await ctx.withDb('data', (db) => verifyRls(db));
+          return { ...result, checks: probeItems(result.probes) };
         },
         render: renderVerify,
+        document: ({ probes: _probes, ...result }) => result,
       }),
     );
 }
@@ -75,7 +78,8 @@ function renderFindings(out: Output, findings: readonly RlsFinding[]): void {
 }
 
 function renderStatus(out: Output, result: RlsStatus & { appNamed: boolean; connected: string; facts: Map<string, string> }): void {
-  const { appNamed, connected, facts, ...status } = result;
+  const { appNamed, connected, facts } = result;
+  const status = result;
   out.table([...facts].map(([subject, text]) => [subject, out.c.dim(text)]));
   if (status.appRole) {
     const a = status.appRole;
