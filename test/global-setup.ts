@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,6 +10,9 @@ import { PG_ADMIN_URL } from './support/postgres.js';
  * skip), and a fresh PGlite data folder is prepared for the tests to clone.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  // Each tier (vitest project) calls this; the first one prepares for all.
+  const prepared = process.env.TODO_DB_TEST_PGLITE_TEMPLATE;
+  if (prepared && existsSync(prepared)) return async () => undefined;
   const runId = `${Date.now().toString(36)}${process.pid}`;
   process.env.TODO_DB_TEST_RUN_ID = runId;
   const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });

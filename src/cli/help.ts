@@ -6,7 +6,8 @@ import { COMMAND_HELP, CONNECTION_ENV, EXIT_CODES } from './help-text.js';
 
 /** Every command's help shows the global options, an example, the environment it reads and the exit codes. */
 export function addHelp(program: Command): void {
-  program.configureHelp({ showGlobalOptions: true });
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const command of all(program)) command.configureHelp({ showGlobalOptions: true });
   for (const command of leaves(program)) {
     const help = COMMAND_HELP[commandPath(command)];
     command.addHelpText('after', () => helpFooter(help?.example, help?.env ?? []));

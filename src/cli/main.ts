@@ -20,7 +20,19 @@ import { renderError } from './errors.js';
 import { UsageError } from '../errors.js';
 import { addGlobalOptions } from './options.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+/** The package's version, from dist/src/cli (built) or src/cli (tests import the source). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const path of ['../../../package.json', '../../package.json']) {
+    try {
+      return (require(path) as { version: string }).version;
+    } catch {
+      // not this layout
+    }
+  }
+  return '0.0.0';
+}
+const version = packageVersion();
 
 /** Builds the commander program; every command registers itself here. */
 export function buildProgram(app: App): Command {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DECLARED_POLICIES, PROTECTED_TABLES } from '../src/index.js';
-import { judge } from '../src/rls/app-role.js';
-import type { PolicyInfo, RlsCatalog, RoleInfo } from '../src/rls/catalog.js';
-import { isOncePerStatement, lintRls } from '../src/rls/lint.js';
+import { DECLARED_POLICIES, PROTECTED_TABLES } from '../../src/index.js';
+import { judge } from '../../src/rls/app-role.js';
+import type { PolicyInfo, RlsCatalog, RoleInfo } from '../../src/rls/catalog.js';
+import { isOncePerStatement, lintRls } from '../../src/rls/lint.js';
 
 // The lint is pure: these cases need no database (the catalog shapes come from sql/rls/*.sql,
 // which test/rls.test.ts runs on PostgreSQL and PGlite).
