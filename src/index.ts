@@ -3,6 +3,9 @@
  * The CLI (src/cli/) imports only from here.
  */
 export * from './errors.js';
+export { SQLSTATE, sqlState, hasSqlState } from './sql-state.js';
+export type { SqlStateName } from './sql-state.js';
+export { requireCapabilities } from './connection/capabilities.js';
 export * from './schema.js';
 export { resolveTarget, parseUrl, maskUrl, maskSecrets, isNeonPooler, DEFAULT_DATA_DIR } from './connection/target.js';
 export type { Target, TargetSource, Purpose, ResolveOptions } from './connection/target.js';

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { CONTRACT_TABLES } from '../contract/index.js';
 import { ProblemError } from '../errors.js';
+import { hasSqlState } from '../sql-state.js';
 
 /** The tables whose rows a backup must carry over exactly; compared after every restore. */
 export const CONTENT_TABLES = CONTRACT_TABLES;
@@ -50,7 +51,7 @@ async function readContents(trx: Kysely<any>): Promise<TableContents[]> {
         from ${sql.table(table)} t`.execute(trx);
       result.push({ table, rows: Number(rows[0]?.rows ?? 0), fingerprint: rows[0]?.fingerprint ?? '0' });
     } catch (error) {
-      if ((error as { code?: string }).code === '42501') {
+      if (hasSqlState(error, 'insufficientPrivilege')) {
         throw new ProblemError(
           `the connected role cannot read every row of ${table}: row-level security applies to it, so a backup would miss rows`,
           'connect as the maintenance role (the table owner with BYPASSRLS, or a superuser)',

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { maskSecrets } from '../connection/target.js';
 import { ExitCode, TodoDbError, type ExitCodeValue } from '../errors.js';
+import { hasSqlState, sqlState } from '../sql-state.js';
 
 export interface RenderedError {
   exitCode: ExitCodeValue | 130;
@@ -23,11 +24,12 @@ function classify(error: unknown): { message: string; hint?: string; exitCode: E
   }
   const e = error as { code?: unknown; message?: unknown };
   const missing = /relation "([^"]+)" does not exist/.exec(String(e?.message ?? ''));
-  if (missing && (e.code === '42P01' || e.code === undefined)) {
+  if (missing && (hasSqlState(error, 'undefinedTable') || e.code === undefined)) {
     return { message: `the table ${missing[1]} does not exist in this database`, hint: 'run `todo-db migrate up` first', exitCode: ExitCode.problem };
   }
-  if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
-    return { message: `database error: ${String(e.message)} (SQLSTATE ${e.code})`, exitCode: ExitCode.problem };
+  const state = sqlState(error);
+  if (state !== undefined) {
+    return { message: `database error: ${String(e.message)} (SQLSTATE ${state})`, exitCode: ExitCode.problem };
   }
   if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
     return { message: `lost the database connection: ${String(e.message)}`, hint: 'check that the server is up and reachable', exitCode: ExitCode.connection };

@@ -1,4 +1,5 @@
 import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { UnsupportedError } from '../errors.js';
 
 export type BackendKind = 'postgres' | 'pglite' | 'pgmem';
 
@@ -64,4 +65,26 @@ export function supports(db: Kysely<any>, capability: keyof Capabilities, step: 
   if (backend.capabilities[capability]) return true;
   backend.notices.push(`${backend.kind}: skipped ${step} (this backend has no ${capability === 'rls' ? 'row-level security or roles' : capability === 'triggers' ? 'plpgsql triggers' : capability})`);
   return false;
+}
+
+const NEEDS: Record<keyof Capabilities, string> = {
+  rls: 'row-level security',
+  triggers: 'plpgsql triggers',
+  statistics: 'statistics',
+  transactionalDdl: 'transactional DDL',
+  sessions: 'other sessions',
+  copy: 'COPY streaming',
+  catalog: "PostgreSQL's catalog",
+};
+
+/**
+ * The one guard for commands a backend cannot serve (pg-mem has no catalog or
+ * RLS): `what needs row-level security, which pgmem does not have` (exit 2).
+ */
+export function requireCapabilities(database: { kind: BackendKind; capabilities: Capabilities }, needs: readonly (keyof Capabilities)[], what: string): void {
+  const missing = needs.filter((c) => !database.capabilities[c]);
+  if (missing.length === 0) return;
+  const words = missing.map((c) => NEEDS[c]);
+  const list = words.length === 1 ? words[0]! : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+  throw new UnsupportedError(`${what} needs ${list}, which ${database.kind} does not have`, 'run it against PostgreSQL or PGlite (--url postgres://… or pglite:DIR)');
 }

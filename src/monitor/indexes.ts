@@ -3,7 +3,7 @@ import type { TodoDatabase } from '../connection/open.js';
 import { CONTRACT_TABLES } from '../contract/index.js';
 import { readSql } from '../sql-file.js';
 import { INDEXES_SQL, indexVerdicts, type IndexReport, type IndexRow } from './index-verdicts.js';
-import { requireCatalog } from './require-catalog.js';
+import { requireCapabilities } from '../connection/capabilities.js';
 
 
 export interface IndexesResult {
@@ -21,7 +21,7 @@ export interface IndexesResult {
  * indexes.filter((i) => i.verdict === 'redundant'); // idx_tasks_user_id, covered by idx_tasks_user_completed, …
  */
 export async function monitorIndexes(handle: TodoDatabase): Promise<IndexesResult> {
-  requireCatalog(handle, 'monitor indexes');
+  requireCapabilities(handle, ['catalog', 'statistics'], 'monitor indexes');
   const { rows } = await sql.raw<IndexRow>(readSql(INDEXES_SQL)).execute(handle.db);
   const indexes = indexVerdicts(rows).filter((i) => CONTRACT_TABLES.includes(i.table));
   return { ok: !indexes.some((i) => i.verdict === 'invalid'), indexes };

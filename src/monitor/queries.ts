@@ -5,7 +5,7 @@ import { readSql } from '../sql-file.js';
 import { QUERY_PATTERNS, type PatternParams, type QueryPattern } from '../queries/patterns.js';
 import type { Database } from '../schema.js';
 import { summarizePlan, type PlanNode } from './plan.js';
-import { requireCatalog } from './require-catalog.js';
+import { requireCapabilities } from '../connection/capabilities.js';
 
 export interface PatternReport {
   id: number;
@@ -52,7 +52,7 @@ class Rollback extends Error {}
  * one schema.md names, and the time against its target.
  */
 export async function monitorQueries(handle: TodoDatabase, options: QueriesOptions = {}): Promise<QueriesResult> {
-  requireCatalog(handle, 'monitor queries');
+  requireCapabilities(handle, ['catalog', 'statistics'], 'monitor queries');
   let result: QueriesResult | undefined;
   await handle.db
     .transaction()

@@ -4,7 +4,9 @@ import { ProblemError } from '../errors.js';
 import { readSql } from '../sql-file.js';
 import { diffStatus, type RlsChange } from './diff.js';
 import type { RlsFinding } from './findings.js';
-import { requireRls, rlsStatus, type RlsStatus } from './status.js';
+import { requireCapabilities } from '../connection/capabilities.js';
+import { rlsStatus, type RlsStatus } from './status.js';
+import { hasSqlState } from '../sql-state.js';
 
 export interface ApplyRlsResult {
   /** the RLS scripts ran (only when the status showed drift) */
@@ -40,7 +42,7 @@ function rlsScript(): string {
  * const { changes } = await applyRls(handle);
  */
 export async function applyRls(handle: TodoDatabase<any>): Promise<ApplyRlsResult> {
-  requireRls(handle, 'rls apply');
+  requireCapabilities(handle, ['rls'], 'rls apply');
   const before = await rlsStatus(handle);
   const missing = before.findings.find((f) => f.code === 'table-missing');
   if (missing) throw new ProblemError(missing.message, 'run `todo-db migrate up` first');
@@ -62,9 +64,8 @@ export async function applyRls(handle: TodoDatabase<any>): Promise<ApplyRlsResul
 }
 
 function applyFailure(error: unknown, user: string): unknown {
-  const e = error as { code?: string; message?: string };
-  if (e?.code === '42501') {
-    return new ProblemError(`${user} may not change the RLS setup (${e.message}); nothing was changed`, 'connect as the role that owns the tables (DATABASE_URL_UNPOOLED or --url)', { cause: error });
+  if (hasSqlState(error, 'insufficientPrivilege')) {
+    return new ProblemError(`${user} may not change the RLS setup (${(error as Error).message}); nothing was changed`, 'connect as the role that owns the tables (DATABASE_URL_UNPOOLED or --url)', { cause: error });
   }
   return error;
 }

@@ -1,6 +1,6 @@
+import { requireCapabilities } from '../connection/capabilities.js';
 import type { Kysely } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
-import { UnsupportedError } from '../errors.js';
 import { appRoleName, assessAppRole, type AppRoleAssessment, type AppRoleOptions } from './app-role.js';
 import { readCatalog, readRole, type AppRoleGrants, type HelperInfo, type PolicyInfo, type RoleInfo, type TableRls } from './catalog.js';
 import { APP_ROLE } from './declaration.js';
@@ -35,7 +35,7 @@ export type RlsStatusOptions = AppRoleOptions;
  * if (!status.ok) for (const f of status.findings) console.log(f.message, '→', f.fix);
  */
 export async function rlsStatus(handle: Pick<TodoDatabase<any>, 'db' | 'capabilities' | 'kind'>, options: RlsStatusOptions = {}): Promise<RlsStatus> {
-  requireRls(handle, 'rls status');
+  requireCapabilities(handle, ['rls'], 'rls status');
   const app = appRoleName(options);
   const status = await readStatus(handle.db);
   if (!app) return status;
@@ -51,9 +51,3 @@ async function readStatus(db: Kysely<any>): Promise<RlsStatus> {
   return { ok: findings.length === 0, findings, notes, tables: catalog.tables, policies: catalog.policies, role: { ...role, grants: catalog.grants }, helper: catalog.helper };
 }
 
-/** pg-mem has no roles or policies: say so instead of pretending. */
-export function requireRls(handle: Pick<TodoDatabase<any>, 'capabilities' | 'kind'>, command: string): void {
-  if (!handle.capabilities.rls) {
-    throw new UnsupportedError(`${command} needs row-level security, which ${handle.kind} does not have`, 'run it against PostgreSQL or PGlite (--url postgres://… or pglite:DIR)');
-  }
-}

@@ -8,7 +8,8 @@ import { readCatalog, readRole, type PolicyInfo, type RlsCatalog } from './catal
 import { APP_ROLE, DECLARED_POLICIES, HELPER_FUNCTION, TABLE_NAMES, USER_SETTING } from './declaration.js';
 import { isOncePerStatement } from './lint.js';
 import { PROBES, type ProbeIdentity, type ProbeUser } from './probes.js';
-import { requireRls } from './status.js';
+import { requireCapabilities } from '../connection/capabilities.js';
+import { hasSqlState } from '../sql-state.js';
 
 /** One row of the proof. */
 export interface RlsProbe {
@@ -39,7 +40,7 @@ export interface VerifyRlsResult {
  * const { ok, failed } = await verifyRls(handle);
  */
 export async function verifyRls(handle: TodoDatabase<any>): Promise<VerifyRlsResult> {
-  requireRls(handle, 'rls verify');
+  requireCapabilities(handle, ['rls'], 'rls verify');
   if (!handle.server.superuser && !handle.server.bypassRls) {
     throw new UsageError(
       `rls verify creates its probe users as the maintenance role, and ${handle.server.user} is subject to RLS`,
@@ -67,9 +68,8 @@ async function behaviour(trx: Transaction<Database>, user: string, unbounded: st
   try {
     await sql`set local role ${sql.id(APP_ROLE)}`.execute(trx);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === '42501') throw new UsageError(`${user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${user};`);
-    if (code === '22023' || code === '42704') throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
+    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${user};`);
+    if (hasSqlState(error, 'invalidParameterValue', 'undefinedObject')) throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
     throw error;
   }
   const out: RlsProbe[] = [];

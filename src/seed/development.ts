@@ -6,6 +6,7 @@ import { ProblemError } from '../errors.js';
 import { packageRoot } from '../migrations/files.js';
 import { assertMaintenanceRole } from './maintenance-role.js';
 import type { TaskRow, UserRow } from './rows.js';
+import { hasSqlState } from '../sql-state.js';
 
 /** The kysely-ctl seed module that declares the development data (seeds/). */
 export const DEVELOPMENT_SEED_FILE = join(packageRoot(), 'seeds', '0001_development.js');
@@ -50,7 +51,7 @@ export async function seedDevelopment(handle: TodoDatabase): Promise<Development
     const counts = await module.seed(handle.db);
     return { ...counts, durationMs: performance.now() - started };
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === '23505') {
+    if (hasSqlState(error, 'uniqueViolation')) {
       throw new ProblemError(
         'another user already has the email of a development user (alice, bob or carol @example.com) under a different id',
         'remove the seed users with `todo-db cleanup --yes`, then seed again',
