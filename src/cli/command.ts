@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Output } from '../output/output.js';
+import type { Output } from './output.js';
 import { elapsedMs, type App } from './app.js';
 import { CliContext } from './context.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { OpenOptions, Purpose, TodoDatabase } from '../index.js';
-import { Output } from '../output/output.js';
+import { Output } from './output.js';
 
 /** Options every command takes (see options.ts). */
 export interface GlobalOptions {

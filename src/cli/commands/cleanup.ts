@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CleanupResult } from '../../index.js';
-import { formatMs, plural, type Output } from '../../output/output.js';
+import { formatMs, plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';

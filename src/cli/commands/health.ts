@@ -3,7 +3,7 @@ import type { CheckResult, HealthReport, Thresholds } from '../../index.js';
 // Registration needs the threshold table for its flags: a tiny module with no drivers behind it.
 import { HEALTH_THRESHOLDS, THRESHOLD_KEYS } from '../../health/thresholds.js';
 import { UsageError } from '../../errors.js';
-import { formatMs, type Output } from '../../output/output.js';
+import { formatMs, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import type { CliContext } from '../context.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { MigrateResult, RedoResult, StatusResult } from '../../index.js';
-import { formatDate, formatMs, plural, type Output } from '../../output/output.js';
+import { formatDate, formatMs, plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { IndexesResult, QueriesResult } from '../../index.js';
 import { formatBytes } from '../../health/format.js';
-import { formatMs, plural, type Output } from '../../output/output.js';
+import { formatMs, plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import type { CliContext } from '../context.js';

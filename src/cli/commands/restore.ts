@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { RestoreResult } from '../../index.js';
-import { formatMs, plural, type Output } from '../../output/output.js';
+import { formatMs, plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Finding, VerifyMigrationsResult, VerifyResult } from '../../index.js';
-import { plural, type Output } from '../../output/output.js';
+import { plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import type { CliContext } from '../context.js';
