@@ -12,7 +12,7 @@ export function requireConfirmation(ctx: CliContext, yes: boolean | undefined, w
 }
 
 /** Asks a yes/no question on the terminal (always yes with --yes); a no cancels the command. */
-export async function confirm(ctx: CliContext, yes: boolean | undefined, question: string): Promise<void> {
+export async function confirm(_ctx: CliContext, yes: boolean | undefined, question: string): Promise<void> {
   if (yes) return;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {

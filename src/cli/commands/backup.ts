@@ -63,7 +63,7 @@ export function renderVerification(out: Output, v: BackupVerification): void {
   renderFindings(out, v.schema);
 }
 
-export function schemaLine(out: Output, schema: SchemaCheck): string {
+export function schemaLine(_out: Output, schema: SchemaCheck): string {
   const m = schema.migrations;
   const history = `${plural(m.applied, 'migration')} applied${m.pending ? `, ${m.pending} pending` : ''}${m.edited ? `, ${m.edited} edited` : ''}`;
   return schema.ok ? `matches contract v${schema.contractVersion} · ${history}` : `${plural(schema.findings.length, 'finding')} · ${history}`;
