@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProblemError, UnsupportedError, cleanup, migrateUp, seedDevelopment, seedScale, type TodoDatabase } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh } from './support/backends.js';
+import { useFreshDatabase } from './support/fresh-database.js';
 
 /**
  * Rows that are not seed data, with the decisions about the edge cases:
@@ -28,14 +29,7 @@ async function otherRows(handle: TodoDatabase): Promise<unknown[]> {
 }
 
 describe.each(SERVER_BACKENDS)('cleanup on %s', (backend) => {
-  let fresh: Awaited<ReturnType<typeof openFresh>>;
-  beforeEach(async () => {
-    fresh = await openFresh(backend, 'cleanup');
-    await migrateUp(fresh.handle);
-  });
-  afterEach(async () => {
-    await fresh?.close();
-  });
+  const fresh = useFreshDatabase(backend, { label: 'cleanup', each: true });
 
   it('removes every seed user and their tasks in batches, and no other row', async () => {
     await addUsers(fresh.handle, OTHERS);

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { developmentSeedSql, migrateUp, seedDevelopment, type Database, type TodoDatabase } from '../src/index.js';
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
+import { useFreshDatabase } from './support/fresh-database.js';
 
 const SQL_FILE = new URL('../sql/seed-development.sql', import.meta.url);
 
@@ -21,14 +22,7 @@ async function dump(handle: TodoDatabase, withUpdatedAt = true): Promise<{ users
 }
 
 describe.each(ALL_BACKENDS)('development seed on %s', (backend) => {
-  let fresh: Awaited<ReturnType<typeof openFresh>>;
-  beforeEach(async () => {
-    fresh = await openFresh(backend, 'seeddev');
-    await migrateUp(fresh.handle);
-  });
-  afterEach(async () => {
-    await fresh?.close();
-  });
+  const fresh = useFreshDatabase(backend, { label: 'seeddev', each: true });
 
   it('loads a few example.com users with tasks, and a second run leaves exactly the same rows', async () => {
     const first = await seedDevelopment(fresh.handle);
