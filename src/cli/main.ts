@@ -90,12 +90,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return app.exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')) return 0;
-    if (error instanceof CommanderError && error.code === 'commander.help') {
-      // `todo-db` alone: the help went to stderr; a missing command is bad usage.
-      error = new UsageError('todo-db needs a command', 'see `todo-db --help`');
-    }
+  } catch (thrown) {
+    if (thrown instanceof CommanderError && (thrown.code === 'commander.helpDisplayed' || thrown.code === 'commander.version')) return 0;
+    // `todo-db` alone: the help went to stderr; a missing command is bad usage.
+    const error = thrown instanceof CommanderError && thrown.code === 'commander.help' ? new UsageError('todo-db needs a command', 'see `todo-db --help`') : thrown;
     const rendered = renderError(error, app.secrets);
     if (json) {
       const partial = (error as { document?: object } | null)?.document ?? {};
