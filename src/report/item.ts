@@ -5,7 +5,7 @@
  */
 export type ItemStatus = 'ok' | 'warn' | 'fail' | 'n/a' | 'not-run';
 
-export interface ReportItem<D extends object = Record<string, unknown>> {
+export interface ReportItem<D extends object = object> {
   /** a stable identifier: the check id, lint rule, probe id or finding kind */
   id: string;
   /** what it is about, as people name it: `tasks.title`, `policy tasks_update_own`, `idx_tasks_user_id` */

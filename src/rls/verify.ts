@@ -1,46 +1,70 @@
-import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError, UsageError } from '../errors.js';
 import { listAnd } from '../text.js';
-import type { Database } from '../schema.js';
-import { readCatalog, readRole, type PolicyInfo, type RlsCatalog } from './catalog.js';
-import { APP_ROLE, DECLARED_POLICIES, HELPER_FUNCTION, TABLE_NAMES, USER_SETTING } from './declaration.js';
+import type { ReportItem } from '../report/item.js';
+import { appRoleName, assessAppRole } from './app-role.js';
+import { readCatalog, readRole, type PolicyInfo } from './catalog.js';
+import { APP_ROLE, HELPER_BODY, HELPER_FUNCTION, TABLE_NAMES, USER_SETTING } from './declaration.js';
+import type { RlsFinding } from './findings.js';
 import { isOncePerStatement } from './lint.js';
-import { PROBES, type ProbeIdentity, type ProbeUser } from './probes.js';
+import type { ProbeDetails } from './proof/attacks.js';
+import { runProof } from './proof/run.js';
+import { rlsStatus } from './status.js';
 import { requireCapabilities } from '../connection/capabilities.js';
 import { hasSqlState } from '../sql-state.js';
 
-/** One row of the proof. */
+/** One row of the proof (the text view's row; --json has the items). */
 export interface RlsProbe {
   id: string;
-  as: ProbeIdentity | 'catalog';
+  as: string;
   description: string;
   expected: string;
   observed: string;
   pass: boolean;
 }
 
+export interface VerifyRlsOptions {
+  /** the role the application logs in as, or its URL (its role is judged as part of the proof) */
+  appRole?: string;
+  appUrl?: string;
+  /** fail when no application role can be known (default: say so and pass) */
+  requireAppRole?: boolean;
+  /** real user ids to probe as, besides the probe users (default 20; 0 for none) */
+  sample?: number;
+}
+
 export interface VerifyRlsResult {
-  /** every probe passed */
+  /** every probe and check held, and none could not run */
   ok: boolean;
+  /** every row of the proof in the one item shape, grouped by table */
+  checks: ReportItem[];
   probes: RlsProbe[];
-  /** ids of the probes that failed */
+  /** ids of the rows that failed or could not run */
   failed: string[];
+  notRun: number;
+  /** the tenant tables found (users, and every table with user_id referencing users) */
+  tenants: string[];
+  /** the application role judged, or null with the reason in notes */
+  appRole: string | null;
+  notes: string[];
 }
 
 /**
- * Proves isolation by behaviour: creates two probe users with tasks, then as
- * todo_app (SET LOCAL ROLE) tries to read, count, change and steal across users.
- * Everything runs in one transaction that is always rolled back, so it is safe
- * on production. Needs the maintenance role (superuser or BYPASSRLS) to create
- * the probe users.
+ * Proves isolation by behaviour and by the catalog. In one transaction that is
+ * always rolled back (safe on production) it writes probe users whose rows cover
+ * every column state, then as todo_app tries every read and write an attacker
+ * would on every tenant table (no WHERE, another user's id, stealing, giving
+ * away), as no user, an empty id, user A and sampled real users; it compares
+ * policies, grants and flags with the design, and lists every other way in
+ * (views, SECURITY DEFINER functions, triggers, other schemas, preset settings,
+ * cross-user unique indexes). Needs the maintenance role (superuser or BYPASSRLS).
  *
  * @example
- * const { ok, failed } = await verifyRls(handle);
+ * const { ok, failed } = await verifyRls(db, { appUrl: process.env.APP_DATABASE_URL });
  */
-export async function verifyRls(handle: TodoDatabase<any>): Promise<VerifyRlsResult> {
+export async function verifyRls(handle: TodoDatabase<any>, options: VerifyRlsOptions = {}): Promise<VerifyRlsResult> {
   requireCapabilities(handle, ['rls'], 'rls verify');
+  const named = appRoleName(options);
   if (!handle.server.superuser && !handle.server.bypassRls) {
     throw new UsageError(
       `rls verify creates its probe users as the maintenance role, and ${handle.server.user} is subject to RLS`,
@@ -50,70 +74,51 @@ export async function verifyRls(handle: TodoDatabase<any>): Promise<VerifyRlsRes
   const catalog = await readCatalog(handle.db);
   const missing = catalog.tables.filter((t) => !t.exists).map((t) => t.table);
   if (missing.length > 0) throw new ProblemError(`table ${listAnd(missing)} does not exist`, 'run `todo-db migrate up` first');
-  const probes = catalogProbes(catalog.policies);
-  const unbounded = await unboundedUpdates(handle, catalog);
-  const trx = await (handle.db as TodoDatabase['db']).startTransaction().execute();
-  try {
-    probes.push(...(await behaviour(trx, handle.server.user, unbounded)));
-  } finally {
-    await trx.rollback().execute();
-  }
-  const failed = probes.filter((p) => !p.pass).map((p) => p.id);
-  return { ok: failed.length === 0, probes, failed };
-}
-
-async function behaviour(trx: Transaction<Database>, user: string, unbounded: string | null): Promise<RlsProbe[]> {
-  const a = await createProbeUser(trx, 2);
-  const b = await createProbeUser(trx, 1);
-  try {
-    await sql`set local role ${sql.id(APP_ROLE)}`.execute(trx);
-  } catch (error) {
-    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${user};`);
-    if (hasSqlState(error, 'invalidParameterValue', 'undefinedObject')) throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
-    throw error;
-  }
-  const out: RlsProbe[] = [];
-  let identity: ProbeIdentity | undefined;
-  for (const probe of PROBES) {
-    if (probe.as !== identity) {
-      identity = probe.as;
-      // 'no user set' runs first, before this transaction sets anything.
-      if (identity !== 'no user set') await sql`select set_config(${USER_SETTING}, ${identity === 'user A' ? a.id : ''}, true)`.execute(trx);
-    }
-    const { observed, pass } = await probe.run({ trx, a, b, unbounded });
-    out.push({ id: probe.id, as: probe.as, description: probe.description, expected: probe.expected, observed, pass });
-  }
-  return out;
-}
-
-/** Whether something other than the declared USING could let an UPDATE of todo_app reach every task. */
-async function unboundedUpdates(handle: TodoDatabase<any>, catalog: RlsCatalog): Promise<string | null> {
-  const tasks = catalog.tables.find((t) => t.table === 'tasks');
-  if (!tasks?.enabled) return 'RLS is off on tasks';
   const role = await readRole(handle.db, APP_ROLE);
-  if (role.superuser || role.bypassRls) return `${APP_ROLE} bypasses RLS`;
-  const declared = DECLARED_POLICIES.find((p) => p.table === 'tasks' && p.command === 'UPDATE');
-  const loose = catalog.policies.filter(
-    (p) => p.table === 'tasks' && p.permissive && (p.command === 'UPDATE' || p.command === 'ALL') && (p.roles.includes(APP_ROLE) || p.roles.includes('public')) && p.using !== declared?.using,
-  );
-  return loose.length > 0 ? `UPDATE policy ${loose.map((p) => p.name).join(', ')} has a USING other than the design's` : null;
+  if (!role.exists) throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
+  const checks: ReportItem[] = [...catalogProbes(catalog.policies).map(probeItem), ...(await designChecks(handle))];
+  const notes: string[] = [];
+  let appRole: string | null = null;
+  if (named) {
+    appRole = named.name;
+    const { findings } = await assessAppRole(handle.db, named.name, named.source);
+    checks.push(...appRoleItems(named.name, findings));
+  } else {
+    notes.push('no application role known (--app-url, --app-role, or DATABASE_URL when --url names the maintenance connection): its attributes were not judged');
+    if (options.requireAppRole) checks.push({ id: 'app-role-unknown', object: 'application role', status: 'fail', message: 'no application role is known, and --require-app-role asks for one', fix: 'pass --app-url "$DATABASE_URL" or --app-role NAME', details: {} });
+  }
+  const proof = await runProof(handle.db, {
+    design: { appRole: APP_ROLE, appTables: TABLE_NAMES, helper: { name: HELPER_FUNCTION, body: HELPER_BODY }, setting: USER_SETTING, triggerFunctions: ['set_updated_at'] },
+    loginRoles: appRole ? [appRole] : [],
+    ...(options.sample !== undefined ? { sample: options.sample } : {}),
+  }).catch((error: unknown) => {
+    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${handle.server.user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${handle.server.user};`);
+    throw error;
+  });
+  checks.push(...proof.items);
+  const failed = checks.filter((c) => c.status === 'fail' || c.status === 'not-run').map((c) => c.id);
+  const notRun = checks.filter((c) => c.status === 'not-run').length;
+  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes };
 }
 
-async function createProbeUser(trx: Transaction<Database>, tasks: number): Promise<ProbeUser> {
-  const id = randomUUID();
-  await trx.insertInto('users').values({ id, email: `rls-probe-${id}@example.com`, name: 'rls verify probe' }).execute();
-  const taskIds = Array.from({ length: tasks }, () => randomUUID());
-  await trx
-    .insertInto('tasks')
-    .values(taskIds.map((taskId, i) => ({ id: taskId, user_id: id, title: `rls probe ${i + 1}` })))
-    .execute();
-  const archivedIds = [randomUUID()];
-  const at = new Date();
-  await trx
-    .insertInto('tasks_archive')
-    .values(archivedIds.map((archivedId) => ({ id: archivedId, user_id: id, title: 'rls probe, archived', completed: true, created_at: at, updated_at: at })))
-    .execute();
-  return { id, taskIds, archivedIds };
+function asProbe(item: ReportItem): RlsProbe {
+  const d = item.details as Partial<ProbeDetails>;
+  return { id: item.id, as: d.as ?? 'catalog', description: item.message, expected: d.expected ?? 'as designed', observed: d.observed ?? item.message, pass: item.status === 'ok' || item.status === 'n/a' || item.status === 'warn' };
+}
+
+function probeItem(p: RlsProbe): ReportItem {
+  return { id: p.id, object: 'policies', status: p.pass ? 'ok' : 'fail', message: p.description, fix: p.pass ? null : 'run `todo-db rls apply`', details: { as: p.as, expected: p.expected, observed: p.observed } };
+}
+
+/** Policies, grants and flags against the design: a leak on a literal (`OR title = 'x'`) no data can show. */
+async function designChecks(handle: TodoDatabase<any>): Promise<ReportItem[]> {
+  const status = await rlsStatus(handle);
+  return status.findings.map((f) => ({ id: `design:${f.code}`, object: f.subject, status: 'fail' as const, message: f.message, fix: f.fix, details: { repair: f.repair } }));
+}
+
+function appRoleItems(name: string, findings: readonly RlsFinding[]): ReportItem[] {
+  if (findings.length === 0) return [{ id: 'app-role', object: name, status: 'ok', message: `the application role ${name} is subject to RLS: no superuser, no BYPASSRLS, owns nothing, in ${APP_ROLE}`, fix: null, details: {} }];
+  return findings.map((f) => ({ id: `app-role:${f.code}`, object: name, status: 'fail', message: f.message, fix: f.fix, details: {} }));
 }
 
 /** What the catalog must show for the behaviour to hold under load and future edits. */

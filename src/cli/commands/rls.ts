@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ApplyRlsResult, RlsFinding, RlsStatus, VerifyRlsResult } from '../../index.js';
 import { plural, type Output } from '../output.js';
 import type { App } from '../app.js';
@@ -56,13 +56,25 @@ export function registerRls(program: Command, app: App): void {
 
   rls
     .command('verify')
-    .description('prove isolation as todo_app with two probe users, in a transaction that is always rolled back; exit 1 on any leak')
+    .description('prove isolation: as todo_app, every read and write across users on every tenant table, in a transaction always rolled back; plus every other way in; exit 1 on any leak')
+    .option('--app-url <url>', 'the URL the application connects with; its role is judged too (default: DATABASE_URL when --url names this connection)')
+    .option('--app-role <name>', 'the role the application logs in as')
+    .option('--require-app-role', 'fail when no application role can be known')
+    .addOption(new Option('--sample <n>', 'real users to probe as, besides the probe users').default(20).argParser(count))
     .action(
       handle(app, {
-        run: async (ctx: CliContext) => {
-          const { verifyRls, probeItems } = await import('../../index.js');
-          const result = await ctx.withDb('data', (db) => verifyRls(db));
-          return { ...result, checks: probeItems(result.probes) };
+        run: async (ctx: CliContext, options: VerifyOptions) => {
+          const { verifyRls } = await import('../../index.js');
+          // DATABASE_URL is the application's when this run's own connection came from --url.
+          const appUrl = options.appUrl ?? (options.appRole === undefined && ctx.global.url !== undefined ? ctx.env.DATABASE_URL?.trim() || undefined : undefined);
+          return ctx.withDb('data', (db) =>
+            verifyRls(db, {
+              ...(appUrl !== undefined ? { appUrl } : {}),
+              ...(options.appRole !== undefined ? { appRole: options.appRole } : {}),
+              requireAppRole: options.requireAppRole === true,
+              sample: options.sample,
+            }),
+          );
         },
         render: renderVerify,
         document: ({ probes: _probes, ...result }) => result,
@@ -109,13 +121,41 @@ function renderApply(out: Output, result: ApplyRlsResult & { superuser: boolean 
 }
 
 function renderVerify(out: Output, result: VerifyRlsResult): void {
-  out.table(
-    result.probes.map((p) => [
-      `${p.pass ? out.c.green('✓') : out.c.red('✗')} ${p.id}`,
-      out.c.dim(p.as),
-      p.pass ? out.c.dim(p.observed) : `${out.c.red(p.observed)} ${out.c.dim(`(expected ${p.expected})`)}`,
-    ]),
-  );
-  if (result.ok) out.result(`All ${result.probes.length} probes passed: todo_app sees and changes only its own user's rows. Rolled back; nothing changed.`);
-  else out.result(`LEAK: ${result.failed.length} of ${result.probes.length} probes failed (${result.failed.join(', ')}). Rolled back. See \`todo-db rls status\`; \`todo-db rls apply\` restores the setup.`);
+  const groups = new Map<string, VerifyRlsResult['checks']>();
+  for (const check of result.checks) groups.set(check.object, [...(groups.get(check.object) ?? []), check]);
+  const mark = (s: string) => (s === 'ok' ? out.c.green('✓') : s === 'fail' ? out.c.red('✗') : out.c.yellow('!'));
+  for (const [object, checks] of groups) {
+    out.line(`  ${out.c.bold(object)}`);
+    out.table(
+      checks.map((c) => {
+        const d = c.details as { as?: string; expected?: string; observed?: string; command?: string };
+        const what = d.command ? `${d.command} ${out.c.dim(`as ${d.as}`)}` : c.message;
+        const seen = d.observed === undefined ? '' : c.status === 'ok' ? out.c.dim(d.observed) : `${out.c.red(d.observed)} ${out.c.dim(`(expected ${d.expected})`)}`;
+        return [`${mark(c.status)} ${c.id.replace(`${object}:`, '')}`, what, seen];
+      }),
+      '    ',
+    );
+    for (const c of checks) if (c.status !== 'ok' && c.fix && !c.details.hasOwnProperty('command')) out.line(out.c.dim(`      fix: ${c.fix}`));
+  }
+  for (const note of result.notes) out.note(note);
+  const rows = result.checks.length;
+  if (result.ok) out.result(`All ${rows} probes and checks passed on ${plural(result.tenants.length, 'tenant table')}: todo_app sees and changes only its own user's rows. Rolled back; nothing changed.`);
+  else {
+    const leaks = result.checks.filter((c) => c.status === 'fail').length;
+    const notRun = result.notRun ? `, ${result.notRun} could not run` : '';
+    out.result(`LEAK: ${leaks} of ${rows} probes and checks failed${notRun} (${result.failed.slice(0, 8).join(', ')}${result.failed.length > 8 ? ', …' : ''}). Rolled back. See \`todo-db rls status\`; \`todo-db rls apply\` restores the setup.`);
+  }
+}
+
+interface VerifyOptions {
+  appUrl?: string;
+  appRole?: string;
+  requireAppRole?: boolean;
+  sample: number;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
 }
