@@ -1,6 +1,7 @@
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError, UsageError } from '../errors.js';
 import { listAnd } from '../text.js';
+import { sql } from 'kysely';
 import type { ReportItem } from '../report/item.js';
 import { appRoleName, assessAppRole } from './app-role.js';
 import { readCatalog, readRole, type PolicyInfo } from './catalog.js';
@@ -9,6 +10,9 @@ import type { RlsFinding } from './findings.js';
 import { isOncePerStatement } from './lint.js';
 import type { ProbeDetails } from './proof/attacks.js';
 import { runProof } from './proof/run.js';
+
+/** The auth service's designed role (contract v1.2.0). */
+const AUTH_ROLE = 'todo_auth';
 import { rlsStatus } from './status.js';
 import { requireCapabilities } from '../connection/capabilities.js';
 import { hasSqlState } from '../sql-state.js';
@@ -82,13 +86,14 @@ export async function verifyRls(handle: TodoDatabase<any>, options: VerifyRlsOpt
   if (named) {
     appRole = named.name;
     const { findings } = await assessAppRole(handle.db, named.name, named.source);
-    checks.push(...appRoleItems(named.name, findings));
+    checks.push(...appRoleItems(named.name, findings), ...(await bothRoles(handle, named.name)));
   } else {
     notes.push('no application role known (--app-url, --app-role, or DATABASE_URL when --url names the maintenance connection): its attributes were not judged');
     if (options.requireAppRole) checks.push({ id: 'app-role-unknown', object: 'application role', status: 'fail', message: 'no application role is known, and --require-app-role asks for one', fix: 'pass --app-url "$DATABASE_URL" or --app-role NAME', details: {} });
   }
   const proof = await runProof(handle.db, {
     design: { appRole: APP_ROLE, appTables: TABLE_NAMES, helper: { name: HELPER_FUNCTION, body: HELPER_BODY }, setting: USER_SETTING, triggerFunctions: ['set_updated_at'] },
+    authRole: AUTH_ROLE,
     loginRoles: appRole ? [appRole] : [],
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
   }).catch((error: unknown) => {
@@ -114,6 +119,15 @@ function probeItem(p: RlsProbe): ReportItem {
 async function designChecks(handle: TodoDatabase<any>): Promise<ReportItem[]> {
   const status = await rlsStatus(handle);
   return status.findings.map((f) => ({ id: `design:${f.code}`, object: f.subject, status: 'fail' as const, message: f.message, fix: f.fix, details: { repair: f.repair } }));
+}
+
+/** A login role in both todo_app and the auth service's role holds tokens and every user's rows at once. */
+async function bothRoles(handle: TodoDatabase<any>, name: string): Promise<ReportItem[]> {
+  const { rows } = await sql<{ both: boolean }>`
+    select coalesce(pg_has_role(${name}, ${APP_ROLE}, 'MEMBER') and pg_has_role(${name}, ${AUTH_ROLE}, 'MEMBER'), false) as both
+    where exists (select from pg_roles where rolname = ${name}) and exists (select from pg_roles where rolname = ${AUTH_ROLE})`.execute(handle.db);
+  if (!rows[0]?.both) return [];
+  return [{ id: 'app-role:in-both-roles', object: name, status: 'fail', message: `the application role ${name} is a member of both ${APP_ROLE} and ${AUTH_ROLE}: one login then holds the auth tables and every user's rows`, fix: `REVOKE ${AUTH_ROLE} FROM ${name}; (the auth service logs in as a role of its own)`, details: {} }];
 }
 
 function appRoleItems(name: string, findings: readonly RlsFinding[]): ReportItem[] {
