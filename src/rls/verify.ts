@@ -51,6 +51,9 @@ export interface VerifyRlsResult {
   /** the application role judged, or null with the reason in notes */
   appRole: string | null;
   notes: string[];
+  /** the longest one probe statement held row locks, and the proof transaction's length (ms) */
+  longestLockMs: number;
+  transactionMs: number;
 }
 
 /**
@@ -103,7 +106,7 @@ export async function verifyRls(handle: TodoDatabase<any>, options: VerifyRlsOpt
   checks.push(...proof.items);
   const failed = checks.filter((c) => c.status === 'fail' || c.status === 'not-run').map((c) => c.id);
   const notRun = checks.filter((c) => c.status === 'not-run').length;
-  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes };
+  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes, longestLockMs: proof.longestLockMs, transactionMs: proof.transactionMs };
 }
 
 function asProbe(item: ReportItem): RlsProbe {

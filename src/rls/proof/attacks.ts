@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Column, TablePrivileges, Tenant } from './catalog.js';
-import { affected, attempt, describe, refusedByCheck, type Outcome } from './attempt.js';
+import { affected, attempt, describe, refusedByCheck, type Outcome, type Timing } from './attempt.js';
 import { harmlessConstant, probeRows, type Row } from './probe-rows.js';
 
 /** Who a probe runs as: always under SET LOCAL ROLE of a designed role. */
@@ -29,6 +29,7 @@ export interface AttackContext {
   b: string;
   /** rows of A in this table: the most any write of A may touch */
   ownRows: number;
+  timing?: Timing;
 }
 
 const t = (tenant: Tenant) => sql.table(tenant.table);
@@ -107,7 +108,7 @@ export async function probeTable(ctx: AttackContext, as: Identity): Promise<Prob
   const specs = as === 'user A' ? AS_USER : AS_NOBODY;
   const out: ProbeOutcome[] = [];
   for (const spec of specs.filter((s) => applies(s, ctx.tenant))) {
-    const outcome = await attempt(ctx.trx, () => spec.statement(ctx)).catch((error: unknown) => {
+    const outcome = await attempt(ctx.trx, () => spec.statement(ctx), ctx.timing).catch((error: unknown) => {
       if ((error as { code?: string }).code === 'XXNOR') return { notRun: 'no probe row can be built for this table (a required column of a type it cannot fill)' } as Outcome;
       throw error;
     });

@@ -11,8 +11,9 @@ const COULD_NOT_RUN = new Set<string>([SQLSTATE.lockNotAvailable, SQLSTATE.query
  * write is undone at once, a refused one does not abort the transaction, and one
  * stopped by the lock or statement timeout is "not run", never a pass.
  */
-export async function attempt(trx: Transaction<any>, statement: () => Promise<number>): Promise<Outcome> {
+export async function attempt(trx: Transaction<any>, statement: () => Promise<number>, timing?: Timing): Promise<Outcome> {
   await sql`savepoint rls_proof`.execute(trx);
+  const started = performance.now();
   let outcome: Outcome;
   try {
     outcome = { rows: await statement() };
@@ -24,7 +25,14 @@ export async function attempt(trx: Transaction<any>, statement: () => Promise<nu
       : { denied: code, message: (error as Error).message };
   }
   await sql`rollback to savepoint rls_proof`.execute(trx);
+  // Row locks a probe write took are released with its savepoint: this is how long they were held.
+  if (timing) timing.longestMs = Math.max(timing.longestMs, performance.now() - started);
   return outcome;
+}
+
+/** The longest any one probe statement held its locks. */
+export interface Timing {
+  longestMs: number;
 }
 
 /**

@@ -27,6 +27,10 @@ export interface ProofResult {
   /** probe rows written (and rolled back) per table */
   probeRows: Record<string, number>;
   sampledUsers: number;
+  /** the longest one probe statement held row locks (its savepoint's rollback releases them) */
+  longestLockMs: number;
+  /** the proof's transaction: it holds only ROW EXCLUSIVE on tenant tables, which blocks no query of the app */
+  transactionMs: number;
 }
 
 type Probe = ReportItem<ProbeDetails>;
@@ -51,6 +55,8 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
   const items: ReportItem[] = await surfaceChecks(db, tenants, design, options.loginRoles ?? []);
   const counts: Record<string, number> = {};
   let sampled = 0;
+  const timing = { longestMs: 0 };
+  const began = performance.now();
   const trx = await db.startTransaction().execute();
   try {
     await sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 2000}ms`}, true), set_config('statement_timeout', ${`${options.statementTimeoutMs ?? 10_000}ms`}, true)`.execute(trx);
@@ -64,7 +70,7 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
       await sql`select set_config(${design.setting}, ${as === 'user A' ? a : ''}, true)`.execute(trx);
       if (as === 'no user set') await sql`select set_config(${design.setting}, null, true)`.execute(trx).catch(() => undefined);
       for (const tenant of tenants) {
-        const ctx = { trx, tenant, privileges: privileges.find((p) => p.role === design.appRole && p.table === tenant.table), a, b, ownRows: own.get(tenant.table) ?? 0 };
+        const ctx = { trx, tenant, privileges: privileges.find((p) => p.role === design.appRole && p.table === tenant.table), a, b, ownRows: own.get(tenant.table) ?? 0, timing };
         items.push(...(await probeTable(ctx, as)).map(toItem));
       }
     }
@@ -74,14 +80,14 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
       for (const tenant of tenants) {
         const p = privileges.find((x) => x.role === options.authRole && x.table === tenant.table);
         if (p && (p.select || p.insert || p.update || p.delete)) continue;
-        const ctx = { trx, tenant, privileges: p, a, b, ownRows: 0 };
+        const ctx = { trx, tenant, privileges: p, a, b, ownRows: 0, timing };
         items.push(...(await probeTable(ctx, 'todo_auth')).map(toItem));
       }
     }
   } finally {
     await trx.rollback().execute();
   }
-  return { items, tenants: tenants.map((t) => t.table), probeRows: counts, sampledUsers: sampled };
+  return { items, tenants: tenants.map((t) => t.table), probeRows: counts, sampledUsers: sampled, longestLockMs: Math.round(timing.longestMs * 10) / 10, transactionMs: Math.round(performance.now() - began) };
 }
 
 /** Users A, B, C and, in every tenant table, their rows in every column state; returns A's row count per table. */
