@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import { CONTRACT_TABLES } from '../contract/index.js';
+import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { ProblemError } from '../errors.js';
 
 /** The tables whose rows a backup must carry over exactly; compared after every restore. */
-export const CONTENT_TABLES = CONTRACT_TABLES;
+export const CONTENT_TABLES = SCHEMA_TABLES;
 
 export interface TableContents {
   table: string;
