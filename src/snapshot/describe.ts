@@ -13,6 +13,8 @@ export interface AttrSpec {
   label: string;
   text: (value: Attr) => string;
   form?: ExpressionForm;
+  /** compared, but left out of the object's one-line text */
+  hidden?: true;
 }
 
 const list = (v: Attr) => (Array.isArray(v) ? v.join(', ') : String(v ?? ''));
@@ -41,7 +43,7 @@ export const SPECS: Record<ObjectKind, Record<string, AttrSpec>> = {
     generated: { label: 'generated', text: (v) => (v === null ? '' : `GENERATED ALWAYS AS ${String(v)}`) },
     identity: { label: 'identity', text: (v) => (v === null ? '' : `GENERATED ${String(v)} AS IDENTITY`) },
     collation: { label: 'collation', text: (v) => (v === null ? '' : `COLLATE "${String(v)}"`) },
-    position: { label: 'position', text: (v) => `column ${String(v)}` },
+    position: { label: 'position', text: (v) => `column ${String(v)}`, hidden: true },
   },
   constraint: {
     definition: { label: 'definition', text: plain, form: 'constraint' },
@@ -144,6 +146,7 @@ export const SPECS: Record<ObjectKind, Record<string, AttrSpec>> = {
 /** The object as DDL-like text, attribute by attribute. */
 export function describe(o: CatalogObject): string {
   return Object.entries(SPECS[o.kind])
+    .filter(([, spec]) => !spec.hidden)
     .map(([attr, spec]) => spec.text(o.attrs[attr] ?? null))
     .filter((t) => t !== '')
     .join(' ');
