@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   PACKAGE_MIGRATIONS_DIR,
@@ -167,6 +168,11 @@ describe('a new table in the snapshot reaches every derived list', () => {
       expect(checks.get('schema')).toMatchObject({ status: 'ok' });
       expect(checks.get('rls-tables')?.message).toMatch(/notes/);
       expect((await lib.verifySchema(handle)).ok).toBe(true);
+      // rls apply repairs what the snapshot declares on the app's own table too
+      await sql.raw('alter table notes no force row level security; drop policy notes_select_own on notes; revoke delete on notes from todo_app').execute(handle.db);
+      expect((await lib.verifySchema(handle)).findings.map((f) => f.object).sort()).toEqual(['grant on notes to todo_app', 'policy notes_select_own', 'row-level security on notes']);
+      expect((await lib.applyRls(handle)).ranScript).toBe(true);
+      expect((await lib.verifySchema(handle)).findings).toEqual([]);
       const cleaned = await lib.cleanup(handle);
       expect(cleaned.users).toBeGreaterThan(0);
     } finally {

@@ -139,8 +139,8 @@ describe('todo-db verify as a role without CREATE, in a read-only session (as on
     const url = new URL(backend.url);
     url.username = reader;
     const database = url.pathname.slice(1);
-    const [{ create }] = await adminQuery<{ create: boolean }>(`select has_database_privilege('${reader}', '${database}', 'CREATE') or has_schema_privilege('${reader}', 'public', 'CREATE') as create`);
-    expect(create).toBe(false);
+    const [row] = await adminQuery<{ create: boolean }>(`select has_database_privilege('${reader}', '${database}', 'CREATE') or has_schema_privilege('${reader}', 'public', 'CREATE') as create`);
+    expect(row?.create).toBe(false);
     const result = await withRoleLock('shared', () => runCli(['--url', url.toString(), '--json', 'verify'], { env: { PGOPTIONS: '-c default_transaction_read_only=on' } }));
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, findings: [] });

@@ -4,6 +4,7 @@ import { ProblemError } from '../errors.js';
 import { readSql } from '../sql-file.js';
 import { diffStatus, type RlsChange } from './diff.js';
 import type { RlsFinding } from './findings.js';
+import { snapshotRlsSql } from './snapshot-sql.js';
 import { requireRls, rlsStatus, type RlsStatus } from './status.js';
 
 export interface ApplyRlsResult {
@@ -26,7 +27,8 @@ export interface ApplyRlsResult {
 export const RLS_SCRIPTS: readonly string[] = ['rls.sql', 'rls-archive.sql'];
 
 function rlsScript(): string {
-  return RLS_SCRIPTS.map((file) => readSql(file)).join('\n');
+  // Then what the snapshot declares for the tenant tables the scripts do not name.
+  return [...RLS_SCRIPTS.map((file) => readSql(file)), snapshotRlsSql()].join('\n');
 }
 
 /**
