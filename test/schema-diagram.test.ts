@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, UnsupportedError, diagramIsCurrent, migrateUp, openDatabase, schemaDiagram } from '../src/index.js';
+import { PACKAGE_SNAPSHOT_PATH, UnsupportedError, diagramIsCurrent, migrateUp, openDatabase, readSnapshot, schemaDiagram, snapshotDiagram, tablesOf } from '../src/index.js';
 import { renderDiagram } from '../src/verify/diagram.js';
 import { SERVER_BACKENDS, openFresh, provision, type BackendName, type TestBackend } from './support/backends.js';
 import { runCli } from './support/cli.js';
@@ -43,19 +43,22 @@ const V1_DIAGRAM = `erDiagram
 const markdown = (diagram: string) => `# Schema\n\nSome prose.\n\n\`\`\`mermaid\n${diagram}\n\`\`\`\n\nMore prose.\n`;
 
 describe('diagram rendering', () => {
-  it('renders the contract itself like the live v1 schema (parents first, PK / FK / UK)', () => {
-    expect(renderDiagram(CONTRACT.tables)).toBe(V1_DIAGRAM);
+  const snapshot = readSnapshot(PACKAGE_SNAPSHOT_PATH);
+
+  it('renders the snapshot like the live v1 schema (parents first, PK / FK / UK)', () => {
+    expect(snapshotDiagram(snapshot)).toBe(V1_DIAGRAM);
+    expect(renderDiagram(tablesOf(snapshot.objects))).toBe(V1_DIAGRAM);
   });
 
   it('draws a nullable foreign key as zero-or-one, a unique one as one-to-one', () => {
-    const users = CONTRACT.tables[0]!;
+    const users = tablesOf(snapshot.objects).find((t) => t.name === 'users')!;
     const profile = {
       ...users,
       name: 'profiles',
-      columns: [{ name: 'user_id', type: 'uuid', nullable: true, default: null }],
+      columns: [{ name: 'user_id', type: 'uuid', nullable: true, default: null, identity: null, generated: null }],
       primaryKey: null,
       indexes: [],
-      foreignKeys: [{ name: 'profiles_user_id_fkey', columns: ['user_id'], references: { table: 'users', columns: ['id'] }, onDelete: 'cascade' as const, onUpdate: 'no action' as const }],
+      foreignKeys: [{ name: 'profiles_user_id_fkey', columns: ['user_id'], references: { table: 'users', columns: ['id'] }, onDelete: 'CASCADE' }],
       uniques: [{ name: 'profiles_user_id_key', columns: ['user_id'] }],
     };
     expect(renderDiagram([profile, users]).split('\n').slice(0, 3)).toEqual(['erDiagram', '    users |o--o| profiles : "user_id"', '    users {']);
@@ -115,7 +118,7 @@ describe.each(SERVER_BACKENDS)('todo-db schema diagram on %s', (name: BackendNam
   });
 
   it('prints only the diagram, so it can be piped into a file', async () => {
-    const result = await runCli(['--url', backend.url, 'schema', 'diagram']);
+    const result = await runCli(['--url', backend.url, 'schema', 'diagram', '--live']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(V1_DIAGRAM + '\n');
@@ -126,12 +129,22 @@ describe.each(SERVER_BACKENDS)('todo-db schema diagram on %s', (name: BackendNam
     const stale = join(work, 'stale.md');
     writeFileSync(current, markdown(V1_DIAGRAM));
     writeFileSync(stale, markdown(V1_DIAGRAM.replace('        varchar name\n', '')));
-    const ok = await runCli(['--url', backend.url, 'schema', 'diagram', '--check', current]);
+    const ok = await runCli(['--url', backend.url, 'schema', 'diagram', '--live', '--check', current]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(`✓ the diagram in ${current} is current\n`);
-    const bad = await runCli(['--url', backend.url, '--json', 'schema', 'diagram', '--check', stale]);
+    const bad = await runCli(['--url', backend.url, '--json', 'schema', 'diagram', '--live', '--check', stale]);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({ ok: false, command: 'schema diagram', durationMs: expect.any(Number), file: stale, diagram: V1_DIAGRAM });
+  });
+});
+
+describe('schema diagram from the snapshot', () => {
+  it('needs no database: the snapshot is the diagram, and README.md shows it', async () => {
+    const result = await runCli(['--url', 'postgres://nobody@127.0.0.1:1/none', 'schema', 'diagram']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(V1_DIAGRAM + '\n');
+    const readme = await runCli(['schema', 'diagram', '--check', join(import.meta.dirname, '..', 'README.md')]);
+    expect(readme.code).toBe(0);
   });
 });
 

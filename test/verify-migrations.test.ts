@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_MIGRATIONS_DIR, UnsupportedError, verifyMigrations } from '../src/index.js';
+import { PACKAGE_MIGRATIONS_DIR, UnsupportedError, generateSnapshot, verifyMigrations } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends.js';
 import { runCli } from './support/cli.js';
 import { adminQuery, createTestDatabase } from './support/postgres.js';
@@ -25,7 +25,7 @@ function migrationsWith(name: string, source: string): { dir: string; remove(): 
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
-/** Its up adds a type (which the contract does not cover); its down forgets it. */
+/** Its up adds a type (which the snapshot does not cover); its down forgets it. */
 const FORGETFUL = `import { sql } from 'kysely';
 export async function up(db) { await sql\`create type task_priority as enum ('low', 'high')\`.execute(db); }
 export async function down() {}
@@ -73,7 +73,9 @@ describe.each(SERVER_BACKENDS)('verify --migrations on %s', (backend: BackendNam
   it('names the migration whose down forgets something, and the one that cannot be applied again', async () => {
     const copy = migrationsWith('0006_forgetful', FORGETFUL);
     try {
-      const result = await roleLock(() => verifyMigrations(fresh.handle, { dir: copy.dir }));
+      // The copy's own snapshot: the extra migration is part of its schema.
+      const snapshot = await generateSnapshot({ migrationsDir: copy.dir });
+      const result = await roleLock(() => verifyMigrations(fresh.handle, { dir: copy.dir, snapshot }));
       expect(result.ok).toBe(false);
       const failed = result.steps.filter((s) => !s.ok);
       expect(failed.map((s) => [s.phase, s.migration])).toEqual([
@@ -92,6 +94,7 @@ describe.each(SERVER_BACKENDS)('verify --migrations on %s', (backend: BackendNam
   it('names a down that removes what existed before its up', async () => {
     const copy = migrationsWith('0006_greedy', GREEDY);
     try {
+      // Against the package's snapshot, which does not have its index: the verify steps find it.
       const result = await roleLock(() => verifyMigrations(fresh.handle, { dir: copy.dir }));
       const failed = result.steps.filter((s) => !s.ok);
       expect(failed.map((s) => [s.phase, s.migration])).toEqual([
@@ -136,15 +139,17 @@ describe('verify --migrations from the command line', () => {
       expect(good.stderr).toBe('');
       expect(good.code).toBe(0);
       expect(good.stdout).toMatch(/✓ down 0005_tasks_archive/);
-      expect(good.stdout).toMatch(/5 migrations apply, match contract v1\.1\.0, revert without a trace and apply again\./);
+      expect(good.stdout).toMatch(/5 migrations apply, match the snapshot v1\.1\.0, revert without a trace and apply again\./);
 
       const copy = migrationsWith('0006_forgetful', FORGETFUL);
       try {
-        const human = await runCli(['--url', db.url, '--migrations-dir', copy.dir, 'verify', '--migrations']);
+        const snap = join(copy.dir, '..', 'snapshot.json');
+        expect((await runCli(['--migrations-dir', copy.dir, 'schema', 'snapshot', '--out', snap])).code).toBe(0);
+        const human = await runCli(['--url', db.url, '--migrations-dir', copy.dir, 'verify', '--migrations', '--snapshot', snap]);
         expect(human.code).toBe(1);
         expect(human.stdout).toMatch(/✗ down 0006_forgetful\n\s+left behind: type task_priority e/);
         expect(human.stdout).toMatch(/2 steps failed: down 0006_forgetful, apply all again 0006_forgetful\./);
-        const json = await runCli(['--url', db.url, '--migrations-dir', copy.dir, '--json', 'verify', '--migrations']);
+        const json = await runCli(['--url', db.url, '--migrations-dir', copy.dir, '--json', 'verify', '--migrations', '--snapshot', snap]);
         expect(json.code).toBe(1);
         const doc = JSON.parse(json.stdout) as { ok: boolean; steps: Array<{ phase: string; migration: string | null; ok: boolean }> };
         expect(doc.ok).toBe(false);

@@ -8,7 +8,7 @@ interface Breakage {
   what: string;
   break: string;
   repair: string;
-  expect: Pick<Finding, 'kind' | 'object'> & { table: string | null; message?: RegExp; fix?: RegExp };
+  expect: { kind: Finding['id']; object: string; table: string | null; message?: RegExp; fix?: RegExp };
   /** changes the cluster-wide role: hold the role lock exclusively until repaired */
   role?: boolean;
 }
@@ -175,7 +175,7 @@ describe.each(SERVER_BACKENDS)('verify on %s', (backend: BackendName) => {
 
   it('finds nothing on a freshly migrated database (bookkeeping tables ignored)', async () => {
     const result = await roleLock('shared', () => verifySchema(handle));
-    expect(result).toEqual({ ok: true, contractVersion: '1.1.0', findings: [], earlierVersion: null });
+    expect(result).toMatchObject({ ok: true, schemaVersion: '1.1.0', findings: [], allowed: [], earlierVersion: null });
   });
 
   it.each(BREAKAGES)('reports $what, naming the object', async (breakage) => {
@@ -189,11 +189,11 @@ describe.each(SERVER_BACKENDS)('verify on %s', (backend: BackendName) => {
     });
     expect(findings).toHaveLength(1);
     const [finding] = findings;
-    expect(finding).toMatchObject({ kind: breakage.expect.kind, object: breakage.expect.object, table: breakage.expect.table });
+    expect(finding).toMatchObject({ id: breakage.expect.kind, object: breakage.expect.object, status: 'fail', details: { table: breakage.expect.table } });
     if (breakage.expect.message) expect(finding!.message).toMatch(breakage.expect.message);
     if (breakage.expect.fix) expect(finding!.fix).toMatch(breakage.expect.fix);
-    if (finding!.kind !== 'unexpected') expect(finding!.expected).toEqual(expect.any(String));
-    if (finding!.kind !== 'missing') expect(finding!.actual).toEqual(expect.any(String));
+    if (finding!.id !== 'unexpected') expect(finding!.details.expected).toEqual(expect.any(String));
+    if (finding!.id !== 'missing') expect(finding!.details.actual).toEqual(expect.any(String));
     // repaired: back to no findings, so no breakage leaks into the next
     expect((await roleLock('shared', () => verifySchema(handle))).findings).toEqual([]);
   });
@@ -212,7 +212,7 @@ describe.each(SERVER_BACKENDS)('verify on %s', (backend: BackendName) => {
     try {
       const { ok, findings } = await roleLock('shared', () => verifySchema(handle));
       expect(ok).toBe(false);
-      expect(findings.map((f) => `${f.kind} ${f.object}`).sort()).toEqual(['different users.name', 'missing idx_users_created_at']);
+      expect(findings.map((f) => `${f.id} ${f.object}`).sort()).toEqual(['different users.name', 'missing idx_users_created_at']);
     } finally {
       await run('create index idx_users_created_at on users (created_at); alter table users alter column name type varchar(255)');
     }
@@ -222,7 +222,7 @@ describe.each(SERVER_BACKENDS)('verify on %s', (backend: BackendName) => {
     const empty = await openFresh(backend, 'verifyempty');
     try {
       const { findings } = await verifySchema(empty.handle);
-      const names = findings.map((f) => `${f.kind} ${f.object}`);
+      const names = findings.map((f) => `${f.id} ${f.object}`);
       expect(names).toEqual(expect.arrayContaining(['missing users', 'missing tasks', 'missing function app_current_user_id()', 'missing function set_updated_at()']));
       // nothing inside a missing table is reported on top of it
       expect(names.some((n) => n.includes('tasks.'))).toBe(false);

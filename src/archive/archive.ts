@@ -4,6 +4,7 @@ import { UnsupportedError, UsageError } from '../errors.js';
 import { assertMaintenanceRole } from '../seed/maintenance-role.js';
 import { readSql } from '../sql-file.js';
 import { parseBatchSize, parseCutoff, type ArchiveCutoff } from './cutoff.js';
+import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 
 /** The batch statement, shared with people who run it in psql. */
 export const ARCHIVE_BATCH_SQL = 'archive/batch.sql';
@@ -75,7 +76,7 @@ export async function archiveTasks(handle: TodoDatabase, options: ArchiveOptions
     // pg-mem evaluates data-modifying CTEs wrongly, so the move would not be atomic there.
     throw new UnsupportedError(`archive is not available on ${handle.kind}`, 'archive on PostgreSQL or PGlite');
   }
-  await assertMaintenanceRole(handle, 'archive', ['users', 'tasks', 'tasks_archive']);
+  await assertMaintenanceRole(handle, 'archive', SCHEMA_TABLES);
   const started = performance.now();
   const cutoff = await resolveCutoff(handle, cutoffInput);
   const plan = { cutoff, ...(await pending(handle, cutoff)) };

@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import { CONTRACT_TABLES } from '../contract/index.js';
+import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { ProblemError } from '../errors.js';
 import { hasSqlState } from '../sql-state.js';
 
 /** The tables whose rows a backup must carry over exactly; compared after every restore. */
-export const CONTENT_TABLES = CONTRACT_TABLES;
+export const CONTENT_TABLES = SCHEMA_TABLES;
 
 export interface TableContents {
   table: string;

@@ -1,5 +1,5 @@
 import type { TodoDatabase } from '../connection/open.js';
-import { CONTRACT_TABLES } from '../contract/index.js';
+import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { TodoDbError } from '../errors.js';
 import { rlsStatus } from '../rls/status.js';
 import { verifySchema } from '../verify/verify-schema.js';
@@ -64,7 +64,7 @@ export const rlsTables: HealthCheck = {
   sql: [TABLES_SQL],
   evaluate: ({ rows }) => {
     const byName = new Map(rows<TableRlsRow>(TABLES_SQL).map((r) => [r.table, r]));
-    const findings: Finding[] = CONTRACT_TABLES.flatMap((table): Finding[] => {
+    const findings: Finding[] = SCHEMA_TABLES.flatMap((table): Finding[] => {
       const row = byName.get(table);
       if (!row) return [{ object: table, status: 'fail', message: 'table missing' }];
       if (!row.rls_enabled) return [{ object: table, status: 'fail', message: 'RLS is off: every role with a grant sees every row' }];
@@ -73,7 +73,7 @@ export const rlsTables: HealthCheck = {
     });
     return findings.length
       ? { status: 'fail', value: findings.length, message: findings.map((f) => `${f.object}: ${f.message}`).join('; '), findings }
-      : { status: 'ok', value: 0, message: `enabled and forced on ${CONTRACT_TABLES.join(', ')}` };
+      : { status: 'ok', value: 0, message: `enabled and forced on ${SCHEMA_TABLES.join(', ')}` };
   },
   fix: 'run `todo-db rls apply`',
 };

@@ -1,4 +1,4 @@
-import { CONTRACT_TABLES } from '../contract/index.js';
+import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { TABLES_SQL } from './checks-contract.js';
 import { formatBytes, formatSeconds, percent } from './format.js';
 import type { Finding, HealthCheck } from './types.js';
@@ -95,7 +95,7 @@ export const tableSizes: HealthCheck = {
   needs: ['catalog'],
   sql: [TABLES_SQL],
   evaluate: ({ rows }) => {
-    const list = tables(rows).filter((r) => CONTRACT_TABLES.includes(r.table));
+    const list = tables(rows).filter((r) => SCHEMA_TABLES.includes(r.table));
     const findings: Finding[] = list.map((r) => ({
       object: r.table,
       status: 'info',

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
-import { CONTRACT_TABLES } from '../contract/index.js';
+import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { readSql } from '../sql-file.js';
 import { INDEXES_SQL, indexVerdicts, type IndexReport, type IndexRow } from './index-verdicts.js';
 import { requireCapabilities } from '../connection/capabilities.js';
@@ -23,6 +23,6 @@ export interface IndexesResult {
 export async function monitorIndexes(handle: TodoDatabase): Promise<IndexesResult> {
   requireCapabilities(handle, ['catalog', 'statistics'], 'monitor indexes');
   const { rows } = await sql.raw<IndexRow>(readSql(INDEXES_SQL)).execute(handle.db);
-  const indexes = indexVerdicts(rows).filter((i) => CONTRACT_TABLES.includes(i.table));
+  const indexes = indexVerdicts(rows).filter((i) => SCHEMA_TABLES.includes(i.table));
   return { ok: !indexes.some((i) => i.verdict === 'invalid'), indexes };
 }

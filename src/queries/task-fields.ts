@@ -1,15 +1,16 @@
-import { CONTRACT } from '../contract/index.js';
+import { packageSnapshot } from '../snapshot/package-snapshot.js';
 import { UsageError } from '../errors.js';
 
-/** Column lengths come from the contract, so they cannot drift from the schema. */
+/** Column lengths come from the schema snapshot, so they cannot drift from the schema. */
 function maxLength(column: string): number {
-  const type = CONTRACT.tables.find((t) => t.name === 'tasks')?.columns.find((c) => c.name === column)?.type ?? '';
+  const type = String(packageSnapshot().objects[`column tasks.${column}`]?.attrs.type ?? '');
   const n = /\((\d+)\)/.exec(type)?.[1];
-  if (!n) throw new Error(`the contract gives tasks.${column} no length`);
+  if (!n) throw new Error(`the schema snapshot gives tasks.${column} no length`);
   return Number(n);
 }
 
-const LIMITS = { title: maxLength('title'), description: maxLength('description') };
+let limits: { title: number; description: number } | undefined;
+const LIMITS = () => (limits ??= { title: maxLength('title'), description: maxLength('description') });
 
 /**
  * Checks a task's text before it reaches the database, so bad input gets one clear
@@ -17,11 +18,11 @@ const LIMITS = { title: maxLength('title'), description: maxLength('description'
  */
 export function checkTaskFields(fields: { title?: unknown; description?: unknown }): void {
   if ('title' in fields) {
-    const title = checkText('title', fields.title, LIMITS.title);
+    const title = checkText('title', fields.title, LIMITS().title);
     if (title.trim() === '') throw new UsageError('a task title cannot be empty or only spaces', 'give the task a title');
   }
   if ('description' in fields && fields.description !== null && fields.description !== undefined) {
-    checkText('description', fields.description, LIMITS.description);
+    checkText('description', fields.description, LIMITS().description);
   }
 }
 

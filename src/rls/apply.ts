@@ -7,6 +7,7 @@ import type { RlsFinding } from './findings.js';
 import { requireCapabilities } from '../connection/capabilities.js';
 import { rlsStatus, type RlsStatus } from './status.js';
 import { hasSqlState } from '../sql-state.js';
+import { snapshotRlsSql } from './snapshot-sql.js';
 
 export interface ApplyRlsResult {
   /** the RLS scripts ran (only when the status showed drift) */
@@ -28,7 +29,8 @@ export interface ApplyRlsResult {
 export const RLS_SCRIPTS: readonly string[] = ['rls.sql', 'rls-archive.sql'];
 
 function rlsScript(): string {
-  return RLS_SCRIPTS.map((file) => readSql(file)).join('\n');
+  // Then what the snapshot declares for the tenant tables the scripts do not name.
+  return [...RLS_SCRIPTS.map((file) => readSql(file)), snapshotRlsSql()].join('\n');
 }
 
 /**

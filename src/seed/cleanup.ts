@@ -5,6 +5,7 @@ import { UnsupportedError } from '../errors.js';
 import { packageRoot } from '../migrations/files.js';
 import { readSql } from '../sql-file.js';
 import { assertMaintenanceRole } from './maintenance-role.js';
+import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 
 /** The one batch statement, shared with people who run it in psql. */
 export const CLEANUP_SQL_FILE = join(packageRoot(), 'sql', 'cleanup.sql');
@@ -36,7 +37,7 @@ export async function cleanup(handle: TodoDatabase, options: CleanupOptions = {}
     // pg-mem evaluates the statement's data-modifying CTEs wrongly (it miscounts the tasks).
     throw new UnsupportedError(`cleanup is not available on ${handle.kind}`, 'an in-memory database disappears with its process: open a new one instead');
   }
-  await assertMaintenanceRole(handle, 'cleanup', ['users', 'tasks', 'tasks_archive']);
+  await assertMaintenanceRole(handle, 'cleanup', SCHEMA_TABLES);
   const statement = sql.raw<{ users: number; tasks: number; archived: number }>(readSql('cleanup.sql'));
   const started = performance.now();
   const totals = { users: 0, tasks: 0, archived: 0, batches: 0 };

@@ -1,207 +1,142 @@
-import { sortPrivileges, type GrantShape, type SchemaShape, type TableShape } from '../contract/types.js';
-import * as d from './describe.js';
-import type { Finding, FindingType } from './finding.js';
-
-interface Kind<T> {
-  type: FindingType;
-  table: string | null;
-  object: (item: T) => string;
-  aspects: (item: T) => d.Aspects;
-  fix?: (item: T, kind: Finding['kind'], expected?: T) => string | undefined;
-  /** how one changed aspect reads; default `<label> is <actual>, expected <expected>` */
-  phrase?: (label: string, actual: string, expected: string) => string;
-}
+import { SPECS, describe } from '../snapshot/describe.js';
+import { sameExpression, squash } from '../snapshot/expressions.js';
+import { OBJECT_KINDS, type Attr, type Catalog, type CatalogObject } from '../snapshot/types.js';
+import type { Finding, FindingKind } from './finding.js';
 
 /**
- * Every difference between the expected schema (the contract, normalised through
- * the server) and the actual one, as findings. Pure: no database needed.
+ * Every difference between the expected catalog (the snapshot) and the actual
+ * one, as findings. Pure: no database. Nothing inside a missing or unexpected
+ * table is reported on top of the table itself. Extensions are left to the caller
+ * (allowed ones are not drift).
  */
-export function compareSchemas(expected: SchemaShape, actual: SchemaShape): Finding[] {
+export function compareCatalogs(expected: Catalog, actual: Catalog): Finding[] {
+  const tableGone = new Set<string>();
+  for (const [key, o] of Object.entries(expected)) if (o.kind === 'table' && !actual[key]) tableGone.add(o.object);
+  for (const [key, o] of Object.entries(actual)) if (o.kind === 'table' && !expected[key]) tableGone.add(o.object);
+  const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort(byKindThenKey(expected, actual));
   const findings: Finding[] = [];
-  const table: Kind<TableShape> = {
-    type: 'table',
-    table: null,
-    object: (t) => t.name,
-    aspects: (t) => [['kind', t.kind ?? 'table']],
-  };
-  forEachPair(expected.tables, actual.tables, findings, { ...table, table: null }, (e, a) => compareTable(e, a, findings), (t) => t.name);
-  compareList(expected.functions, actual.functions, findings, {
-    type: 'function',
-    table: null,
-    object: (f) => `function ${f.name}(${f.arguments})`,
-    aspects: d.functionAspects,
-    fix: () => 'todo-db rls apply, or re-run the migration that creates it',
-  }, (f) => `${f.name}(${f.arguments})`);
-  compareList(expected.roles, actual.roles, findings, {
-    type: 'role',
-    table: null,
-    object: (r) => `role ${r.name}`,
-    aspects: d.roleAspects,
-    phrase: (_label, has, want) => `${has} instead of ${want}${ROLE_RISK[has] ?? ''}`,
-    fix: (r, kind, want) =>
-      kind === 'missing' ? 'todo-db rls apply' : kind === 'different' && want ? `ALTER ROLE ${r.name} ${diffTexts(d.roleAspects(want), d.roleAspects(r)).join(' ')}` : undefined,
-  });
+  for (const key of keys) {
+    const e = expected[key];
+    const a = actual[key];
+    const o = (e ?? a)!;
+    if (o.kind !== 'table' && o.table !== null && tableGone.has(o.table)) continue;
+    if (e && !a) findings.push(finding('missing', e, describe(e), null, `${named(e)} is missing`, fixFor('missing', e)));
+    else if (a && !e) findings.push(finding('unexpected', a, null, describe(a), `unexpected ${named(a)}: not in the schema snapshot`, fixFor('unexpected', a)));
+    else if (e && a) {
+      const changed = differingAttrs(e, a);
+      if (changed.length === 0) continue;
+      const parts = changed.map(([label, want, have]) => (o.kind === 'role' ? `${have} instead of ${want}${ROLE_RISK[have] ?? ''}` : `${label} is ${have || '(none)'}, expected ${want || '(none)'}`));
+      findings.push(finding('different', e, describe(e), describe(a), `${e.object}: ${parts.join('; ')}`, fixFor('different', a, e)));
+    }
+  }
   return findings;
 }
 
-function compareTable(e: TableShape, a: TableShape, out: Finding[]): void {
-  const t = e.name;
-  compareList(e.columns, a.columns, out, { type: 'column', table: t, object: (c) => `${t}.${c.name}`, aspects: d.columnAspects });
-  compareList(e.primaryKey ? [e.primaryKey] : [], a.primaryKey ? [a.primaryKey] : [], out, {
-    type: 'primary key',
-    table: t,
-    object: (k) => k.name,
-    aspects: d.primaryKeyAspects,
-  });
-  compareList(e.foreignKeys, a.foreignKeys, out, { type: 'foreign key', table: t, object: (k) => k.name, aspects: d.foreignKeyAspects });
-  compareList(e.checks, a.checks, out, { type: 'check', table: t, object: (k) => k.name, aspects: d.checkAspects });
-  compareList(e.uniques, a.uniques, out, { type: 'unique', table: t, object: (k) => k.name, aspects: d.uniqueAspects });
-  compareList(e.indexes, a.indexes, out, {
-    type: 'index',
-    table: t,
-    object: (i) => i.name,
-    aspects: d.indexAspects,
-    fix: (i, kind) =>
-      kind === 'unexpected'
-        ? `DROP INDEX ${i.name}`
-        : `${kind === 'different' ? `DROP INDEX ${i.name}; ` : ''}CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${i.name} ON ${t} USING ${i.method} (${i.columns.join(', ')})`,
-  });
-  compareList(e.triggers, a.triggers, out, { type: 'trigger', table: t, object: (x) => `trigger ${x.name}`, aspects: d.triggerAspects });
-  compareList([{ name: t, ...e.rls }], [{ name: t, ...a.rls }], out, {
-    type: 'row-level security',
-    table: t,
-    object: () => `row-level security on ${t}`,
-    aspects: (r) => [
-      ['enabled', r.enabled ? 'ENABLED' : 'DISABLED'],
-      ['forced', r.forced ? 'FORCED' : 'NOT FORCED'],
-    ],
-    fix: (r, _kind, want) =>
-      [
-        want && want.enabled !== r.enabled ? `ALTER TABLE ${t} ${want.enabled ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY` : '',
-        want && want.forced !== r.forced ? `ALTER TABLE ${t} ${want.forced ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY` : '',
-      ]
-        .filter(Boolean)
-        .join('; '),
-  });
-  compareList(e.policies, a.policies, out, {
-    type: 'policy',
-    table: t,
-    object: (p) => `policy ${p.name}`,
-    aspects: d.policyAspects,
-    fix: (p, kind) => (kind === 'unexpected' ? `DROP POLICY ${p.name} ON ${t}` : 'todo-db rls apply'),
-  });
-  compareList(grantsWithRole(e.grants), grantsWithRole(a.grants), out, {
-    type: 'grant',
-    table: t,
-    object: (g) => `grant on ${t} to ${g.role}`,
-    aspects: (g) => [['privileges', sortPrivileges(g.privileges).join(', ')]],
-    fix: (g, kind, want) => grantFix(t, g, kind === 'missing' ? [] : g.privileges, want?.privileges ?? (kind === 'missing' ? g.privileges : [])),
-  });
-}
-
-function grantsWithRole(grants: GrantShape[]): Array<GrantShape & { name: string }> {
-  return grants.map((g) => ({ ...g, name: g.role }));
-}
-
-
-function grantFix(table: string, g: GrantShape, have: readonly string[], want: readonly string[]): string {
-  const grant = want.filter((p) => !have.includes(p));
-  const revoke = have.filter((p) => !want.includes(p));
-  const who = g.role === 'public' ? 'PUBLIC' : g.role;
-  return [
-    grant.length ? `GRANT ${sortPrivileges(grant).join(', ')} ON ${table} TO ${who}` : '',
-    revoke.length ? `REVOKE ${sortPrivileges(revoke).join(', ')} ON ${table} FROM ${who}` : '',
-  ]
-    .filter(Boolean)
-    .join('; ');
-}
-
-/** Matches by name: missing, unexpected, or compared aspect by aspect. */
-function compareList<T extends { name: string }>(expected: T[], actual: T[], out: Finding[], kind: Kind<T>, key: (item: T) => string = (x) => x.name): void {
-  forEachPair(expected, actual, out, kind, (e, a) => {
-    const want = kind.aspects(e);
-    const have = kind.aspects(a);
-    const changed = want.filter(([label, text], i) => have[i]?.[0] === label && have[i]?.[1] !== text).map(([label]) => label);
-    if (changed.length === 0) return;
-    const object = kind.object(e);
-    const parts = changed.map((label) => {
-      const w = want.find(([l]) => l === label)?.[1] || '(none)';
-      const h = have.find(([l]) => l === label)?.[1] || '(none)';
-      return kind.phrase ? kind.phrase(label, h, w) : `${label} is ${h}, expected ${w}`;
-    });
-    const fix = kind.fix?.(a, 'different', e);
-    out.push({
-      kind: 'different',
-      object,
-      type: kind.type,
-      table: kind.table,
-      expected: d.text(want),
-      actual: d.text(have),
-      message: `${object}: ${parts.join('; ')}`,
-      ...(fix ? { fix } : {}),
-    });
-  }, key);
-}
-
-function forEachPair<T extends { name: string }>(
-  expected: T[],
-  actual: T[],
-  out: Finding[],
-  kind: Kind<T>,
-  both: (e: T, a: T) => void,
-  key: (item: T) => string = (x) => x.name,
-): void {
-  const actualByKey = new Map(actual.map((a) => [key(a), a]));
-  const expectedKeys = new Set(expected.map(key));
-  for (const e of expected) {
-    const a = actualByKey.get(key(e));
-    if (a) {
-      both(e, a);
-      continue;
-    }
-    const object = kind.object(e);
-    const fix = kind.fix?.(e, 'missing');
-    out.push({
-      kind: 'missing',
-      object,
-      type: kind.type,
-      table: kind.table ?? (kind.type === 'table' ? e.name : null),
-      expected: d.text(kind.aspects(e)),
-      actual: null,
-      message: `${named(kind.type, object)} is missing`,
-      ...(fix ? { fix } : {}),
-    });
+/** [label, expected text, actual text] of each compared attribute that differs. */
+export function differingAttrs(e: CatalogObject, a: CatalogObject): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (const [attr, spec] of Object.entries(SPECS[e.kind])) {
+    const want = e.attrs[attr] ?? null;
+    const have = a.attrs[attr] ?? null;
+    if (sameAttr(want, have, spec.form, attr)) continue;
+    out.push([spec.label, spec.text(want), spec.text(have)]);
   }
-  for (const a of actual) {
-    if (expectedKeys.has(key(a))) continue;
-    const object = kind.object(a);
-    const fix = kind.fix?.(a, 'unexpected');
-    out.push({
-      kind: 'unexpected',
-      object,
-      type: kind.type,
-      table: kind.table ?? (kind.type === 'table' ? a.name : null),
-      expected: null,
-      actual: d.text(kind.aspects(a)),
-      message: `unexpected ${named((a as { kind?: string }).kind ?? kind.type, object)}: not in the contract`,
-      ...(fix ? { fix } : {}),
-    });
-  }
+  return out;
 }
 
-/** Why a drifted role attribute matters, said where it is reported. */
+function sameAttr(want: Attr, have: Attr, form: 'expression' | 'statement' | 'constraint' | undefined, attr: string): boolean {
+  if (JSON.stringify(want) === JSON.stringify(have)) return true;
+  if (attr === 'body' && typeof want === 'string' && typeof have === 'string') return squash(want) === squash(have);
+  if (form && (typeof want === 'string' || want === null) && (typeof have === 'string' || have === null)) return sameExpression(want, have, form);
+  return false;
+}
+
+function finding(id: FindingKind, o: CatalogObject, expected: string | null, actual: string | null, message: string, fix: string | null): Finding {
+  return { id, object: o.object, status: 'fail', message, fix, details: { type: o.kind, table: o.table, expected, actual } };
+}
+
+/** `column tasks.title`, but `policy tasks_update_own` (the object already says what it is). */
+function named(o: CatalogObject): string {
+  return o.object.startsWith(`${o.kind} `) || o.object.startsWith(`${o.kind.split(' ')[0]} `) ? o.object : `${o.kind} ${o.object}`;
+}
+
 const ROLE_RISK: Record<string, string> = {
   BYPASSRLS: ': row-level security does not apply to it',
   SUPERUSER: ': row-level security does not apply to it',
   LOGIN: ': the application should log in as its own role granted todo_app',
 };
 
-/** The expected texts of the aspects that differ (for ALTER ROLE). */
-function diffTexts(want: d.Aspects, have: d.Aspects): string[] {
-  return want.filter(([label, t]) => have.find(([l]) => l === label)?.[1] !== t).map(([, t]) => t);
+/** SQL or a command that repairs it, where one is obvious. */
+function fixFor(kind: FindingKind, o: CatalogObject, want?: CatalogObject): string | null {
+  const t = o.table ?? '';
+  const name = o.object.replace(/^\S+ /, '');
+  switch (o.kind) {
+    case 'index': {
+      if (kind === 'unexpected') return `DROP INDEX ${o.object}`;
+      const w = want ?? o;
+      const keys = Array.isArray(w.attrs.keys) ? w.attrs.keys.join(', ') : '';
+      const create = `CREATE ${w.attrs.unique ? 'UNIQUE ' : ''}INDEX ${o.object} ON ${t} USING ${String(w.attrs.method)} (${keys})${w.attrs.predicate ? ` WHERE ${String(w.attrs.predicate)}` : ''}`;
+      return kind === 'different' ? `DROP INDEX ${o.object}; ${create}` : create;
+    }
+    case 'row-level security': {
+      if (!want) return null;
+      const parts = [
+        want.attrs.enabled !== o.attrs.enabled ? `ALTER TABLE ${t} ${want.attrs.enabled ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY` : '',
+        want.attrs.forced !== o.attrs.forced ? `ALTER TABLE ${t} ${want.attrs.forced ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY` : '',
+      ].filter(Boolean);
+      return parts.join('; ') || null;
+    }
+    case 'policy':
+      return kind === 'unexpected' ? `DROP POLICY ${name} ON ${t}` : 'todo-db rls apply';
+    case 'grant': {
+      const have = kind === 'missing' ? [] : (o.attrs.privileges as string[]);
+      const wanted = want ? (want.attrs.privileges as string[]) : kind === 'missing' ? (o.attrs.privileges as string[]) : [];
+      const m = /^grant on (.*) to (\S+)$/.exec(o.object);
+      const target = (m?.[1] ?? '').replace(/^the schema$/, 'SCHEMA public').replace(/^function /, 'FUNCTION ').replace(/^sequence /, 'SEQUENCE ');
+      const who = m?.[2] === 'public' ? 'PUBLIC' : (m?.[2] ?? '');
+      const grant = wanted.filter((p) => !have.includes(p));
+      const revoke = have.filter((p) => !wanted.includes(p));
+      const column = /^(\w+)\((\w+)\)$/.exec(target);
+      const on = (privs: string[]) => (column ? `${privs.map((p) => `${p} (${column[2]})`).join(', ')} ON ${column[1]}` : `${privs.join(', ')} ON ${target}`);
+      return [grant.length ? `GRANT ${on(grant)} TO ${who}` : '', revoke.length ? `REVOKE ${on(revoke)} FROM ${who}` : ''].filter(Boolean).join('; ') || null;
+    }
+    case 'role': {
+      if (kind === 'missing') return 'todo-db rls apply';
+      if (!want) return null;
+      const flags = differingAttrs(want, o)
+        .filter(([label]) => label !== 'membership')
+        .map(([, w]) => w);
+      return flags.length ? `ALTER ROLE ${name} ${flags.join(' ')}` : null;
+    }
+    case 'function':
+      return kind === 'unexpected' ? `DROP FUNCTION ${name}` : 'todo-db rls apply, or re-run the migration that creates it';
+    case 'column':
+      return kind === 'unexpected' ? `ALTER TABLE ${t} DROP COLUMN ${o.object.split('.')[1]}` : null;
+    case 'trigger':
+      return kind === 'unexpected' ? `DROP TRIGGER ${name} ON ${t}` : o.attrs.enabled !== 'ENABLED' && want?.attrs.enabled === 'ENABLED' ? `ALTER TABLE ${t} ENABLE TRIGGER ${name}` : null;
+    case 'setting': {
+      const m = /^setting (\S+) for (?:role (\S+)|every role) in (?:database (\S+)|every database)$/.exec(o.object);
+      if (!m || kind !== 'unexpected') return null;
+      const [, param, role, db] = m;
+      return role ? `ALTER ROLE ${role}${db ? ` IN DATABASE ${db}` : ''} RESET ${param}` : `ALTER DATABASE ${db ?? 'current_database'} RESET ${param}`;
+    }
+    default:
+      return null;
+  }
 }
 
-/** `column tasks.title`, but `policy tasks_update_own` (the object already says what it is). */
-function named(type: string, object: string): string {
-  return object.startsWith(`${type} `) || object.startsWith(`${type.split(' ')[0]} `) ? object : `${type} ${object}`;
+const KIND_ORDER = new Map<string, number>(OBJECT_KINDS.map((k, i) => [k, i]));
+/** Grouped by table (tables first within their group), then by kind and name. */
+function byKindThenKey(expected: Catalog, actual: Catalog) {
+  const of = (key: string) => (expected[key] ?? actual[key])!;
+  return (a: string, b: string) => {
+    const x = of(a);
+    const y = of(b);
+    const tx = x.table ?? '';
+    const ty = y.table ?? '';
+    if (tx !== ty) return tx < ty ? -1 : 1;
+    const kx = KIND_ORDER.get(x.kind) ?? 99;
+    const ky = KIND_ORDER.get(y.kind) ?? 99;
+    return kx - ky || (a < b ? -1 : a > b ? 1 : 0);
+  };
 }

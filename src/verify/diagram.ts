@@ -1,7 +1,8 @@
 import type { TodoDatabase } from '../connection/open.js';
-import type { TableShape } from '../contract/types.js';
 import { BOOKKEEPING_TABLES } from '../migrations/bookkeeping.js';
-import { introspect } from './introspect.js';
+import { readCatalog } from '../snapshot/read-catalog.js';
+import { parentsFirst, tablesOf, type TableInfo } from '../snapshot/tables.js';
+import type { Snapshot } from '../snapshot/types.js';
 import { requireCatalog } from './verify-schema.js';
 
 /**
@@ -14,11 +15,16 @@ import { requireCatalog } from './verify-schema.js';
  */
 export async function schemaDiagram(handle: Pick<TodoDatabase<any>, 'db' | 'kind' | 'capabilities'>): Promise<string> {
   requireCatalog(handle);
-  const { tables } = await introspect(handle.db, { roles: [], ignoreTables: BOOKKEEPING_TABLES });
-  return renderDiagram(tables.filter((t) => t.kind === undefined));
+  const { objects } = await readCatalog(handle.db, { ignoreTables: BOOKKEEPING_TABLES, roles: [], parameters: [] });
+  return renderDiagram(tablesOf(objects));
 }
 
-export function renderDiagram(tables: TableShape[]): string {
+/** The diagram of the snapshot's schema: what README.md shows and `schema diagram --check` compares. */
+export function snapshotDiagram(snapshot: Pick<Snapshot, 'objects'>): string {
+  return renderDiagram(tablesOf(snapshot.objects));
+}
+
+export function renderDiagram(tables: TableInfo[]): string {
   const ordered = parentsFirst(tables);
   const lines = ['erDiagram'];
   for (const child of ordered) {
@@ -74,25 +80,11 @@ export function shortType(type: string): string {
   return (SHORT[base] ?? base.replace(/\s+/g, '_')) + (array ? '_array' : '');
 }
 
-function isUnique(table: TableShape, columns: string[]): boolean {
+function isUnique(table: TableInfo, columns: string[]): boolean {
   const same = (list: string[]) => list.length === columns.length && list.every((c, i) => c === columns[i]);
   return (
     (table.primaryKey !== null && same(table.primaryKey.columns)) ||
     table.uniques.some((u) => same(u.columns)) ||
-    table.indexes.some((i) => i.unique && !i.where && same(i.columns))
+    table.indexes.some((i) => i.unique && !i.predicate && same(i.keys))
   );
-}
-
-/** Referenced tables before the tables that reference them, then by name. */
-function parentsFirst(tables: TableShape[]): TableShape[] {
-  const done = new Set<string>();
-  const out: TableShape[] = [];
-  const rest = [...tables].sort((a, b) => a.name.localeCompare(b.name));
-  while (rest.length > 0) {
-    const ready = rest.findIndex((t) => t.foreignKeys.every((fk) => fk.references.table === t.name || done.has(fk.references.table) || !rest.some((r) => r.name === fk.references.table)));
-    const [next] = rest.splice(ready === -1 ? 0 : ready, 1);
-    out.push(next!);
-    done.add(next!.name);
-  }
-  return out;
 }

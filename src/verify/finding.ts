@@ -1,31 +1,26 @@
-/** What verify reports: one difference between the contract and the live database. */
-export interface Finding {
-  kind: 'missing' | 'unexpected' | 'different';
-  /** the object as people name it: `tasks.title`, `idx_tasks_user_created`, `policy tasks_update_own` */
-  object: string;
-  type: FindingType;
-  /** the table it belongs to, for grouping; null for functions and roles */
+import type { ReportItem } from '../report/item.js';
+import type { ObjectKind } from '../snapshot/types.js';
+
+export type FindingKind = 'missing' | 'unexpected' | 'different';
+
+/** What one finding adds to the shared item shape (src/report/item.ts). */
+export interface FindingDetails {
+  /** the kind of object: column, index, policy, grant, role… */
+  type: ObjectKind;
+  /** the table it belongs to, for grouping; null for functions, roles, extensions */
   table: string | null;
-  /** what the contract says, as text; null when the object should not exist */
+  /** what the snapshot says, as DDL-like text; null when the object should not exist */
   expected: string | null;
-  /** what the database has, as text; null when it is missing */
+  /** what the database has; null when it is missing */
   actual: string | null;
-  message: string;
-  /** SQL or a command that repairs it, when one is obvious */
-  fix?: string;
 }
 
-export type FindingType =
-  | 'table'
-  | 'column'
-  | 'primary key'
-  | 'foreign key'
-  | 'check'
-  | 'unique'
-  | 'index'
-  | 'trigger'
-  | 'row-level security'
-  | 'policy'
-  | 'grant'
-  | 'function'
-  | 'role';
+/**
+ * One difference between the snapshot and the live database: `id` is the finding
+ * kind (missing, unexpected, different), `object` names it (`tasks.title`,
+ * `idx_tasks_user_created`, `policy tasks_update_own`), status is always fail.
+ */
+export type Finding = ReportItem<FindingDetails> & { id: FindingKind };
+
+/** An object verify found and accepts: an allowed extension and what belongs to it. */
+export type AllowedItem = ReportItem<{ type: 'extension'; members: number; version: string }> & { id: 'allowed' };

@@ -1,6 +1,6 @@
 import type { TodoDatabase } from '../connection/open.js';
-import { CONTRACT } from '../contract/index.js';
-import type { Contract } from '../contract/types.js';
+import { packageSnapshot } from '../snapshot/package-snapshot.js';
+import type { Snapshot } from '../snapshot/types.js';
 import { listMigrationFiles, migrationsDir } from '../migrations/files.js';
 import { MigrationFailedError, migrateDown, migrateUp } from '../migrations/runner.js';
 import type { Finding } from './finding.js';
@@ -21,22 +21,23 @@ export interface CheckStep {
 
 export interface VerifyMigrationsResult {
   ok: boolean;
-  contractVersion: string;
+  schemaVersion: string | null;
   migrations: string[];
   steps: CheckStep[];
-  /** the contract findings of the first verify (after applying everything) */
+  /** the snapshot findings of the first verify (after applying everything) */
   findings: Finding[];
 }
 
 export interface VerifyMigrationsOptions {
   /** migrations folder; default TODO_DB_MIGRATIONS_DIR, then the package's migrations/ */
   dir?: string;
-  contract?: Contract;
+  /** what the migrations must produce; default this package's schema/snapshot.json */
+  snapshot?: Snapshot;
 }
 
 /**
  * The reversibility check, on a scratch database it creates and removes: apply
- * every migration one by one, verify against the contract, revert them one by one
+ * every migration one by one, verify against the snapshot, revert them one by one
  * checking that each `down` restores the catalog exactly as it was before that
  * migration's `up`, then apply all again and verify again. A step that fails names
  * its migration. The database `handle` points at is not touched.
@@ -47,7 +48,7 @@ export interface VerifyMigrationsOptions {
  */
 export async function verifyMigrations(handle: TodoDatabase<any>, options: VerifyMigrationsOptions = {}): Promise<VerifyMigrationsResult> {
   requireCatalog(handle);
-  const contract = options.contract ?? CONTRACT;
+  const snapshot = options.snapshot ?? packageSnapshot();
   const names = listMigrationFiles(migrationsDir(options.dir)).map((f) => f.name);
   const dir = options.dir !== undefined ? { dir: options.dir } : {};
   const steps: CheckStep[] = [];
@@ -70,7 +71,7 @@ export async function verifyMigrations(handle: TodoDatabase<any>, options: Verif
       step('up', name, []);
       snapshots.push(await catalogSnapshot(scratch.db));
     }
-    findings = (await verifySchema(scratch, { contract })).findings;
+    findings = (await verifySchema(scratch, { snapshot })).findings;
     step('verify', null, findings.map((f) => f.message));
 
     // What earlier downs left behind or removed is not blamed again on later ones.
@@ -97,7 +98,7 @@ export async function verifyMigrations(handle: TodoDatabase<any>, options: Verif
     }
     const diff = diffSnapshots(snapshots[names.length]!, await catalogSnapshot(scratch.db));
     step('reapply', null, [...diff.added.map((l) => `new on the second apply: ${l}`), ...diff.removed.map((l) => `missing on the second apply: ${l}`)]);
-    step('reverify', null, (await verifySchema(scratch, { contract })).findings.map((f) => f.message));
+    step('reverify', null, (await verifySchema(scratch, { snapshot })).findings.map((f) => f.message));
   });
-  return { ok: steps.every((s) => s.ok), contractVersion: contract.version, migrations: names, steps, findings };
+  return { ok: steps.every((s) => s.ok), schemaVersion: snapshot.schemaVersion, migrations: names, steps, findings };
 }

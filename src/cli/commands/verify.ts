@@ -7,6 +7,8 @@ import type { CliContext } from '../context.js';
 
 interface VerifyOptions {
   migrations?: boolean;
+  snapshot?: string;
+  allowExtension?: string[];
 }
 
 type VerifyRun = ({ mode: 'migrations' } & VerifyMigrationsResult) | ({ mode: 'schema' } & VerifyResult);
@@ -15,17 +17,21 @@ type VerifyRun = ({ mode: 'migrations' } & VerifyMigrationsResult) | ({ mode: 's
 export function registerVerify(program: Command, app: App): void {
   program
     .command('verify')
-    .description('compare the live schema with the contract: tables, columns, constraints, indexes, triggers, RLS, policies, grants, the app role')
+    .description('compare the live schema with the schema snapshot, over the whole catalog: tables, columns, constraints, indexes, triggers, functions, views, sequences, extensions, RLS, policies, grants, roles, settings')
     .option('--migrations', 'instead: on a scratch database, apply every migration, verify, revert each (checking it leaves nothing), apply and verify again')
+    .option('--snapshot <file>', 'the schema snapshot to compare with (default: this package\'s schema/snapshot.json)')
+    .option('--allow-extension <name...>', 'extensions that may be present without being in the snapshot (default: pg_stat_statements)')
     .action(
       handle(app, {
         run: async (ctx: CliContext, options: VerifyOptions): Promise<VerifyRun> => {
           const lib = await import('../../index.js');
+          const snapshot = lib.readSnapshot(options.snapshot ?? lib.PACKAGE_SNAPSHOT_PATH);
           if (options.migrations) {
             const dir = ctx.global.migrationsDir !== undefined ? { dir: ctx.global.migrationsDir } : {};
-            return { mode: 'migrations', ...(await ctx.withDb('schema', (db) => lib.verifyMigrations(db, dir))) };
+            return { mode: 'migrations', ...(await ctx.withDb('schema', (db) => lib.verifyMigrations(db, { ...dir, snapshot }))) };
           }
-          return { mode: 'schema', ...(await ctx.withDb('schema', (db) => lib.verifySchema(db))) };
+          const allowed = options.allowExtension ? { allowedExtensions: options.allowExtension } : {};
+          return { mode: 'schema', ...(await ctx.withDb('schema', (db) => lib.verifySchema(db, { snapshot, ...allowed }))) };
         },
         render: (out, result) => (result.mode === 'migrations' ? renderMigrations(out, result) : renderFindings(out, result)),
         document: ({ mode: _mode, ...result }) => result,
@@ -34,37 +40,41 @@ export function registerVerify(program: Command, app: App): void {
 }
 
 function renderFindings(out: Output, result: VerifyResult): void {
+  for (const item of result.allowed) out.line(out.c.dim(`  ${item.message}`));
+  const version = result.schemaVersion ? ` v${result.schemaVersion}` : '';
   if (result.ok) {
-    out.result(`${out.c.green('✓')} schema matches contract v${result.contractVersion}`);
+    out.result(`${out.c.green('✓')} schema matches the snapshot${version}`);
     return;
   }
   if (result.earlierVersion) {
-    const { version, upTo } = result.earlierVersion;
-    out.result(`The database is exactly contract v${version}, not v${result.contractVersion}: run \`todo-db migrate up\` (through ${upTo.at(-1)}).`);
+    const { migration, version: earlier, upTo } = result.earlierVersion;
+    out.result(
+      `The database matches the schema after ${migration}${earlier !== 'unversioned' ? ` (v${earlier})` : ''}, not the latest${version}: run \`todo-db migrate up\` (through ${upTo.at(-1)}).`,
+    );
     return;
   }
   findingLines(out, result.findings, '  ');
   out.result(
-    `${plural(result.findings.length, 'difference')} from contract v${result.contractVersion}. ` +
-      'Repair the database (the fix lines above), or change the schema through a new migration and the contract together.',
+    `${plural(result.findings.length, 'difference')} from the schema snapshot${version}. ` +
+      'Repair the database (the fix lines above), or change the schema through a new migration and `todo-db schema snapshot`.',
   );
 }
 
-/** Grouped by table; functions and the role under "database". */
+/** Grouped by table; functions, roles and extensions under "database". */
 function findingLines(out: Output, findings: Finding[], indent: string): void {
   const groups = new Map<string, Finding[]>();
-  for (const f of findings) groups.set(f.table ?? 'database', [...(groups.get(f.table ?? 'database') ?? []), f]);
+  for (const f of findings) groups.set(f.details.table ?? 'database', [...(groups.get(f.details.table ?? 'database') ?? []), f]);
   for (const [group, list] of groups) {
     out.line(`${indent}${out.c.bold(group)}`);
     out.table(
-      list.map((f) => [`${out.c.red('✗')} ${f.kind}`, f.object, f.kind === 'different' ? f.message.slice(f.object.length + 2) : f.message]),
+      list.map((f) => [`${out.c.red('✗')} ${f.id}`, f.object, f.id === 'different' ? f.message.slice(f.object.length + 2) : f.message]),
       indent + '  ',
     );
     for (const f of list) if (f.fix) out.line(out.c.dim(`${indent}    fix ${f.object}: ${f.fix}`));
   }
 }
 
-const LABEL: Record<string, string> = { up: 'up', down: 'down', verify: 'verify against the contract', reapply: 'apply all again', reverify: 'verify again' };
+const LABEL: Record<string, string> = { up: 'up', down: 'down', verify: 'verify against the snapshot', reapply: 'apply all again', reverify: 'verify again' };
 
 function renderMigrations(out: Output, result: VerifyMigrationsResult): void {
   for (const step of result.steps) {
@@ -75,9 +85,9 @@ function renderMigrations(out: Output, result: VerifyMigrationsResult): void {
   }
   const failed = result.steps.filter((s) => !s.ok);
   if (failed.length === 0) {
-    out.result(`${plural(result.migrations.length, 'migration')} apply, match contract v${result.contractVersion}, revert without a trace and apply again.`);
+    out.result(`${plural(result.migrations.length, 'migration')} apply, match the snapshot${result.schemaVersion ? ` v${result.schemaVersion}` : ''}, revert without a trace and apply again.`);
     return;
   }
   const named = failed.map((s) => `${LABEL[s.phase] ?? s.phase}${s.migration ? ` ${s.migration}` : ''}`);
-  out.result(`${plural(failed.length, 'step')} failed: ${named.join(', ')}. Fix ${failed.some((s) => s.migration) ? 'the migration named' : 'the migrations or the contract'}, then run \`todo-db verify --migrations\` again.`);
+  out.result(`${plural(failed.length, 'step')} failed: ${named.join(', ')}. Fix ${failed.some((s) => s.migration) ? 'the migration named' : 'the migrations, or regenerate the snapshot'}, then run \`todo-db verify --migrations\` again.`);
 }
