@@ -28,6 +28,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   'monitor queries': { example: 'todo-db monitor queries --limit 50' },
   verify: { example: 'todo-db verify --json' },
   'schema diagram': { example: 'todo-db schema diagram --check README.md' },
+  'schema snapshot': { example: 'todo-db schema snapshot --check', env: ['TODO_DB_MIGRATIONS_DIR'] },
+  'schema types': { example: 'todo-db schema types --check' },
   backup: { example: 'todo-db backup --out nightly.dump --verify' },
   restore: { example: 'todo-db restore nightly.dump --url postgres://postgres@localhost/restored' },
   archive: { example: 'todo-db archive --completed-before 90d --dry-run' },
