@@ -5,7 +5,11 @@
 export * from './errors.js';
 export * from './schema.js';
 export { resolveTarget, parseUrl, maskUrl, maskSecrets, isNeonPooler, DEFAULT_DATA_DIR } from './connection/target.js';
-export type { Target, TargetSource, Purpose, ResolveOptions } from './connection/target.js';
+export type { Target, PostgresTarget, TargetSource, Purpose, ResolveOptions, EnvRecord } from './connection/target.js';
+export { resolveSettings, settingsFrom, loadSettings, defineConfig, CONFIG_FILES, SETTING_KEYS, MAX_TIMER_MS } from './config/index.js';
+export type { RawFlags, Settings, SettingsInput, SettingsResult, TodoDbConfig } from './config/index.js';
+export { kyselyCtlConfig } from './config/kysely-ctl.js';
+export type { KyselyCtlOptions } from './config/kysely-ctl.js';
 export { openDatabase, withDatabase, DEFAULT_CONNECT_TIMEOUT_MS } from './connection/open.js';
 export type { OpenOptions, RawDriver, ServerInfo, TodoDatabase } from './connection/open.js';
 export { backendOf, supports, CAPABILITIES } from './connection/capabilities.js';

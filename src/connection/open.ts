@@ -4,9 +4,18 @@ import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
 import { connectionFailure } from './connect-errors.js';
 import { lockDataDir } from './embedded-lock.js';
-import { refusePooler, resolveTarget, type ResolveOptions, type Target } from './target.js';
+import { UsageError } from '../errors.js';
+import { parseUrl, refusePooler, type Purpose, type Target } from './target.js';
 
-export interface OpenOptions extends ResolveOptions {
+export interface OpenOptions {
+  /** a database URL: postgres://…, pglite:DIR, pglite:memory or pgmem: */
+  url?: string;
+  /** a resolved target (`resolveTarget({ env: process.env })` applies the CLI's rules) */
+  target?: Target;
+  /** 'schema' refuses Neon's transaction pooler */
+  purpose?: Purpose;
+  /** where a relative pglite: path lives (default: the current folder) */
+  cwd?: string;
   /** bounded wait for the migration lock (ms) */
   lockTimeoutMs?: number;
   /** bounded wait for a connection (ms) */
@@ -57,7 +66,7 @@ export interface TodoDatabase<DB = Database> {
  * await handle.close();
  */
 export async function openDatabase<DB = Database>(options: OpenOptions = {}): Promise<TodoDatabase<DB>> {
-  const target = resolveTarget(options);
+  const target = targetOf(options);
   if (options.purpose === 'schema') refusePooler(target);
   const adapter = new MigrationLockAdapter(options.lockTimeoutMs ?? DEFAULT_LOCK_WAIT_MS);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -105,11 +114,21 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   return { db, raw, target, kind: target.backend, capabilities, server, close };
 }
 
+/** A library never guesses a database: no URL and no target is a usage error, not a new ./.todo-db folder. */
+function targetOf(options: OpenOptions): Target {
+  if (options.target) return options.target;
+  if (options.url !== undefined && options.url.trim() !== '') return parseUrl(options.url, '--url', options.cwd);
+  throw new UsageError(
+    'openDatabase needs a database: no url and no target was given',
+    "pass { url: 'postgres://…' } (or 'pglite:DIR', 'pglite:memory'), or { target: resolveTarget({ env: process.env }) } for the CLI's rules",
+  );
+}
+
 /**
  * Runs `fn` with an open database and always closes it.
  *
  * @example
- * const count = await withDatabase({}, ({ db }) => db.selectFrom('users').select(db.fn.countAll().as('n')).executeTakeFirst());
+ * const count = await withDatabase({ url: 'pglite:memory' }, ({ db }) => db.selectFrom('users').select(db.fn.countAll().as('n')).executeTakeFirst());
  */
 export async function withDatabase<T, DB = Database>(options: OpenOptions, fn: (handle: TodoDatabase<DB>) => Promise<T>): Promise<T> {
   const handle = await openDatabase<DB>(options);
@@ -127,7 +146,10 @@ async function postgresPool(
 ): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
-    ...(target.connectionString ? { connectionString: target.connectionString } : {}),
+    // A PG*-variable target carries its parts: pg must not fall back to reading process.env itself.
+    ...(target.connectionString
+      ? { connectionString: target.connectionString }
+      : { host: target.host, port: target.port, database: target.database, ...(target.user ? { user: target.user } : {}), ...(target.password ? { password: target.password } : {}) }),
     ssl: target.ssl,
     max: 10,
     connectionTimeoutMillis: connectTimeoutMs,
@@ -168,5 +190,5 @@ async function serverInfo(db: Kysely<any>, target: Target): Promise<ServerInfo> 
 function passwordOf(target: Target): string[] {
   if (target.backend !== 'postgres') return [];
   const fromUrl = target.connectionString ? decodeURIComponent(new URL(target.connectionString).password) : '';
-  return [fromUrl, process.env.PGPASSWORD ?? ''].filter((s) => s.length > 0);
+  return [fromUrl, target.password ?? ''].filter((s) => s.length > 0);
 }

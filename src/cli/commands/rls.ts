@@ -36,7 +36,7 @@ export function registerRls(program: Command, app: App): void {
         const ctx = CliContext.from(command, app.secrets);
         const { rlsStatus, describeRlsStatus, resolveAppRole } = await import('../../index.js');
         const named = options.appRole !== undefined || options.appUrl !== undefined;
-        const appUrl = options.appUrl ?? (options.appRole === undefined ? process.env.DATABASE_URL?.trim() || undefined : undefined);
+        const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.settings.appUrl : undefined);
         // Bad input fails before connecting.
         resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
         const { status, server } = await ctx.withDb('data', async (handle) => ({

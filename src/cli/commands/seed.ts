@@ -35,7 +35,7 @@ export function registerSeed(program: Command, app: App): void {
           if (options.tasksPerUser !== undefined || options.seed !== undefined) {
             throw new lib.UsageError('--tasks-per-user and --seed need --users', 'e.g. todo-db seed --users 1000 --tasks-per-user 20 --seed 7');
           }
-          renderDevelopment(ctx.out, await ctx.withDb('data', (handle) => lib.seedDevelopment(handle)));
+          renderDevelopment(ctx.out, await ctx.withDb('data', (handle) => lib.seedDevelopment(handle, { seedsDir: ctx.settings.seedsDir })));
           return;
         }
         // Validated before connecting: bad values exit 2 with nothing touched.
