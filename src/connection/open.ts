@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect, type PostgresPool } from 'kysely';
 import type { Database } from '../schema.js';
 import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
@@ -42,9 +42,21 @@ export interface ServerInfo {
  * pg pool, PGlite's blob COPY and dump. Most code never needs it.
  */
 export type RawDriver =
-  | { kind: 'postgres'; pool: import('pg').Pool }
-  | { kind: 'pglite'; client: import('@electric-sql/pglite').PGlite }
+  | { kind: 'postgres'; pool: PostgresPool }
+  | { kind: 'pglite'; client: EmbeddedClient }
   | { kind: 'pgmem' };
+
+/**
+ * The driver types as the public declarations show them. pg's and PGlite's own
+ * types stay out of todo-db's .d.ts (PGlite's need Emscripten's, pg's need
+ * @types/pg), so an app type-checks without skipLibCheck; inside todo-db,
+ * src/connection/raw-clients.ts gives the full types.
+ */
+export interface EmbeddedClient {
+  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  exec(text: string): Promise<unknown>;
+  readonly closed: boolean;
+}
 
 /** An open database: a Kysely instance plus what the rest of the code needs to know about it. */
 export interface TodoDatabase<DB = Database> {
@@ -87,7 +99,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
         const client = await PGlite.create(target.dataDir ?? undefined);
         // Whoever destroys the Kysely instance (we, or kysely-ctl) releases the folder.
         dialect = new PGliteDialect(client, adapter, unlock);
-        raw = { kind: 'pglite', client };
+        raw = { kind: 'pglite', client: client as unknown as EmbeddedClient };
       } catch (error) {
         unlock();
         throw connectionFailure(error, target);

@@ -167,9 +167,9 @@ describe('settingsError', () => {
 });
 
 /** Each project in a folder of its own: the files are what is being tested. */
-function project(files: Record<string, string>): string {
+function project(files: Record<string, string | undefined>): string {
   const dir = mkdtempSync(join(root, 'project-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) if (text !== undefined) writeFileSync(join(dir, name), text);
   return dir;
 }
 
