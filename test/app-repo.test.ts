@@ -151,3 +151,29 @@ export const handle = await openDatabase({ target: resolveTarget({ env: process.
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
   });
 });
+
+/**
+ * The issue's schema steps in the app, for once `todo-db schema snapshot` and the
+ * snapshot-based `verify` (branch `schema`) are merged: the lead calls this from
+ * the PostgreSQL test above, after `migrate up` (it is not called before then,
+ * since the commands do not exist on this branch).
+ */
+export async function schemaStepsInApp(databaseName: string): Promise<void> {
+  const snapshot = todoDb(['schema', 'snapshot']);
+  expect(snapshot.code, snapshot.stderr).toBe(0);
+  expect(readFileSync(join(app, 'schema/snapshot.json'), 'utf8')).toMatch(/due_at/);
+  expect(todoDb(['schema', 'snapshot', '--check']).code).toBe(0);
+  const verified = todoDb(['verify']);
+  expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+  expect(todoDb(['--url', 'pglite:./.todo-db/pglite', 'verify']).code).toBe(0);
+  await adminQuery('alter table tasks add column x int', databaseName);
+  const drifted = todoDb(['verify']);
+  expect(drifted.code).toBe(1);
+  expect(drifted.stdout).toMatch(/tasks\.x/);
+  await adminQuery('alter table tasks drop column x', databaseName);
+  const migration = join(app, 'migrations/0006_add_due_date.js');
+  writeFileSync(migration, readFileSync(migration, 'utf8').replace("addColumn('due_at', 'timestamptz')", "addColumn('due_at', 'timestamp')"));
+  const stale = todoDb(['schema', 'snapshot', '--check']);
+  expect(stale.code).toBe(1);
+  expect(stale.stdout + stale.stderr).toMatch(/tasks\.due_at/);
+}
