@@ -17,7 +17,9 @@ import { adminQuery, createTestDatabase, type TestDatabase } from './support/pos
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const devVersion = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies[name]!;
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+/** The versions this repo already installs, so npm finds them in its cache. */
+const devVersion = (name: string) => manifest.devDependencies[name] ?? manifest.dependencies[name]!;
 
 let work: string;
 let app: string;
@@ -46,7 +48,7 @@ beforeAll(async () => {
   app = join(work, 'app');
   mkdirSync(app);
   execFileSync('npm', ['init', '-y'], { cwd: app, stdio: 'ignore' });
-  const deps = [tarball, `kysely-ctl@${devVersion('kysely-ctl')}`, `typescript@${devVersion('typescript')}`, `@types/node@${devVersion('@types/node')}`, `@types/pg@${devVersion('@types/pg')}`, 'pg'];
+  const deps = [tarball, `kysely-ctl@${devVersion('kysely-ctl')}`, `typescript@${devVersion('typescript')}`, `@types/node@${devVersion('@types/node')}`, `@types/pg@${devVersion('@types/pg')}`, `pg@${devVersion('pg')}`];
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...deps], { cwd: app, stdio: ['ignore', 'ignore', 'pipe'] });
   db = await createTestDatabase('app_repo');
 }, 600_000);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -232,5 +232,15 @@ describe('resolveSettings: .env and config files', () => {
     expect(settings.configFile).toBeNull();
     expect(settings.envFiles).toEqual([]);
     expect(settings.migrationsDir).toBe(PACKAGE_MIGRATIONS_DIR);
+  });
+});
+
+describe('the library never guesses a database', () => {
+  it('openDatabase() with no url and no target throws a UsageError and creates nothing', async () => {
+    const { openDatabase } = await import('../../src/connection/open.js');
+    const before = existsSync(join(process.cwd(), '.todo-db'));
+    await expect(openDatabase({})).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/openDatabase needs a database/) });
+    await expect(openDatabase({ url: '  ' })).rejects.toMatchObject({ exitCode: 2 });
+    expect(existsSync(join(process.cwd(), '.todo-db'))).toBe(before);
   });
 });
