@@ -1,10 +1,9 @@
 // kysely-ctl (`npx kysely migrate:list`, `migrate:latest`, `seed:run`) sees the same
-// connection rules, migrations, migration table and checksums as `todo-db`.
+// settings as `todo-db`: connection rules, .env, config file, migrations, table and checksums.
 import { defineConfig } from 'kysely-ctl';
-import { createMigrationProvider, openDatabase } from './dist/src/index.js';
+import { kyselyCtlConfig } from './dist/src/index.js';
 
 export default defineConfig({
-  kysely: async () => (await openDatabase({ purpose: 'schema' })).db,
-  migrations: { provider: createMigrationProvider() },
+  ...kyselyCtlConfig({ env: process.env }),
   seeds: { seedFolder: 'seeds', allowJS: true },
 });

@@ -130,7 +130,7 @@ describe('todo-db binary', () => {
     const { spawnSync } = await import('node:child_process');
     const kysely = spawnSync(process.execPath, ['node_modules/kysely-ctl/dist/bin.js', 'migrate:list', '--no-outdated-check'], {
       // consola (kysely-ctl's logger) goes silent under a test runner, and marks items `[`✓`]` under CI.
-      env: { ...process.env, DATABASE_URL: db.url, DATABASE_URL_UNPOOLED: '', NO_COLOR: '1', NODE_ENV: 'production', VITEST: '', TEST: '' },
+      env: { ...process.env, DATABASE_URL: db.url, DATABASE_URL_UNPOOLED: undefined, NO_COLOR: '1', NODE_ENV: 'production', VITEST: '', TEST: '' },
       encoding: 'utf8',
     });
     expect(kysely.status, kysely.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { backupPath, type BackupFormat } from './backup-file.js';
 import { tableContents, type TableContents } from './contents.js';
 import { requireDumpCanRead, runTool, toolInvocation, type PostgresTarget, type ToolCall } from './pg-tools.js';
 import { verifyBackup, type BackupVerification } from './verify-backup.js';
+import { pgliteOf } from '../connection/raw-clients.js';
 
 export interface BackupOptions {
   /** the backup file; default `todo-db-<db>-YYYYMMDD-HHMMSS.dump` (`.sql` for PGlite) in `cwd` */
@@ -63,7 +64,7 @@ export async function backupDatabase(handle: TodoDatabase<any>, options: BackupO
   const progress = options.onProgress ?? (() => undefined);
   let made: { tables: TableContents[]; tool: ToolCall };
   try {
-    made = raw.kind === 'postgres' ? await dumpServer(handle, partial, progress) : await dumpPglite(handle, raw.client, partial, progress);
+    made = raw.kind === 'postgres' ? await dumpServer(handle, partial, progress) : await dumpPglite(handle, pgliteOf(raw), partial, progress);
     renameSync(partial, file);
   } finally {
     rmSync(partial, { force: true });

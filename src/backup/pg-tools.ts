@@ -40,6 +40,10 @@ export function toolInvocation(program: PgTool, target: PostgresTarget, args: re
     connection = [`--dbname=${url.toString()}`];
   } else {
     connection = [`--host=${target.host}`, `--port=${target.port}`, ...(target.user ? [`--username=${target.user}`] : []), `--dbname=${target.database}`];
+    if (target.password) {
+      childEnv.PGPASSWORD = target.password;
+      secrets.push(target.password);
+    }
   }
   // The URL's sslmode was turned into pg's `ssl` setting; libpq gets it back here.
   // `require` encrypts without needing a root certificate file, as Neon documents.

@@ -9,6 +9,7 @@ import { detectFormat, FORMATS, type BackupFormat } from './backup-file.js';
 import { schemaTables, tableContents, type TableContents } from './contents.js';
 import { runTool, toolInvocation, type PostgresTarget, type ToolCall } from './pg-tools.js';
 import { checkSchema, type SchemaCheck } from './schema-check.js';
+import { pgliteOf } from '../connection/raw-clients.js';
 
 export interface RestoreOptions {
   /** replace what the target holds (the CLI asks for --yes too) */
@@ -108,7 +109,7 @@ END $$;`;
 /** PGlite runs the SQL script itself, in one transaction together with the clean-up. */
 async function restorePglite(handle: TodoDatabase<any>, path: string, clean: boolean): Promise<ToolCall> {
   if (handle.raw.kind !== 'pglite') throw new Error('unreachable: not a PGlite handle');
-  const client = handle.raw.client;
+  const client = pgliteOf(handle.raw);
   // pg_dump 17.6+ brackets scripts with psql's \restrict / \unrestrict, which only psql understands.
   const script = readFileSync(path, 'utf8').replace(/^\\(un)?restrict\s+\S+\s*$/gm, '');
   // The script empties search_path for the session; put it back afterwards.

@@ -1,33 +1,44 @@
 import type { Command } from 'commander';
-import type { OpenOptions, Purpose, TodoDatabase } from '../index.js';
+import type { Settings } from '../config/types.js';
+import type { OpenOptions, Purpose, Target, TodoDatabase } from '../index.js';
 import { Output } from './output.js';
 
-/** Options every command takes (see options.ts). */
+/** Options every command takes (see options.ts); raw as typed, the resolver parses them. */
 export interface GlobalOptions {
   url?: string;
   json?: boolean;
   color?: boolean;
   verbose?: boolean;
   quiet?: boolean;
-  connectTimeout?: number;
-  lockTimeout?: number;
-  statementTimeout?: number;
+  env?: string;
+  connectTimeout?: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
   migrationsDir?: string;
 }
 
-/** What a command handler gets: its output and a way to open the database. */
+/** The settings main.ts resolved before the action ran, per command. */
+const resolved = new WeakMap<Command, Settings>();
+
+export function rememberSettings(command: Command, settings: Settings): void {
+  resolved.set(command, settings);
+}
+
+/** What a command handler gets: its output, its resolved settings and a way to open the database. */
 export class CliContext {
   readonly out: Output;
-  /** the environment this run sees; only the CLI layer reads it, the core is given values */
-  readonly env: NodeJS.ProcessEnv = process.env;
-  constructor(readonly global: GlobalOptions, secrets: readonly string[]) {
+  constructor(readonly global: GlobalOptions, secrets: readonly string[], readonly settings: Settings) {
     const tty = process.stdout.isTTY === true;
-    const color = global.color !== false && !process.env.NO_COLOR && tty && !global.json;
+    const color = global.color !== false && !settings.noColor && tty && !global.json;
     this.out = new Output({ json: global.json === true, color, quiet: global.quiet === true, verbose: global.verbose === true, tty, secrets });
+    // Commands read the folder here; it is the resolved one (flag, environment, config file or package).
+    global.migrationsDir = settings.migrationsDir;
   }
 
   static from(command: Command, secrets: readonly string[]): CliContext {
-    return new CliContext(command.optsWithGlobals<GlobalOptions>(), secrets);
+    const settings = resolved.get(command);
+    if (!settings) throw new Error(`todo-db: settings were not resolved before "${command.name()}" ran`);
+    return new CliContext(command.optsWithGlobals<GlobalOptions>(), secrets, settings);
   }
 
   /** Both ends of the terminal are a person: prompts are allowed. */
@@ -36,13 +47,14 @@ export class CliContext {
   }
 
   openOptions(purpose: Purpose): OpenOptions {
-    const g = this.global;
+    const s = this.settings;
     return {
       purpose,
-      ...(g.url !== undefined ? { url: g.url } : {}),
-      ...(g.connectTimeout !== undefined ? { connectTimeoutMs: g.connectTimeout * 1000 } : {}),
-      ...(g.lockTimeout !== undefined ? { lockTimeoutMs: g.lockTimeout * 1000 } : {}),
-      ...(g.statementTimeout !== undefined ? { statementTimeoutMs: g.statementTimeout * 1000 } : {}),
+      target: s.targets[purpose],
+      cwd: s.root,
+      ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}),
+      ...(s.lockTimeoutMs !== undefined ? { lockTimeoutMs: s.lockTimeoutMs } : {}),
+      ...(s.statementTimeoutMs !== undefined ? { statementTimeoutMs: s.statementTimeoutMs } : {}),
     };
   }
 
@@ -50,7 +62,7 @@ export class CliContext {
   async withDb<T>(purpose: Purpose, fn: (handle: TodoDatabase) => Promise<T>): Promise<T> {
     const { openDatabase } = await import('../index.js');
     const handle = await openDatabase(this.openOptions(purpose));
-    this.out.header(handle.target.display, handle.server.version);
+    this.out.header(handle.target.display, [handle.server.version, originOf(handle.target)].filter(Boolean).join(', '));
     if (handle.kind === 'pgmem') this.out.note('pg-mem lives only inside this process: each command starts from an empty database and nothing is kept');
     try {
       return await fn(handle);
@@ -58,4 +70,10 @@ export class CliContext {
       await handle.close();
     }
   }
+}
+
+/** Where the URL came from, for the header: "DATABASE_URL from .env"; nothing for --url and the default. */
+function originOf(target: Target): string {
+  if (target.source === '--url' || target.source === 'embedded default') return target.origin ? `TODO_DB_DATA_DIR from ${target.origin}` : '';
+  return target.origin ? `${target.source} from ${target.origin}` : target.source;
 }

@@ -8,6 +8,7 @@ import { registerArchive } from './commands/archive.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerHealth } from './commands/health.js';
+import { registerInit } from './commands/init.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerRestore } from './commands/restore.js';
@@ -18,6 +19,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerCompletion } from './completion.js';
 import { renderError } from './errors.js';
 import { UsageError } from '../errors.js';
+import { rememberSettings, type GlobalOptions } from './context.js';
 import { addGlobalOptions } from './options.js';
 
 /** The package's version, from dist/src/cli (built) or src/cli (tests import the source). */
@@ -44,6 +46,18 @@ export function buildProgram(app: App): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
+  // Settings are resolved once, only when a command runs (never for --help or --version).
+  program.hook('preAction', async (_program, command) => {
+    const { resolveSettings, settingsError } = await import('../config/resolve.js');
+    const g = command.optsWithGlobals<GlobalOptions>();
+    const flags = { url: g.url, env: g.env, connectTimeout: g.connectTimeout, lockTimeout: g.lockTimeout, statementTimeout: g.statementTimeout, migrationsDir: g.migrationsDir };
+    const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+    const { settings, problems } = await resolveSettings({ flags: defined, env: process.env, root: process.cwd() });
+    app.secrets.push(...settings.secrets);
+    // init writes the config: a broken or existing one is its own message, not a settings error.
+    if (problems.length > 0 && command.name() !== 'init') throw settingsError(problems);
+    rememberSettings(command, settings);
+  });
   registerMigrate(program, app);
   registerRls(program, app);
   registerSeed(program, app);
@@ -55,6 +69,7 @@ export function buildProgram(app: App): Command {
   registerBackup(program, app);
   registerRestore(program, app);
   registerArchive(program, app);
+  registerInit(program, app);
   registerCompletion(program, app);
   // Subcommands inherit the exit override and quiet error output.
   const inherit = (cmd: Command) => {
@@ -72,7 +87,8 @@ export function buildProgram(app: App): Command {
 
 /** Runs the CLI and returns the exit code: the single exit point of every command. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const app: App = { secrets: collectSecrets(argv), exitCode: 0, command: '', startedAt: performance.now() };
+  // The resolver adds the passwords it finds (--url, DATABASE_URL…, PGPASSWORD) before any command runs.
+  const app: App = { secrets: [], exitCode: 0, command: '', startedAt: performance.now() };
   const program = buildProgram(app);
   // Ctrl-C: leaving closes the connection, so the server rolls back the open transaction.
   const interrupted = () => {
@@ -120,26 +136,4 @@ function guessCommand(program: Command, argv: readonly string[]): string {
     current = next;
   }
   return names.join(' ');
-}
-
-/** Passwords that may appear in messages: from --url and the environment. */
-function collectSecrets(argv: readonly string[]): string[] {
-  const urls = [process.env.DATABASE_URL, process.env.DATABASE_URL_UNPOOLED];
-  argv.forEach((arg, i) => {
-    if (arg === '--url') urls.push(argv[i + 1]);
-    else if (arg.startsWith('--url=')) urls.push(arg.slice('--url='.length));
-  });
-  const secrets = [process.env.PGPASSWORD];
-  for (const url of urls) {
-    const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:([^@\s]*)@/i.exec(url ?? '')?.[1];
-    if (password) {
-      secrets.push(password);
-      try {
-        secrets.push(decodeURIComponent(password));
-      } catch {
-        // a malformed escape: the raw form above still masks it
-      }
-    }
-  }
-  return secrets.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

@@ -1,12 +1,21 @@
-import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Dialect, type PostgresPool } from 'kysely';
 import type { Database } from '../schema.js';
 import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
 import { connectionFailure } from './connect-errors.js';
 import { lockDataDir } from './embedded-lock.js';
-import { refusePooler, resolveTarget, type ResolveOptions, type Target } from './target.js';
+import { UsageError } from '../errors.js';
+import { parseUrl, refusePooler, type Purpose, type Target } from './target.js';
 
-export interface OpenOptions extends ResolveOptions {
+export interface OpenOptions {
+  /** a database URL: postgres://…, pglite:DIR, pglite:memory or pgmem: */
+  url?: string;
+  /** a resolved target (`resolveTarget({ env: process.env })` applies the CLI's rules) */
+  target?: Target;
+  /** 'schema' refuses Neon's transaction pooler */
+  purpose?: Purpose;
+  /** where a relative pglite: path lives (default: the current folder) */
+  cwd?: string;
   /** bounded wait for the migration lock (ms) */
   lockTimeoutMs?: number;
   /** bounded wait for a connection (ms) */
@@ -33,9 +42,21 @@ export interface ServerInfo {
  * pg pool, PGlite's blob COPY and dump. Most code never needs it.
  */
 export type RawDriver =
-  | { kind: 'postgres'; pool: import('pg').Pool }
-  | { kind: 'pglite'; client: import('@electric-sql/pglite').PGlite }
+  | { kind: 'postgres'; pool: PostgresPool }
+  | { kind: 'pglite'; client: EmbeddedClient }
   | { kind: 'pgmem' };
+
+/**
+ * The driver types as the public declarations show them. pg's and PGlite's own
+ * types stay out of todo-db's .d.ts (PGlite's need Emscripten's, pg's need
+ * @types/pg), so an app type-checks without skipLibCheck; inside todo-db,
+ * src/connection/raw-clients.ts gives the full types.
+ */
+export interface EmbeddedClient {
+  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  exec(text: string): Promise<unknown>;
+  readonly closed: boolean;
+}
 
 /** An open database: a Kysely instance plus what the rest of the code needs to know about it. */
 export interface TodoDatabase<DB = Database> {
@@ -57,7 +78,7 @@ export interface TodoDatabase<DB = Database> {
  * await handle.close();
  */
 export async function openDatabase<DB = Database>(options: OpenOptions = {}): Promise<TodoDatabase<DB>> {
-  const target = resolveTarget(options);
+  const target = targetOf(options);
   if (options.purpose === 'schema') refusePooler(target);
   const adapter = new MigrationLockAdapter(options.lockTimeoutMs ?? DEFAULT_LOCK_WAIT_MS);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -78,7 +99,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
         const client = await PGlite.create(target.dataDir ?? undefined);
         // Whoever destroys the Kysely instance (we, or kysely-ctl) releases the folder.
         dialect = new PGliteDialect(client, adapter, unlock);
-        raw = { kind: 'pglite', client };
+        raw = { kind: 'pglite', client: client as unknown as EmbeddedClient };
       } catch (error) {
         unlock();
         throw connectionFailure(error, target);
@@ -105,11 +126,21 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   return { db, raw, target, kind: target.backend, capabilities, server, close };
 }
 
+/** A library never guesses a database: no URL and no target is a usage error, not a new ./.todo-db folder. */
+function targetOf(options: OpenOptions): Target {
+  if (options.target) return options.target;
+  if (options.url !== undefined && options.url.trim() !== '') return parseUrl(options.url, '--url', options.cwd);
+  throw new UsageError(
+    'openDatabase needs a database: no url and no target was given',
+    "pass { url: 'postgres://…' } (or 'pglite:DIR', 'pglite:memory'), or { target: resolveTarget({ env: process.env }) } for the CLI's rules",
+  );
+}
+
 /**
  * Runs `fn` with an open database and always closes it.
  *
  * @example
- * const count = await withDatabase({}, ({ db }) => db.selectFrom('users').select(db.fn.countAll().as('n')).executeTakeFirst());
+ * const count = await withDatabase({ url: 'pglite:memory' }, ({ db }) => db.selectFrom('users').select(db.fn.countAll().as('n')).executeTakeFirst());
  */
 export async function withDatabase<T, DB = Database>(options: OpenOptions, fn: (handle: TodoDatabase<DB>) => Promise<T>): Promise<T> {
   const handle = await openDatabase<DB>(options);
@@ -127,7 +158,10 @@ async function postgresPool(
 ): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
-    ...(target.connectionString ? { connectionString: target.connectionString } : {}),
+    // A PG*-variable target carries its parts: pg must not fall back to reading process.env itself.
+    ...(target.connectionString
+      ? { connectionString: target.connectionString }
+      : { host: target.host, port: target.port, database: target.database, ...(target.user ? { user: target.user } : {}), ...(target.password ? { password: target.password } : {}) }),
     ssl: target.ssl,
     max: 10,
     connectionTimeoutMillis: connectTimeoutMs,
@@ -168,5 +202,5 @@ async function serverInfo(db: Kysely<any>, target: Target): Promise<ServerInfo> 
 function passwordOf(target: Target): string[] {
   if (target.backend !== 'postgres') return [];
   const fromUrl = target.connectionString ? decodeURIComponent(new URL(target.connectionString).password) : '';
-  return [fromUrl, process.env.PGPASSWORD ?? ''].filter((s) => s.length > 0);
+  return [fromUrl, target.password ?? ''].filter((s) => s.length > 0);
 }

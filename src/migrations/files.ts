@@ -33,8 +33,9 @@ export interface LoadedMigration extends MigrationFile {
 const NAME = /^(\d{4,})_[a-z0-9][a-z0-9_]*$/;
 const LOADABLE = new Set(['.js', '.mjs']);
 
+/** The folder given (the CLI resolves flag, TODO_DB_MIGRATIONS_DIR and config file), else the package's own. */
 export function migrationsDir(dir?: string): string {
-  return dir ? resolve(dir) : process.env.TODO_DB_MIGRATIONS_DIR ? resolve(process.env.TODO_DB_MIGRATIONS_DIR) : PACKAGE_MIGRATIONS_DIR;
+  return dir ? resolve(dir) : PACKAGE_MIGRATIONS_DIR;
 }
 
 /** The migration files of a folder in order, validated; nothing is imported yet. */

@@ -4,6 +4,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { copyChunks } from './copy-text.js';
 import { COLUMNS, type Rows, type SeedTable } from './rows.js';
+import { pgPoolOf, pgliteOf } from '../connection/raw-clients.js';
 
 /** How rows reach a backend: COPY FROM STDIN, PGlite's blob COPY, or multi-row INSERTs. */
 export type LoadMethod = 'copy' | 'blob-copy' | 'insert';
@@ -35,7 +36,7 @@ export async function withBulkWriter<T>(handle: TodoDatabase, fn: (writer: BulkW
   switch (raw.kind) {
     case 'postgres': {
       const { from: copyFrom } = (await import('pg-copy-streams')).default;
-      const client = await raw.pool.connect();
+      const client = await pgPoolOf(raw).connect();
       let broken: unknown;
       try {
         await client.query('begin');
@@ -59,7 +60,7 @@ export async function withBulkWriter<T>(handle: TodoDatabase, fn: (writer: BulkW
       }
     }
     case 'pglite':
-      return raw.client.transaction((tx) =>
+      return pgliteOf(raw).transaction((tx) =>
         fn({
           method: 'blob-copy',
           query: async <R>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params as unknown[])).rows,

@@ -29,9 +29,14 @@ interface DevelopmentSeedModule {
   seed(db: Kysely<any>): Promise<{ users: SeedCounts; tasks: SeedCounts }>;
 }
 
+/** The development seed of a seeds folder (an app's, after `todo-db init`). */
+export function developmentSeedFile(seedsDir?: string): string {
+  return seedsDir ? join(seedsDir, '0001_development.js') : DEVELOPMENT_SEED_FILE;
+}
+
 /** The development seed module, as kysely-ctl would load it. */
-export async function loadDevelopmentSeed(): Promise<DevelopmentSeedModule> {
-  return (await import(pathToFileURL(DEVELOPMENT_SEED_FILE).href)) as DevelopmentSeedModule;
+export async function loadDevelopmentSeed(file = DEVELOPMENT_SEED_FILE): Promise<DevelopmentSeedModule> {
+  return (await import(pathToFileURL(file).href)) as DevelopmentSeedModule;
 }
 
 /**
@@ -43,10 +48,10 @@ export async function loadDevelopmentSeed(): Promise<DevelopmentSeedModule> {
  * const { users, tasks } = await seedDevelopment(handle);
  * console.log(`${users.inserted} users and ${tasks.inserted} tasks inserted`);
  */
-export async function seedDevelopment(handle: TodoDatabase): Promise<DevelopmentSeedResult> {
+export async function seedDevelopment(handle: TodoDatabase, options: { seedsDir?: string } = {}): Promise<DevelopmentSeedResult> {
   await assertMaintenanceRole(handle, 'seed');
   const started = performance.now();
-  const module = await loadDevelopmentSeed();
+  const module = await loadDevelopmentSeed(developmentSeedFile(options.seedsDir));
   try {
     const counts = await module.seed(handle.db);
     return { ...counts, durationMs: performance.now() - started };

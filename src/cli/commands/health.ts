@@ -47,7 +47,7 @@ export function registerHealth(program: Command, app: App): void {
         const thresholds: Partial<Thresholds> = {};
         for (const { key, attribute } of flags) if (typeof options[attribute] === 'number') thresholds[key] = options[attribute] as number;
         // As for `rls status`: the application's role is the one whose RLS bypass matters.
-        const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.env.DATABASE_URL?.trim() || undefined : undefined);
+        const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.settings.appUrl : undefined);
         const application = { ...(appUrl !== undefined ? { appUrl } : {}), ...(options.appRole !== undefined ? { appRole: options.appRole } : {}) };
         const healthOptions = { thresholds, app: application, ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}) };
         const { runHealth } = await import('../../index.js');

@@ -38,7 +38,7 @@ export function registerRls(program: Command, app: App): void {
       handle(app, {
         run: async (ctx: CliContext, options: StatusOptions) => {
           const { rlsStatus, describeRlsStatus, resolveAppRole, rlsFindingItems } = await import('../../index.js');
-          const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.env.DATABASE_URL?.trim() || undefined : undefined);
+          const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.settings.appUrl : undefined);
           // Bad input fails before connecting.
           resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
           const { status, server } = await ctx.withDb('data', async (db) => ({
@@ -66,7 +66,7 @@ export function registerRls(program: Command, app: App): void {
         run: async (ctx: CliContext, options: VerifyOptions) => {
           const { verifyRls } = await import('../../index.js');
           // DATABASE_URL is the application's when this run's own connection came from --url.
-          const appUrl = options.appUrl ?? (options.appRole === undefined && ctx.global.url !== undefined ? ctx.env.DATABASE_URL?.trim() || undefined : undefined);
+          const appUrl = options.appUrl ?? (options.appRole === undefined && ctx.global.url !== undefined ? ctx.settings.appUrl : undefined);
           return ctx.withDb('data', (db) =>
             verifyRls(db, {
               ...(appUrl !== undefined ? { appUrl } : {}),

@@ -42,7 +42,7 @@ export function registerSchema(program: Command, app: App): void {
       handle(app, {
         run: async (ctx: CliContext, options: SnapshotOptions) => {
           const lib = await import('../../index.js');
-          const path = options.out ?? lib.PACKAGE_SNAPSHOT_PATH;
+          const path = options.out ?? ctx.settings.snapshotPath;
           const migrationsDir = lib.migrationsDir(ctx.global.migrationsDir);
           if (options.check) {
             const check = await lib.checkSnapshot({ migrationsDir, snapshotPath: path });
@@ -68,14 +68,16 @@ export function registerSchema(program: Command, app: App): void {
     .command('types')
     .description('write the Kysely Database types of the snapshot (src/schema.ts)')
     .option('--check', 'instead: exit 1 when the file differs from what the snapshot gives')
-    .option('--out <file>', "the TypeScript file (default: this package's src/schema.ts)")
+    .option('--out <file>', "the TypeScript file (default: src/schema.ts in this package, database.ts beside an app's snapshot)")
     .option('--snapshot <file>', "the snapshot (default: this package's schema/snapshot.json)")
     .action(
       handle(app, {
-        run: async (_ctx: CliContext, options: TypesOptions): Promise<FileCheck & { check: boolean }> => {
+        run: async (ctx: CliContext, options: TypesOptions): Promise<FileCheck & { check: boolean }> => {
           const lib = await import('../../index.js');
-          const out = options.out ?? join(lib.PACKAGE_SNAPSHOT_PATH, '..', '..', 'src', 'schema.ts');
-          const source = lib.kyselyTypes(lib.readSnapshot(options.snapshot ?? lib.PACKAGE_SNAPSHOT_PATH));
+          const snapshotPath = options.snapshot ?? ctx.settings.snapshotPath;
+          // This package's types are its src/schema.ts; an app's sit beside its snapshot.
+          const out = options.out ?? (snapshotPath === lib.PACKAGE_SNAPSHOT_PATH ? join(snapshotPath, '..', '..', 'src', 'schema.ts') : join(snapshotPath, '..', 'database.ts'));
+          const source = lib.kyselyTypes(lib.readSnapshot(snapshotPath));
           if (options.check) return { check: true, ok: existsSync(out) && readFileSync(out, 'utf8') === source, file: out };
           writeFileSync(out, source);
           return { check: false, ok: true, file: out };
@@ -102,7 +104,7 @@ export function registerSchema(program: Command, app: App): void {
           // No header line: the output is meant to be piped into a file as it is.
           const diagram = options.live
             ? await lib.withDatabase(ctx.openOptions('data'), (db) => lib.schemaDiagram(db))
-            : lib.snapshotDiagram(lib.readSnapshot(options.snapshot ?? lib.PACKAGE_SNAPSHOT_PATH));
+            : lib.snapshotDiagram(lib.readSnapshot(options.snapshot ?? ctx.settings.snapshotPath));
           if (markdown === undefined || options.check === undefined) return { ok: true, diagram };
           return { ok: lib.diagramIsCurrent(markdown, diagram), file: options.check, diagram };
         },

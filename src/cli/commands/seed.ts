@@ -35,7 +35,7 @@ export function registerSeed(program: Command, app: App): void {
             if (options.tasksPerUser !== undefined || options.seed !== undefined) {
               throw new lib.UsageError('--tasks-per-user and --seed need --users', 'e.g. todo-db seed --users 1000 --tasks-per-user 20 --seed 7');
             }
-            return { ok: true, mode: 'development', ...(await ctx.withDb('data', (db) => lib.seedDevelopment(db))) };
+            return { ok: true, mode: 'development', ...(await ctx.withDb('data', (db) => lib.seedDevelopment(db, { seedsDir: ctx.settings.seedsDir }))) };
           }
           // Validated before connecting: bad values exit 2 with nothing touched.
           const shape = lib.scaleShape({ users: options.users, ...definedOnly(options) });

@@ -25,7 +25,7 @@ export function registerVerify(program: Command, app: App): void {
       handle(app, {
         run: async (ctx: CliContext, options: VerifyOptions): Promise<VerifyRun> => {
           const lib = await import('../../index.js');
-          const snapshot = lib.readSnapshot(options.snapshot ?? lib.PACKAGE_SNAPSHOT_PATH);
+          const snapshot = lib.readSnapshot(options.snapshot ?? ctx.settings.snapshotPath);
           if (options.migrations) {
             const dir = ctx.global.migrationsDir !== undefined ? { dir: ctx.global.migrationsDir } : {};
             return { mode: 'migrations', ...(await ctx.withDb('schema', (db) => lib.verifyMigrations(db, { ...dir, snapshot }))) };

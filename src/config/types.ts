@@ -1,0 +1,67 @@
+import type { EnvRecord, Purpose, Target } from '../connection/target.js';
+
+/** The global flags as commander parsed them: raw strings, validated by the resolver. */
+export interface RawFlags {
+  url?: string;
+  env?: string;
+  connectTimeout?: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  migrationsDir?: string;
+}
+
+/** What a config file (`todo-db.config.*` or package.json's "todo-db") may say; paths are relative to it. */
+export interface TodoDbConfig {
+  migrationsDir?: string;
+  seedsDir?: string;
+  snapshotPath?: string;
+  /** the embedded PGlite folder (TODO_DB_DATA_DIR wins) */
+  dataDir?: string;
+  /** seconds */
+  connectTimeout?: number;
+  lockTimeout?: number;
+  statementTimeout?: number;
+}
+
+/** A config file as read: its path and its (still unvalidated) contents. */
+export interface LoadedConfig {
+  path: string;
+  values: Record<string, unknown>;
+}
+
+/** Everything a command needs to know before it starts, resolved once (see resolveSettings). */
+export interface Settings {
+  /** the project root: relative paths, .env and the config file are found here */
+  root: string;
+  configFile: string | null;
+  /** the .env files that were read, in order */
+  envFiles: string[];
+  /** where each purpose connects: schema changes may use the unpooled URL */
+  targets: Record<Purpose, Target>;
+  /** the application's URL (DATABASE_URL), for checks of the role the app connects as */
+  appUrl?: string;
+  migrationsDir: string;
+  seedsDir: string;
+  snapshotPath: string;
+  connectTimeoutMs?: number;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** NO_COLOR is set */
+  noColor: boolean;
+  /** passwords to mask in anything printed */
+  secrets: string[];
+}
+
+/** The resolver's inputs: nothing else is read (files come from `root`). */
+export interface SettingsInput {
+  flags: RawFlags;
+  env: EnvRecord;
+  root: string;
+}
+
+export interface SettingsResult {
+  /** complete when `problems` is empty */
+  settings: Settings;
+  /** every problem found, each one line naming its source */
+  problems: string[];
+}
