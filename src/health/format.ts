@@ -20,9 +20,3 @@ export function formatSeconds(seconds: number): string {
 export function percent(part: number, whole: number): number {
   return whole > 0 ? (100 * part) / whole : 100;
 }
-
-/** The worst status of a list (fail > warn > info > ok > n/a), `empty` when there is none. */
-export function worst(statuses: readonly string[], empty: 'ok' | 'info' = 'ok'): 'ok' | 'warn' | 'fail' | 'info' {
-  for (const s of ['fail', 'warn', 'info', 'ok'] as const) if (statuses.includes(s)) return s;
-  return empty;
-}

@@ -19,10 +19,16 @@ export interface RelationRow {
   rls_enabled: boolean;
   rls_forced: boolean;
 }
-export const relations = (db: Kysely<any>) =>
+/** Extensions an operator adds for monitoring: the views they install are not schema drift. */
+export const ALLOWED_EXTENSIONS: readonly string[] = ['pg_stat_statements'];
+
+export const relations = (db: Kysely<any>, allowedExtensions: readonly string[] = ALLOWED_EXTENSIONS) =>
   sql<RelationRow>`
     select c.relname::text as name, c.relkind::text as kind, c.relrowsecurity as rls_enabled, c.relforcerowsecurity as rls_forced
     from pg_class c where c.relnamespace = ${IN_SCHEMA} and c.relkind in ('r', 'p', 'v', 'm', 'f')
+      and not exists (select from pg_depend d join pg_extension e on e.oid = d.refobjid
+                      where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e'
+                        and e.extname in (${sql.join(['', ...allowedExtensions].map((name) => sql.lit(name)))}))
     order by c.relname`.execute(db);
 
 export interface ColumnRow {

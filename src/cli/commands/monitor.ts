@@ -21,7 +21,7 @@ export function registerMonitor(program: Command, app: App): void {
       action(app, async (_options: object, command: Command) => {
         const ctx = CliContext.from(command, app.secrets);
         const { monitorIndexes } = await import('../../index.js');
-        const result = await ctx.withDb('data', (handle) => monitorIndexes(handle));
+        const result = await ctx.withDb('inspect', (handle) => monitorIndexes(handle));
         renderIndexes(ctx.out, result);
         return result.ok ? 0 : 1;
       }),
@@ -35,7 +35,7 @@ export function registerMonitor(program: Command, app: App): void {
       action(app, async (options: { limit: number }, command: Command) => {
         const ctx = CliContext.from(command, app.secrets);
         const { monitorQueries } = await import('../../index.js');
-        const result = await ctx.withDb('data', (handle) => monitorQueries(handle, { limit: options.limit }));
+        const result = await ctx.withDb('inspect', (handle) => monitorQueries(handle, { limit: options.limit }));
         renderQueries(ctx.out, result);
         return result.ok ? 0 : 1;
       }),

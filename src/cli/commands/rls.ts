@@ -39,7 +39,7 @@ export function registerRls(program: Command, app: App): void {
         const appUrl = options.appUrl ?? (options.appRole === undefined ? process.env.DATABASE_URL?.trim() || undefined : undefined);
         // Bad input fails before connecting.
         resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
-        const { status, server } = await ctx.withDb('data', async (handle) => ({
+        const { status, server } = await ctx.withDb('inspect', async (handle) => ({
           status: await rlsStatus(handle, { ...options, ...(appUrl !== undefined ? { appUrl } : {}) }),
           server: handle.server,
         }));

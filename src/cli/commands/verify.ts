@@ -24,7 +24,7 @@ export function registerVerify(program: Command, app: App): void {
           renderMigrations(ctx.out, result);
           return result.ok ? 0 : 1;
         }
-        const result = await ctx.withDb('schema', (handle) => lib.verifySchema(handle));
+        const result = await ctx.withDb('inspect', (handle) => lib.verifySchema(handle));
         renderFindings(ctx.out, result);
         return result.ok ? 0 : 1;
       }),

@@ -1,0 +1,22 @@
+-- Who holds (or queues for) an ACCESS EXCLUSIVE lock on a relation of this
+-- database: a session (pid, state, transaction age, query) or a prepared
+-- transaction (pid is null in pg_locks: it is named by its gid). An index is
+-- reported with its table. Catalog and lock views only: this never waits.
+select l.granted,
+       coalesce(t.relname, c.relname, 'relation ' || l.relation::text) as "table",
+       l.pid,
+       p.gid,
+       a.state,
+       a.usename as "user",
+       a.application_name as application,
+       extract(epoch from now() - coalesce(a.xact_start, p.prepared))::float8 as age_seconds,
+       left(regexp_replace(coalesce(a.query, ''), '\s+', ' ', 'g'), 100) as query
+from pg_locks l
+join pg_database d on d.oid = l.database and d.datname = current_database()
+left join pg_class c on c.oid = l.relation
+left join pg_index i on i.indexrelid = l.relation
+left join pg_class t on t.oid = i.indrelid
+left join pg_stat_activity a on a.pid = l.pid
+left join pg_prepared_xacts p on l.pid is null and l.virtualtransaction = '-1/' || p.transaction::text
+where l.locktype = 'relation' and l.mode = 'AccessExclusiveLock' and l.pid is distinct from pg_backend_pid()
+order by l.granted desc, age_seconds desc nulls last;
