@@ -17,7 +17,9 @@ select a.pid,
            and h.transactionid is not distinct from w.transactionid
            and h.classid is not distinct from w.classid and h.objid is not distinct from w.objid
            and h.objsubid is not distinct from w.objsubid
-          join pg_prepared_xacts p on h.virtualtransaction = '-1/' || p.transaction::text
+          -- a prepared transaction's locks share the virtual id of its own transactionid lock
+          join pg_locks x on x.pid is null and x.locktype = 'transactionid' and x.virtualtransaction = h.virtualtransaction
+          join pg_prepared_xacts p on p.transaction = x.transactionid
          where w.pid = a.pid and not w.granted) end as blocked_by_prepared,
        left(regexp_replace(coalesce(a.query, ''), '\s+', ' ', 'g'), 100) as query
 from pg_stat_activity a

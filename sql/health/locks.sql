@@ -17,6 +17,8 @@ left join pg_class c on c.oid = l.relation
 left join pg_index i on i.indexrelid = l.relation
 left join pg_class t on t.oid = i.indrelid
 left join pg_stat_activity a on a.pid = l.pid
-left join pg_prepared_xacts p on l.pid is null and l.virtualtransaction = '-1/' || p.transaction::text
+-- a prepared transaction's locks share the virtual id of its own transactionid lock
+left join pg_locks x on l.pid is null and x.pid is null and x.locktype = 'transactionid' and x.virtualtransaction = l.virtualtransaction
+left join pg_prepared_xacts p on p.transaction = x.transactionid
 where l.locktype = 'relation' and l.mode = 'AccessExclusiveLock' and l.pid is distinct from pg_backend_pid()
 order by l.granted desc, age_seconds desc nulls last;

@@ -159,6 +159,8 @@ async function postgresPool(target: Extract<Target, { backend: 'postgres' }>, co
   });
   // An idle client dropped by the server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor one ended while in use (health terminates its own backend at its deadline): its query already rejects.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

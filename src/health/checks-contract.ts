@@ -47,7 +47,7 @@ function assessed(outcome: Outcome, okMessage: string, failStatus: CheckStatus):
   if (result.ok) return { status: 'ok', value: 0, message: okMessage, findings };
   const first = findings[0];
   const more = findings.length > 1 ? ` (and ${findings.length - 1} more)` : '';
-  return { status: failStatus, value: findings.length, message: `${first?.message ?? 'a finding'}${more}`, findings, ...(first?.fix ? { fix: first.fix } : {}) };
+  return { status: failStatus, value: findings.length, message: `${first?.message ?? 'a finding'}${more}`, findings };
 }
 
 export const schema: HealthCheck<Outcome> = {
@@ -99,6 +99,9 @@ export const rlsRole: HealthCheck<Outcome> = {
     const verdict = assessed(data, 'policies as designed; todo_app cannot bypass them', 'fail');
     // Without a named application role only the policies and todo_app were judged:
     // the role that matters most is unknown, which is n/a, not a pass or a failure.
+    // Named and wrong: the fix is the one `rls status` prints for the first finding.
+    const fix = verdict.findings?.[0]?.fix;
+    if (verdict.status === 'fail' && fix) return { ...verdict, fix };
     if (verdict.status !== 'ok' || !data.available || data.result.appRole) return verdict;
     return { ...verdict, status: 'n/a', message: `policies as designed; the application's login role is not named (${APP_ROLE_HINT})` };
   },

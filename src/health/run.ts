@@ -6,7 +6,7 @@ import { appRoleName } from '../rls/app-role.js';
 import { readSql } from '../sql-file.js';
 import { LOCKS_SQL, PREFLIGHT_SQL, lockFailure, type LockRow } from './blockers.js';
 import { HEALTH_CHECKS } from './checks.js';
-import { formatSeconds } from './format.js';
+import { formatMs } from '../output/output.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import type { CheckResult, CheckStatus, CollectOptions, FindingInput, HealthCheck, HealthReport, Verdict } from './types.js';
 
@@ -100,7 +100,7 @@ export async function runHealth(handle: TodoDatabase, options: HealthOptions = {
           await cancelOwnQuery(handle, self.pid, work);
           const verdict: Verdict =
             outcome === 'deadline'
-              ? { status: 'fail', message: `did not finish within the ${formatSeconds(deadlineMs / 1000)} deadline (its query was cancelled)` }
+              ? { status: 'fail', message: `did not finish within the ${formatMs(deadlineMs)} deadline (its query was cancelled)`, fix: 'a lock or an overloaded server is the usual cause: see blocked-queries, or run again with a longer --deadline' }
               : { status: 'not-run', message: 'interrupted (its query was cancelled)' };
           results.push(result(check, thresholds, verdict, performance.now() - checkStarted));
           continue;
@@ -146,26 +146,26 @@ function first<T>(work: Promise<T>, stop: Promise<Stop>): Promise<T | Stop> {
 }
 
 function notRun(stopped: Stop, deadlineMs: number): Verdict {
-  return { status: 'not-run', message: stopped === 'deadline' ? `not run: the ${formatSeconds(deadlineMs / 1000)} deadline had passed` : 'not run: interrupted' };
+  return { status: 'not-run', message: stopped === 'deadline' ? `not run: the ${formatMs(deadlineMs)} deadline had passed` : 'not run: interrupted' };
 }
 
 /**
- * Leaves no backend waiting: cancels health's own query on the server (from a
- * second connection), and if the connection is still busy after a moment,
- * terminates health's own backend.
+ * Leaves no backend waiting: cancels health's own query on the server, from a
+ * second connection; when the backend is still busy a moment later (a check may
+ * have queued several statements), terminates health's own backend.
  */
 async function cancelOwnQuery(handle: TodoDatabase, pid: number | undefined, work: Promise<unknown>): Promise<void> {
+  work.catch(() => undefined);
   if (handle.raw.kind !== 'postgres' || pid === undefined) return;
   const { pool } = handle.raw;
-  const settled = work.then(
-    () => true,
-    () => true,
-  );
-  const within = (ms: number) => Promise.race([settled, new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
-  await pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
-  if (await within(500)) return;
-  await pool.query('select pg_terminate_backend($1)', [pid]).catch(() => undefined);
-  await within(1000);
+  const signal = (fn: string) =>
+    pool
+      .query(`select ${fn}(pid) from pg_stat_activity where pid = $1 and state = 'active'`, [pid])
+      .then((r) => r.rowCount !== 0)
+      .catch(() => false);
+  if (!(await signal('pg_cancel_backend'))) return;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await signal('pg_terminate_backend');
 }
 
 async function runCheck(
