@@ -15,6 +15,7 @@
  * prints its URL, for more runs with --url).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -61,7 +62,10 @@ try {
 
     // Interleaved rounds: each spawned command once per round, so load spikes hit all of them alike.
     /** @type {Record<string, number[]>} */
-    const spawned = { bare: [], version: [], library: [], cli: [] };
+    const spawned = { bare: [], version: [], library: [], cli: [], bundled: [] };
+    // The proposal of bench/health-bundle.js, timed in the same rounds when it is built.
+    const BUNDLED = fileURLToPath(new URL('./health-bundle.js', import.meta.url));
+    const bundled = existsSync(new URL('../dist/bundle/cli/main.js', import.meta.url));
     /** @param {string[]} args */
     const time = (args) => {
       const started = performance.now();
@@ -80,6 +84,7 @@ try {
       spawned.cli.push(run.ms);
       exitCode = run.code;
       lastDoc = run.stdout;
+      if (bundled) spawned.bundled.push(time([BUNDLED, '--url', url, '--json', 'health']).ms);
     }
     const connect = [];
     const close = [];
@@ -107,6 +112,7 @@ try {
     }
     const cliDoc = JSON.parse(lastDoc || '{}');
     console.log(`todo-db health (end to end, ${RUNS} runs): median ${fmt(median(cli))}, min ${fmt(Math.min(...cli))}, max ${fmt(Math.max(...cli))}; exit ${exitCode}; its own durationMs ${cliDoc.durationMs} ms`);
+    if (bundled) console.log(`todo-db health from one bundle (bench/health-bundle.js, a proposal): median ${fmt(median(spawned.bundled))}, min ${fmt(Math.min(...spawned.bundled))}`);
     console.log('breakdown (medians):');
     console.log(`  node -e 0 (bare Node start-up): ${fmt(median(spawned.bare))}`);
     console.log(`  todo-db --version (Node + the CLI's own modules, no driver): ${fmt(median(spawned.version))}`);
