@@ -21,20 +21,27 @@ describe('todo-db health and monitor (CLI)', () => {
     const human = await withRoleLock('shared', () => runCli(['--url', fresh.backend.url, 'health', '--strict']));
     expect(human.stderr).toBe('');
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^ {2}ok {4}migrations {2,}5 applied, none pending$/m);
-    expect(human.stdout).toMatch(/^ {2}info {2}redundant indexes {2,}idx_tasks_user_id redundant: covered by idx_tasks_user_completed, idx_tasks_user_created/m);
-    expect(human.stdout).toMatch(/\d+ ok · 0 warn · 0 fail · \d+ info · \d+ n\/a/);
+    expect(human.stdout).toMatch(/^ {2}ok {2,}migrations {2,}5 applied, none pending$/m);
+    expect(human.stdout).toMatch(/^ {2}ok {2,}redundant indexes {2,}idx_tasks_user_id redundant: covered by idx_tasks_user_completed, idx_tasks_user_created/m);
+    expect(human.stdout).toMatch(/^ {2}n\/a {2,}application role {2,}policies as designed; the application's login role is not named \(name the role/m);
+    expect(human.stdout).toMatch(/\d+ ok · 0 warn · 0 fail · \d+ n\/a/);
   });
 
   it('--json gives every check with status, value, threshold and message', async () => {
     // todo_app is cluster-wide: hold it intact, or another file's role drift fails the schema check.
     const { code, stdout } = await withRoleLock('shared', () => runCli(['--url', fresh.backend.url, '--json', 'health', '--long-query-warn', '30']));
     expect(code).toBe(0);
-    const doc = JSON.parse(stdout) as { ok: boolean; thresholds: Record<string, number>; checks: Record<string, unknown>[] };
-    expect(doc.ok).toBe(true);
+    const doc = JSON.parse(stdout) as { ok: boolean; command: string; durationMs: number; thresholds: Record<string, number>; checks: Record<string, unknown>[] };
+    expect(doc).toMatchObject({ ok: true, command: 'health', durationMs: expect.any(Number) });
+    expect(Number.isInteger(doc.durationMs)).toBe(true);
     expect(doc.thresholds.longQueryWarnSeconds).toBe(30);
-    for (const c of doc.checks) expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'status', 'value', 'threshold', 'message', 'findings']));
-    expect(doc.checks.find((c) => c.id === 'long-queries')).toMatchObject({ threshold: 'warn ≥ 30 s, fail ≥ 300 s' });
+    // The one item shape of src/report/item.ts; the check's own numbers are in details.
+    for (const c of doc.checks) {
+      expect(Object.keys(c).sort()).toEqual(['details', 'fix', 'id', 'message', 'object', 'status']);
+      expect(['ok', 'warn', 'fail', 'n/a', 'not-run']).toContain(c.status);
+      expect(Object.keys(c.details as object)).toEqual(expect.arrayContaining(['title', 'value', 'threshold', 'findings', 'durationMs']));
+    }
+    expect(doc.checks.find((c) => c.id === 'long-queries')).toMatchObject({ details: { threshold: 'warn ≥ 30 s, fail ≥ 300 s' } });
   });
 
   it('exits 1 when a check fails and 2 on a bad threshold or --watch with --json', async () => {
@@ -50,9 +57,29 @@ describe('todo-db health and monitor (CLI)', () => {
     const bad = await runCli(['--url', fresh.backend.url, 'health', '--cache-hit-warn', 'lots']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^todo-db: .*--cache-hit-warn.*expected a number >= 0/);
-    const watchJson = await runCli(['--url', fresh.backend.url, '--json', 'health', '--watch', '1']);
-    expect(watchJson.code).toBe(2);
-    expect(watchJson.stderr).toMatch(/--watch and --json exclude each other/);
+    const empty = await runCli(['--url', fresh.backend.url, 'health', '--deadline', '0']);
+    expect(empty.code).toBe(2);
+  });
+
+  it('--watch --json prints one JSON document per round, one per line (NDJSON)', async () => {
+    const child = spawn(process.execPath, [BIN, '--url', fresh.backend.url, '--json', 'health', '--watch', '0.2'], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          if (stdout.split('\n').length > 2) resolve();
+        }),
+      );
+      child.kill('SIGINT');
+      await exited;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ command: 'health', ok: expect.any(Boolean), checks: expect.any(Array) });
   });
 
   it('monitor indexes names the index covering idx_tasks_user_id', async () => {
@@ -92,6 +119,6 @@ describe('todo-db health and monitor (CLI)', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    expect(stdout).toMatch(/^ {2}ok {4}migrations {2,}5 applied, none pending$/m);
+    expect(stdout).toMatch(/^ {2}ok {2,}migrations {2,}5 applied, none pending$/m);
   }
 });

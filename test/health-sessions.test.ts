@@ -40,7 +40,7 @@ describe('health session checks on postgres', () => {
     await until(async () => (await stateOf(observer, sleeper.pid))?.state === 'active', 'the sleeping query');
     const warned = check(await runHealth(fresh.handle, { thresholds: { longQueryWarnSeconds: 0 } }), 'long-queries');
     expect(warned.status).toBe('warn');
-    expect(warned.findings).toEqual([{ object: `pid ${sleeper.pid} (postgres, health-test)`, status: 'warn', message: expect.stringMatching(/running \d+ s: select pg_sleep\(25\)/) }]);
+    expect(warned.details.findings).toEqual([expect.objectContaining({ object: `pid ${sleeper.pid} (postgres, health-test)`, status: 'warn', message: expect.stringMatching(/running \d+ s: select pg_sleep\(25\)/) })]);
     const failed = check(await runHealth(fresh.handle, { thresholds: { longQueryWarnSeconds: 0, longQueryFailSeconds: 0 } }), 'long-queries');
     expect(failed.status).toBe('fail');
     await observer.query('select pg_cancel_backend($1)', [sleeper.pid]);
@@ -59,11 +59,11 @@ describe('health session checks on postgres', () => {
     const report = await runHealth(fresh.handle, { thresholds: { idleInTransactionWarnSeconds: 0, blockedWarnSeconds: 0 } });
     const idle = check(report, 'idle-in-transaction');
     expect(idle.status).toBe('warn');
-    expect(idle.findings).toEqual([{ object: `pid ${holder.pid} (postgres, health-test)`, status: 'warn', message: expect.stringMatching(/^idle in transaction for \d+ s, last: update users/) }]);
+    expect(idle.details.findings).toEqual([expect.objectContaining({ object: `pid ${holder.pid} (postgres, health-test)`, status: 'warn', message: expect.stringMatching(/^idle in transaction for \d+ s, last: update users/) })]);
     const blocked = check(report, 'blocked-queries');
     expect(blocked.status).toBe('warn');
-    expect(blocked.findings).toEqual([
-      { object: `pid ${waiter.pid} (postgres, health-test)`, status: 'warn', message: expect.stringContaining(`held by pid ${holder.pid} (postgres, health-test) (idle in transaction: update users`) },
+    expect(blocked.details.findings).toEqual([
+      expect.objectContaining({ object: `pid ${waiter.pid} (postgres, health-test)`, status: 'warn', message: expect.stringContaining(`held by pid ${holder.pid} (postgres, health-test) (idle in transaction: update users`) }),
     ]);
 
     await holder.query('rollback');
@@ -79,7 +79,7 @@ describe('health session checks on postgres', () => {
     const report = await runHealth(fresh.handle);
     const invalid = check(report, 'invalid-indexes');
     expect(invalid).toMatchObject({ status: 'fail', message: 'invalid: idx_tasks_title_unique' });
-    expect(invalid.findings[0]).toMatchObject({ object: 'idx_tasks_title_unique', status: 'fail' });
+    expect(invalid.details.findings[0]).toMatchObject({ object: 'idx_tasks_title_unique', status: 'fail' });
     expect(report.ok).toBe(false);
     await sql`drop index idx_tasks_title_unique`.execute(fresh.handle.db);
     expect(check(await runHealth(fresh.handle), 'invalid-indexes').status).toBe('ok');

@@ -36,9 +36,9 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
   it('reports idx_tasks_user_id as redundant, naming the indexes that cover it and its size', async () => {
     await migrateUp(fresh.handle);
     const redundant = check(await runHealth(fresh.handle), 'redundant-indexes');
-    expect(redundant.status).toBe('info');
-    expect(redundant.findings).toEqual([
-      { object: 'idx_tasks_user_id', status: 'info', message: expect.stringMatching(/covered by idx_tasks_user_completed, idx_tasks_user_created \(\d.* kB\); kept because the v1 contract names it/) },
+    expect(redundant.status).toBe('ok');
+    expect(redundant.details.findings).toEqual([
+      expect.objectContaining({ object: 'idx_tasks_user_id', status: 'ok', message: expect.stringMatching(/covered by idx_tasks_user_completed, idx_tasks_user_created \(\d.* kB\); kept because the v1 contract names it/) }),
     ]);
   });
 
@@ -47,7 +47,7 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await sql`create index idx_tasks_dup on tasks (user_id, completed)`.execute(fresh.handle.db);
     const redundant = check(await runHealth(fresh.handle), 'redundant-indexes');
     expect(redundant.status).toBe('warn');
-    expect(redundant.findings).toContainEqual({ object: 'idx_tasks_dup', status: 'warn', message: expect.stringMatching(/covered by idx_tasks_user_completed/) });
+    expect(redundant.details.findings).toContainEqual(expect.objectContaining({ object: 'idx_tasks_dup', status: 'warn', message: expect.stringMatching(/covered by idx_tasks_user_completed/) }));
     expect(redundant.fix).toMatch(/DROP INDEX CONCURRENTLY/);
   });
 
@@ -55,8 +55,8 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await migrateUp(fresh.handle, { to: '0002_create_tasks' });
     const report = await runHealth(fresh.handle);
     const migrations = check(report, 'migrations');
-    expect(migrations).toMatchObject({ status: 'fail', value: 3, message: '2 applied, 3 pending' });
-    expect(migrations.findings.map((f) => f.object)).toEqual(['0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive']);
+    expect(migrations).toMatchObject({ status: 'fail', message: '2 applied, 3 pending', details: { value: 3 } });
+    expect(migrations.details.findings.map((f) => f.object)).toEqual(['0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive']);
     expect(report.ok).toBe(false);
   });
 
@@ -73,20 +73,20 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await sql`alter table tasks disable row level security`.execute(fresh.handle.db);
     const rls = check(await runHealth(fresh.handle), 'rls-tables');
     expect(rls).toMatchObject({ status: 'fail', fix: 'run `todo-db rls apply`' });
-    expect(rls.findings).toEqual([{ object: 'tasks', status: 'fail', message: expect.stringMatching(/RLS is off/) }]);
+    expect(rls.details.findings).toEqual([expect.objectContaining({ object: 'tasks', status: 'fail', message: expect.stringMatching(/RLS is off/) })]);
   });
 
   it('fails when RLS is enabled but not forced', async () => {
     await migrateUp(fresh.handle);
     await sql`alter table users no force row level security`.execute(fresh.handle.db);
-    expect(check(await runHealth(fresh.handle), 'rls-tables').findings).toEqual([{ object: 'users', status: 'fail', message: expect.stringMatching(/not forced/) }]);
+    expect(check(await runHealth(fresh.handle), 'rls-tables').details.findings).toEqual([expect.objectContaining({ object: 'users', status: 'fail', message: expect.stringMatching(/not forced/) })]);
   });
 
   it('fails when the application logs in as a role that bypasses RLS', async () => {
     await migrateUp(fresh.handle);
     const role = check(await runHealth(fresh.handle, { app: { appRole: 'postgres' } }), 'rls-app-role');
     expect(role.status).toBe('fail');
-    expect(role.findings).toContainEqual(expect.objectContaining({ object: 'postgres', status: 'fail', message: expect.stringMatching(/superuser/) }));
+    expect(role.details.findings).toContainEqual(expect.objectContaining({ object: 'postgres', status: 'fail', message: expect.stringMatching(/superuser/) }));
   });
 
   it('fails on schema drift, naming the object verify found', async () => {
@@ -94,7 +94,7 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await sql`drop index idx_tasks_updated_at`.execute(fresh.handle.db);
     const schema = check(await runHealth(fresh.handle), 'schema');
     expect(schema).toMatchObject({ status: 'fail', fix: expect.stringMatching(/todo-db verify/) });
-    expect(schema.findings).toEqual([expect.objectContaining({ object: 'idx_tasks_updated_at', status: 'fail' })]);
+    expect(schema.details.findings).toEqual([expect.objectContaining({ object: 'idx_tasks_updated_at', status: 'fail' })]);
   });
 
   it('warns about a foreign key without an index', async () => {
@@ -102,7 +102,7 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     for (const index of ['idx_tasks_user_id', 'idx_tasks_user_completed', 'idx_tasks_user_created']) await sql.raw(`drop index ${index}`).execute(fresh.handle.db);
     const fk = check(await runHealth(fresh.handle), 'foreign-key-indexes');
     expect(fk.status).toBe('warn');
-    expect(fk.findings).toEqual([{ object: 'tasks_user_id_fkey', status: 'warn', message: expect.stringMatching(/tasks\(user_id\)/) }]);
+    expect(fk.details.findings).toEqual([expect.objectContaining({ object: 'tasks_user_id_fkey', status: 'warn', message: expect.stringMatching(/tasks\(user_id\)/) })]);
   });
 
   it('applies threshold overrides and rejects bad ones', async () => {

@@ -1,5 +1,7 @@
 -- Every foreign key of the current schema, and whether some valid index starts
 -- with its columns (without one, deleting a parent row scans the child table).
+-- A partial index (with a predicate) does not serve every row, so it does not
+-- count; an expression column (indkey 0) never matches a key column.
 select c.conname as "constraint",
        t.relname as "table",
        (select string_agg(a.attname, ', ' order by k.ord)
@@ -7,7 +9,7 @@ select c.conname as "constraint",
           join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum) as columns,
        exists (
          select 1 from pg_index x
-         where x.indrelid = c.conrelid and x.indisvalid
+         where x.indrelid = c.conrelid and x.indisvalid and x.indpred is null
            and (string_to_array(x.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey
            and (string_to_array(x.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey
        ) as indexed

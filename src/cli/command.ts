@@ -8,6 +8,8 @@ export interface CommandResult {
   ok: boolean;
   /** a run that was stopped part-way by the user (exit 130) */
   interrupted?: boolean;
+  /** the command already printed its output as it went (health --watch --json: NDJSON) */
+  printed?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export function handle<A extends unknown[], R extends CommandResult>(app: App, s
     const args = all.slice(0, -1) as unknown as A;
     const ctx = CliContext.from(command, app.secrets);
     const finish = (result: R) => {
+      if (result.printed) return;
       if (ctx.out.json) ctx.out.document(envelope(app, result, spec));
       else spec.render(ctx.out, result, ctx);
     };

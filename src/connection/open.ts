@@ -16,7 +16,7 @@ export interface OpenOptions {
   purpose?: Purpose;
   /** where a relative pglite: path lives (default: the current folder) */
   cwd?: string;
-  /** bounded wait for the migration lock (ms) */
+  /** bounded wait for the migration lock (ms); with purpose `inspect`, also the server's lock_timeout */
   lockTimeoutMs?: number;
   /** bounded wait for a connection (ms) */
   connectTimeoutMs?: number;
@@ -25,6 +25,16 @@ export interface OpenOptions {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Read-only inspection (purpose `inspect`) must answer when something is wrong:
+ * a catalog query must not queue for minutes behind an ACCESS EXCLUSIVE lock.
+ * `lockTimeoutMs` and `statementTimeoutMs` override these; both go in the
+ * start-up packet, so they cost no round trip.
+ */
+export const INSPECT_TIMEOUTS = { lockTimeoutMs: 2_000, statementTimeoutMs: 5_000 } as const;
+/** How often the server checks, during a query or lock wait, that the client is still there (PostgreSQL 14+). */
+const CLIENT_CHECK_INTERVAL_MS = 1_000;
 
 /** What the server said about itself when we connected. */
 export interface ServerInfo {
@@ -86,7 +96,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   let raw: RawDriver;
   switch (target.backend) {
     case 'postgres': {
-      const pool = await postgresPool(target, connectTimeoutMs, options.statementTimeoutMs);
+      const pool = await postgresPool(target, connectTimeoutMs, sessionSettings(options));
       dialect = postgresDialect(pool, adapter);
       raw = { kind: 'postgres', pool };
       break;
@@ -151,11 +161,24 @@ export async function withDatabase<T, DB = Database>(options: OpenOptions, fn: (
   }
 }
 
-async function postgresPool(
-  target: Extract<Target, { backend: 'postgres' }>,
-  connectTimeoutMs: number,
-  statementTimeoutMs: number | undefined,
-): Promise<import('pg').Pool> {
+interface SessionSettings {
+  statement_timeout?: number;
+  lock_timeout?: number;
+  options?: string;
+}
+
+/** Server-side limits of each connection; `inspect` has short ones by default. */
+function sessionSettings(options: OpenOptions): SessionSettings {
+  if (options.purpose !== 'inspect') return options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {};
+  return {
+    statement_timeout: options.statementTimeoutMs ?? INSPECT_TIMEOUTS.statementTimeoutMs,
+    lock_timeout: options.lockTimeoutMs ?? INSPECT_TIMEOUTS.lockTimeoutMs,
+    // A killed CLI leaves no backend waiting on a lock: the server notices the closed socket.
+    options: `-c client_connection_check_interval=${CLIENT_CHECK_INTERVAL_MS}`,
+  };
+}
+
+async function postgresPool(target: Extract<Target, { backend: 'postgres' }>, connectTimeoutMs: number, settings: SessionSettings): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     // A PG*-variable target carries its parts: pg must not fall back to reading process.env itself.
@@ -166,10 +189,12 @@ async function postgresPool(
     max: 10,
     connectionTimeoutMillis: connectTimeoutMs,
     application_name: 'todo-db',
-    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+    ...settings,
   });
   // An idle client dropped by the server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor one ended while in use (health terminates its own backend at its deadline): its query already rejects.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

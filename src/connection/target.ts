@@ -27,8 +27,12 @@ export interface PostgresTarget {
 
 export type TargetSource = '--url' | 'DATABASE_URL_UNPOOLED' | 'DATABASE_URL' | 'PG* variables' | 'embedded default';
 export type SslSetting = false | { rejectUnauthorized: boolean };
-/** Schema changes prefer the direct (unpooled) URL; everything else uses the app URL. */
-export type Purpose = 'schema' | 'data';
+/**
+ * Schema changes prefer the direct (unpooled) URL; everything else uses the app URL.
+ * `inspect` (health, monitor, verify, rls status) connects like `data`, with short
+ * server-side lock and statement timeouts (open.ts).
+ */
+export type Purpose = 'schema' | 'data' | 'inspect';
 /** An environment: `process.env`, or a record read from .env files. */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
 

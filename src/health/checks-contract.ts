@@ -3,7 +3,7 @@ import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { TodoDbError } from '../errors.js';
 import { rlsStatus } from '../rls/status.js';
 import { verifySchema } from '../verify/verify-schema.js';
-import type { CheckStatus, Finding, HealthCheck, Verdict } from './types.js';
+import type { CheckStatus, FindingInput, HealthCheck, Verdict } from './types.js';
 
 export const TABLES_SQL = 'health/tables.sql';
 
@@ -17,10 +17,11 @@ interface TableRlsRow {
 interface Assessment {
   ok: boolean;
   contractVersion?: string;
-  findings: { object?: string; subject?: string; message: string }[];
+  findings: { object?: string; subject?: string; message: string; fix?: string | null }[];
   earlierVersion?: { version: string } | null;
+  appRole?: unknown;
 }
-type Outcome = { available: false; reason: string } | { available: true; result: Assessment };
+export type Outcome = { available: false; reason: string } | { available: true; result: Assessment };
 
 /** Runs verify or rls status, whose verdicts health reports as they are. */
 async function assess(call: () => Promise<Assessment>): Promise<Outcome> {
@@ -33,13 +34,20 @@ async function assess(call: () => Promise<Assessment>): Promise<Outcome> {
   }
 }
 
+/** `the application connects as postgres, a superuser: RLS never applies (and 1 more)`: the first finding, whole. */
 function assessed(outcome: Outcome, okMessage: string, failStatus: CheckStatus): Verdict {
   if (!outcome.available) return { status: 'n/a', message: outcome.reason };
   const { result } = outcome;
-  const findings: Finding[] = result.findings.map((f) => ({ object: f.object ?? f.subject ?? '', status: result.ok ? 'info' : failStatus, message: f.message }));
-  return result.ok
-    ? { status: 'ok', value: 0, message: okMessage, findings }
-    : { status: failStatus, value: findings.length, message: `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${findings[0]?.object ? `${findings[0].object} ` : ''}${findings[0]?.message ?? ''}`, findings };
+  const findings: FindingInput[] = result.findings.map((f) => ({
+    object: f.object ?? f.subject ?? '',
+    status: result.ok ? 'ok' : failStatus,
+    message: f.message,
+    ...(f.fix ? { fix: f.fix } : {}),
+  }));
+  if (result.ok) return { status: 'ok', value: 0, message: okMessage, findings };
+  const first = findings[0];
+  const more = findings.length > 1 ? ` (and ${findings.length - 1} more)` : '';
+  return { status: failStatus, value: findings.length, message: `${first?.message ?? 'a finding'}${more}`, findings };
 }
 
 export const schema: HealthCheck<Outcome> = {
@@ -64,7 +72,7 @@ export const rlsTables: HealthCheck = {
   sql: [TABLES_SQL],
   evaluate: ({ rows }) => {
     const byName = new Map(rows<TableRlsRow>(TABLES_SQL).map((r) => [r.table, r]));
-    const findings: Finding[] = SCHEMA_TABLES.flatMap((table): Finding[] => {
+    const findings: FindingInput[] = SCHEMA_TABLES.flatMap((table): FindingInput[] => {
       const row = byName.get(table);
       if (!row) return [{ object: table, status: 'fail', message: 'table missing' }];
       if (!row.rls_enabled) return [{ object: table, status: 'fail', message: 'RLS is off: every role with a grant sees every row' }];
@@ -78,12 +86,24 @@ export const rlsTables: HealthCheck = {
   fix: 'run `todo-db rls apply`',
 };
 
+/** How to name the application's role, when none is: the one-line hint of the n/a verdict. */
+export const APP_ROLE_HINT = 'name the role the application logs in as: --app-role NAME or --app-url URL';
+
 export const rlsRole: HealthCheck<Outcome> = {
   id: 'rls-app-role',
   title: 'application role',
   needs: ['rls'],
   sql: [],
   collect: (handle: TodoDatabase, o) => assess(() => rlsStatus(handle, o.app ?? {})),
-  evaluate: ({ data }) => assessed(data, 'policies as designed; todo_app cannot bypass them', 'fail'),
-  fix: 'run `todo-db rls status` and apply the ALTER ROLE it prints',
+  evaluate: ({ data }) => {
+    const verdict = assessed(data, 'policies as designed; todo_app cannot bypass them', 'fail');
+    // Without a named application role only the policies and todo_app were judged:
+    // the role that matters most is unknown, which is n/a, not a pass or a failure.
+    // Named and wrong: the fix is the one `rls status` prints for the first finding.
+    const fix = verdict.findings?.[0]?.fix;
+    if (verdict.status === 'fail' && fix) return { ...verdict, fix };
+    if (verdict.status !== 'ok' || !data.available || data.result.appRole) return verdict;
+    return { ...verdict, status: 'n/a', message: `policies as designed; the application's login role is not named (${APP_ROLE_HINT})` };
+  },
+  fix: 'run `todo-db rls status` and apply the fix it prints',
 };

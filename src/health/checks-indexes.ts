@@ -1,13 +1,13 @@
 import { INDEXES_SQL, indexVerdicts, type IndexRow } from '../monitor/index-verdicts.js';
-import { DATABASE_SQL } from './checks-server.js';
+import { DATABASE_SQL, type DatabaseRow } from './checks-server.js';
 import { TABLES_SQL } from './checks-contract.js';
 import type { TableRow } from './checks-tables.js';
 import { formatBytes, formatSeconds } from './format.js';
-import type { Finding, HealthCheck } from './types.js';
+import type { FindingInput, HealthCheck } from './types.js';
 
 /**
  * Redundant indexes the v1 contract keeps on purpose (schema.md: "v1 keeps it
- * because the contract names it"): reported as info with their size, not warned
+ * because the contract names it"): reported (ok) with their size, not warned
  * about, so a database that is exactly the contract passes `health --strict`.
  */
 export const CONTRACT_KEPT_INDEXES: readonly string[] = ['idx_tasks_user_id'];
@@ -21,20 +21,20 @@ export const unusedIndexes: HealthCheck = {
   needs: ['statistics'],
   sql: [INDEXES_SQL, TABLES_SQL, DATABASE_SQL],
   evaluate: ({ rows }, t) => {
-    const statsAge = rows<{ stats_age_seconds: number }>(DATABASE_SQL)[0]?.stats_age_seconds ?? 0;
+    const statsAge = rows<DatabaseRow>(DATABASE_SQL)[0]?.stats_age_seconds ?? null;
     const live = new Map(rows<TableRow>(TABLES_SQL).map((r) => [r.table, r.live]));
-    // Young statistics or a small table: "never scanned" proves little, so only inform.
-    const young = statsAge < t.statsMinAgeDays * 86_400;
-    const findings: Finding[] = verdicts(rows)
+    // Young (or unknown) statistics or a small table: "never scanned" proves little, so only inform.
+    const young = statsAge === null || statsAge < t.statsMinAgeDays * 86_400;
+    const findings: FindingInput[] = verdicts(rows)
       .filter((v) => v.verdict === 'unused')
       .map((v) => ({
         object: v.index,
-        status: young || (live.get(v.table) ?? 0) < t.largeTableRows ? 'info' : 'warn',
+        status: young || (live.get(v.table) ?? 0) < t.largeTableRows ? 'ok' : 'warn',
         message: `0 scans, ${formatBytes(v.bytes)} on ${v.table}`,
       }));
-    const age = `statistics ${formatSeconds(statsAge)} old${young ? ', too young to be sure' : ''}`;
+    const age = statsAge === null ? 'statistics never reset: their age is unknown' : `statistics ${formatSeconds(statsAge)} old${young ? ', too young to be sure' : ''}`;
     if (!findings.length) return { status: 'ok', value: 0, message: `every index has been scanned (${age})` };
-    const status = findings.some((f) => f.status === 'warn') ? 'warn' : 'info';
+    const status = findings.some((f) => f.status === 'warn') ? 'warn' : 'ok';
     return { status, value: findings.length, message: `${findings.length} never scanned (${age})`, findings };
   },
   threshold: (t) => `warn once statistics are ≥ ${t.statsMinAgeDays} days old, on tables ≥ ${t.largeTableRows.toLocaleString('en-US')} rows`,
@@ -47,18 +47,18 @@ export const redundantIndexes: HealthCheck = {
   needs: ['catalog'],
   sql: [INDEXES_SQL],
   evaluate: ({ rows }) => {
-    const findings: Finding[] = verdicts(rows)
+    const findings: FindingInput[] = verdicts(rows)
       .filter((v) => v.verdict === 'redundant')
       .map((v) => {
         const kept = CONTRACT_KEPT_INDEXES.includes(v.index);
         return {
           object: v.index,
-          status: kept ? 'info' : 'warn',
+          status: kept ? 'ok' : 'warn',
           message: `redundant: covered by ${v.coveredBy.join(', ')} (${formatBytes(v.bytes)})${kept ? '; kept because the v1 contract names it' : ''}`,
         };
       });
     if (!findings.length) return { status: 'ok', value: 0, message: 'no duplicate or left-prefix indexes' };
-    const status = findings.some((f) => f.status === 'warn') ? 'warn' : 'info';
+    const status = findings.some((f) => f.status === 'warn') ? 'warn' : 'ok';
     return { status, value: findings.length, message: findings.map((f) => `${f.object} ${f.message}`).join('; '), findings };
   },
   fix: 'drop the redundant index in a new migration (DROP INDEX CONCURRENTLY)',
@@ -70,7 +70,7 @@ export const invalidIndexes: HealthCheck = {
   needs: ['catalog'],
   sql: [INDEXES_SQL],
   evaluate: ({ rows }) => {
-    const findings: Finding[] = verdicts(rows)
+    const findings: FindingInput[] = verdicts(rows)
       .filter((v) => v.verdict === 'invalid')
       .map((v) => ({ object: v.index, status: 'fail', message: `invalid (a failed CREATE INDEX CONCURRENTLY?) on ${v.table}, ${formatBytes(v.bytes)} maintained on every write, never read` }));
     return findings.length
@@ -94,12 +94,12 @@ export const foreignKeyIndexes: HealthCheck = {
   sql: [FOREIGN_KEYS_SQL],
   evaluate: ({ rows }) => {
     const all = rows<ForeignKeyRow>(FOREIGN_KEYS_SQL);
-    const findings: Finding[] = all
+    const findings: FindingInput[] = all
       .filter((fk) => !fk.indexed)
-      .map((fk) => ({ object: fk.constraint, status: 'warn', message: `no index starts with ${fk.table}(${fk.columns}): deleting a parent scans ${fk.table}` }));
+      .map((fk) => ({ object: fk.constraint, status: 'warn', message: `no index (without a predicate) starts with ${fk.table}(${fk.columns}): deleting a parent scans ${fk.table}` }));
     return findings.length
       ? { status: 'warn', value: findings.length, message: `unindexed: ${findings.map((f) => f.object).join(', ')}`, findings }
       : { status: 'ok', value: 0, message: `${all.length} foreign key${all.length === 1 ? '' : 's'}, each with an index` };
   },
-  fix: 'create an index on the foreign-key columns in a new migration',
+  fix: 'create an index on the foreign-key columns in a new migration (without a WHERE: a partial index does not serve the foreign key)',
 };

@@ -3,12 +3,13 @@ import { formatMs } from '../text.js';
 import { percent } from './format.js';
 import type { HealthCheck } from './types.js';
 
-interface DatabaseRow {
+export interface DatabaseRow {
   database: string;
   xid_age: number;
   max_connections: number;
   connections: number;
-  stats_age_seconds: number;
+  /** null when pg_stat_database.stats_reset is unset: the age is unknown */
+  stats_age_seconds: number | null;
 }
 export const DATABASE_SQL = 'health/database.sql';
 
@@ -45,9 +46,9 @@ export const serverVersion: HealthCheck = {
   title: 'server version',
   needs: ['catalog'],
   sql: [],
-  evaluate: ({ handle }, t) => {
-    const major = Math.floor(handle.server.versionNum / 10_000);
-    return { status: major < t.minServerMajor ? 'warn' : 'ok', value: handle.server.versionNum, message: handle.server.version };
+  evaluate: ({ server }, t) => {
+    const major = Math.floor(server.versionNum / 10_000);
+    return { status: major < t.minServerMajor ? 'warn' : 'ok', value: server.versionNum, message: server.version };
   },
   threshold: (t) => `warn below PostgreSQL ${t.minServerMajor}`,
   fix: 'upgrade PostgreSQL: the schema contract targets 14 and later',

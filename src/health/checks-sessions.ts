@@ -1,7 +1,7 @@
 import { formatSeconds } from './format.js';
-import type { Finding, HealthCheck, Verdict } from './types.js';
+import type { FindingInput, HealthCheck, Verdict } from './types.js';
 
-interface ActivityRow {
+export interface ActivityRow {
   pid: number;
   user: string | null;
   application: string | null;
@@ -9,13 +9,15 @@ interface ActivityRow {
   query_seconds: number | null;
   state_seconds: number | null;
   blocked_by: number[] | null;
+  /** prepared transactions holding a lock this session waits for (pg_blocking_pids says 0 for them) */
+  blocked_by_prepared: string[] | null;
   query: string;
 }
-const ACTIVITY_SQL = 'health/activity.sql';
+export const ACTIVITY_SQL = 'health/activity.sql';
 
 const session = (r: ActivityRow) => `pid ${r.pid}${r.user ? ` (${r.user}${r.application ? `, ${r.application}` : ''})` : ''}`;
 
-function summary(findings: Finding[], none: string, what: string): Verdict {
+function summary(findings: FindingInput[], none: string, what: string): Verdict {
   if (!findings.length) return { status: 'ok', value: 0, message: none };
   const status = findings.some((f) => f.status === 'fail') ? 'fail' : 'warn';
   return { status, value: findings.length, message: `${findings.length} ${what}: ${findings[0]!.object} ${findings[0]!.message}`, findings };
@@ -51,11 +53,15 @@ export const idleInTransaction: HealthCheck = {
     summary(
       rows<ActivityRow>(ACTIVITY_SQL)
         .filter((r) => (r.state ?? '').startsWith('idle in transaction') && (r.state_seconds ?? 0) >= t.idleInTransactionWarnSeconds)
-        .map((r) => ({ object: session(r), status: 'warn', message: `${r.state} for ${formatSeconds(r.state_seconds ?? 0)}, last: ${r.query}` })),
+        .map((r) => ({
+          object: session(r),
+          status: (r.state_seconds ?? 0) >= t.idleInTransactionFailSeconds ? 'fail' : 'warn',
+          message: `${r.state} for ${formatSeconds(r.state_seconds ?? 0)}, last: ${r.query}`,
+        })),
       'no session holds a transaction open while idle',
       'idle in transaction',
     ),
-  threshold: (t) => `warn ≥ ${t.idleInTransactionWarnSeconds} s`,
+  threshold: (t) => `warn ≥ ${t.idleInTransactionWarnSeconds} s, fail ≥ ${t.idleInTransactionFailSeconds} s`,
   fix: 'commit or roll back in the app (a missing release()?); set idle_in_transaction_session_timeout',
 };
 
@@ -71,20 +77,27 @@ export const blockedQueries: HealthCheck = {
       const b = byPid.get(pid);
       return b ? `${session(b)} (${b.state}: ${b.query})` : `pid ${pid}`;
     };
+    // A prepared transaction has no backend: pg_blocking_pids reports it as pid 0.
+    const blockers = (r: ActivityRow) => [
+      ...(r.blocked_by ?? []).filter((pid) => pid !== 0).map(blocker),
+      ...(r.blocked_by_prepared ?? []).map((gid) => `prepared transaction '${gid}'`),
+      ...((r.blocked_by ?? []).includes(0) && !(r.blocked_by_prepared ?? []).length ? ['a prepared transaction'] : []),
+    ];
     return summary(
       all
         .filter((r) => (r.blocked_by ?? []).length > 0 && (r.query_seconds ?? 0) >= t.blockedWarnSeconds)
         .map((r) => ({
           object: session(r),
-          status: 'warn',
-          message: `waiting ${formatSeconds(r.query_seconds ?? 0)} for a lock held by ${(r.blocked_by ?? []).map(blocker).join(', ')}: ${r.query}`,
+          status: (r.query_seconds ?? 0) >= t.blockedFailSeconds ? 'fail' : 'warn',
+          message: `waiting ${formatSeconds(r.query_seconds ?? 0)} for a lock held by ${blockers(r).join(', ')}: ${r.query}`,
+          details: { pid: r.pid, blockedBy: (r.blocked_by ?? []).filter((pid) => pid !== 0), blockedByPrepared: r.blocked_by_prepared ?? [] },
         })),
       'no query waits for a lock',
       'blocked',
     );
   },
-  threshold: (t) => `warn ≥ ${t.blockedWarnSeconds} s waiting`,
-  fix: 'end the blocking transaction (pg_terminate_backend(pid) as a last resort); keep transactions short',
+  threshold: (t) => `warn ≥ ${t.blockedWarnSeconds} s waiting, fail ≥ ${t.blockedFailSeconds} s`,
+  fix: 'end the blocking transaction (pg_terminate_backend(pid) as a last resort; a prepared one: ROLLBACK PREPARED \'gid\'); keep transactions short',
 };
 
 interface SlowStatementRow {
@@ -111,14 +124,15 @@ export const slowStatements: HealthCheck<Statements> = {
   },
   evaluate: ({ data }, t) => {
     if (!data.available) return { status: 'n/a', message: data.reason };
-    const findings: Finding[] = data.rows
+    const findings: FindingInput[] = data.rows
       .filter((r) => r.mean_ms >= t.slowStatementWarnMs)
       .map((r) => ({ object: r.query, status: 'warn', message: `${r.mean_ms.toFixed(1)} ms on average over ${r.calls.toLocaleString('en-US')} calls` }));
     const slowest = data.rows[0];
+    const ignored = 'maintenance and catalog statements ignored';
     return findings.length
-      ? { status: 'warn', value: slowest?.mean_ms ?? null, message: `${findings.length} slower than ${t.slowStatementWarnMs} ms on average`, findings }
-      : { status: 'ok', value: slowest?.mean_ms ?? 0, message: slowest ? `slowest ${slowest.mean_ms.toFixed(1)} ms on average` : 'no statements recorded yet' };
+      ? { status: 'warn', value: slowest?.mean_ms ?? null, message: `${findings.length} slower than ${t.slowStatementWarnMs} ms on average (${ignored})`, findings }
+      : { status: 'ok', value: slowest?.mean_ms ?? 0, message: `${slowest ? `slowest ${slowest.mean_ms.toFixed(1)} ms on average` : 'no app statements recorded yet'} (${ignored})` };
   },
-  threshold: (t) => `warn ≥ ${t.slowStatementWarnMs} ms mean`,
+  threshold: (t) => `warn ≥ ${t.slowStatementWarnMs} ms mean; COPY, VACUUM, ANALYZE, CREATE INDEX, other DDL and catalog reads ignored`,
   fix: 'EXPLAIN the statement named; `todo-db monitor queries` checks the app patterns',
 };

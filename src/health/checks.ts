@@ -3,6 +3,7 @@ import { foreignKeyIndexes, invalidIndexes, redundantIndexes, unusedIndexes } fr
 import { connection, connections, migrations, serverVersion, wraparound } from './checks-server.js';
 import { blockedQueries, idleInTransaction, longQueries, slowStatements } from './checks-sessions.js';
 import { cacheHit, seqScans, tableSizes, vacuum } from './checks-tables.js';
+import { bloat, preparedTransactions, sequences } from './checks-trouble.js';
 import type { HealthCheck } from './types.js';
 
 /** Every health check, in report order; `runHealth` iterates this table. */
@@ -20,7 +21,10 @@ export const HEALTH_CHECKS: readonly HealthCheck<any>[] = [
   invalidIndexes,
   foreignKeyIndexes,
   vacuum,
+  bloat,
   wraparound,
+  sequences,
+  preparedTransactions,
   longQueries,
   idleInTransaction,
   blockedQueries,

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 export interface ThresholdSpec {
   /** the CLI flag, `--<flag> <value>` */
   flag: string;
-  unit: 'ms' | 's' | '%' | 'rows' | 'scans' | 'blocks' | 'days' | 'major';
+  unit: 'ms' | 's' | '%' | 'rows' | 'scans' | 'blocks' | 'days' | 'major' | 'x' | 'MB';
   value: number;
   /** what crossing it means */
   description: string;
@@ -22,13 +22,23 @@ export const HEALTH_THRESHOLDS = {
   seqScanMinCount: { flag: 'seq-scan-min', unit: 'scans', value: 100, description: 'judge sequential vs index scans only after this many sequential scans' },
   statsMinAgeDays: { flag: 'stats-min-age', unit: 'days', value: 7, description: 'unused indexes only warn once the statistics are this old' },
   deadTuplesWarnPercent: { flag: 'dead-tuples-warn', unit: '%', value: 20, description: 'warn when dead rows exceed this share of a large table' },
+  deadTuplesFailPercent: { flag: 'dead-tuples-fail', unit: '%', value: 50, description: 'fail when dead rows exceed this share of a large table' },
   analyzeStaleWarnPercent: { flag: 'analyze-stale-warn', unit: '%', value: 20, description: 'warn when rows changed since the last analyze exceed this share' },
   wraparoundWarnPercent: { flag: 'wraparound-warn', unit: '%', value: 50, description: 'warn when this much of the 2^31 transaction-id space is used' },
   wraparoundFailPercent: { flag: 'wraparound-fail', unit: '%', value: 75, description: 'fail when this much of the transaction-id space is used' },
   longQueryWarnSeconds: { flag: 'long-query-warn', unit: 's', value: 60, description: 'warn on a query running longer' },
   longQueryFailSeconds: { flag: 'long-query-fail', unit: 's', value: 300, description: 'fail on a query running longer' },
   idleInTransactionWarnSeconds: { flag: 'idle-in-transaction-warn', unit: 's', value: 60, description: 'warn on a session idle in a transaction for longer' },
+  idleInTransactionFailSeconds: { flag: 'idle-in-transaction-fail', unit: 's', value: 300, description: 'fail on a session idle in a transaction for longer' },
   blockedWarnSeconds: { flag: 'blocked-warn', unit: 's', value: 10, description: 'warn on a query waiting for a lock for longer' },
+  blockedFailSeconds: { flag: 'blocked-fail', unit: 's', value: 60, description: 'fail on a query waiting for a lock for longer' },
+  preparedWarnSeconds: { flag: 'prepared-warn', unit: 's', value: 60, description: 'warn on a prepared transaction older than this (it holds locks and stops vacuum)' },
+  preparedFailSeconds: { flag: 'prepared-fail', unit: 's', value: 300, description: 'fail on a prepared transaction older than this' },
+  sequenceWarnPercent: { flag: 'sequence-warn', unit: '%', value: 75, description: 'warn when a sequence (or identity column) has used this share of its range' },
+  sequenceFailPercent: { flag: 'sequence-fail', unit: '%', value: 90, description: 'fail when a sequence has used this share of its range' },
+  bloatWarnFactor: { flag: 'bloat-warn', unit: 'x', value: 2, description: 'warn when a table or index is estimated this many times its packed size' },
+  bloatFailFactor: { flag: 'bloat-fail', unit: 'x', value: 5, description: 'fail when a table or index is estimated this many times its packed size' },
+  bloatMinMegabytes: { flag: 'bloat-min', unit: 'MB', value: 10, description: 'judge bloat only when the estimated waste is at least this big' },
   connectionsWarnPercent: { flag: 'connections-warn', unit: '%', value: 80, description: 'warn when this share of max_connections is used' },
   connectionsFailPercent: { flag: 'connections-fail', unit: '%', value: 95, description: 'fail when this share of max_connections is used' },
   slowStatementWarnMs: { flag: 'slow-statement-warn', unit: 'ms', value: 100, description: 'warn on a statement slower than this on average (pg_stat_statements)' },

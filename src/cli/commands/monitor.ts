@@ -22,7 +22,7 @@ export function registerMonitor(program: Command, app: App): void {
       handle(app, {
         run: async (ctx: CliContext) => {
           const { monitorIndexes } = await import('../../index.js');
-          return ctx.withDb('data', (db) => monitorIndexes(db));
+          return ctx.withDb('inspect', (db) => monitorIndexes(db));
         },
         render: renderIndexes,
       }),
@@ -36,7 +36,7 @@ export function registerMonitor(program: Command, app: App): void {
       handle(app, {
         run: async (ctx: CliContext, options: { limit: number }) => {
           const { monitorQueries, patternItems } = await import('../../index.js');
-          const result = await ctx.withDb('data', (db) => monitorQueries(db, { limit: options.limit }));
+          const result = await ctx.withDb('inspect', (db) => monitorQueries(db, { limit: options.limit }));
           return { ...result, checks: patternItems(result.patterns) };
         },
         render: renderQueries,

@@ -41,7 +41,7 @@ export function registerRls(program: Command, app: App): void {
           const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.settings.appUrl : undefined);
           // Bad input fails before connecting.
           resolveAppRole({ ...options, ...(appUrl !== undefined ? { appUrl } : {}) });
-          const { status, server } = await ctx.withDb('data', async (db) => ({
+          const { status, server } = await ctx.withDb('inspect', async (db) => ({
             status: await rlsStatus(db, { ...options, ...(appUrl !== undefined ? { appUrl } : {}) }),
             server: db.server,
           }));

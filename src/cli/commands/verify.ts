@@ -31,7 +31,7 @@ export function registerVerify(program: Command, app: App): void {
             return { mode: 'migrations', ...(await ctx.withDb('schema', (db) => lib.verifyMigrations(db, { ...dir, snapshot }))) };
           }
           const allowed = options.allowExtension ? { allowedExtensions: options.allowExtension } : {};
-          return { mode: 'schema', ...(await ctx.withDb('schema', (db) => lib.verifySchema(db, { snapshot, ...allowed }))) };
+          return { mode: 'schema', ...(await ctx.withDb('inspect', (db) => lib.verifySchema(db, { snapshot, ...allowed }))) };
         },
         render: (out, result) => (result.mode === 'migrations' ? renderMigrations(out, result) : renderFindings(out, result)),
         document: ({ mode: _mode, ...result }) => result,
