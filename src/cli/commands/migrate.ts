@@ -5,10 +5,13 @@ import { confirm, requireConfirmation } from '../confirm.js';
 import { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
 import { action, type App } from '../app.js';
+import { lintThresholdOption, registerMigrateLint, renderLint } from './migrate-lint.js';
 
 interface UpOptions {
   to?: string;
   dryRun?: boolean;
+  allowUnsafe?: boolean;
+  lintThresholdRows?: number;
 }
 interface DownOptions extends UpOptions {
   all?: boolean;
@@ -20,9 +23,17 @@ export function registerMigrate(program: Command, app: App): void {
 
   const up = action(app, async (options: UpOptions, command: Command) => {
     const ctx = CliContext.from(command, app.secrets);
-    const { migrateUp } = await import('../../index.js');
-    const result = await ctx.withDb('schema', (handle) => migrateUp(handle, { ...dirOf(ctx), ...options }));
-    renderRun(ctx.out, result);
+    const { migrateUp, UnsafeMigrationError } = await import('../../index.js');
+    try {
+      const result = await ctx.withDb('schema', (handle) => migrateUp(handle, { ...dirOf(ctx), ...options }));
+      renderRun(ctx.out, result);
+    } catch (error) {
+      // the findings that refused it, then the one-line error (in --json: one document, ok false)
+      if (!(error instanceof UnsafeMigrationError)) throw error;
+      renderLint(ctx.out, { ...error.lint, ok: false }, 'migrate up');
+      if (ctx.out.json) return 1;
+      throw error;
+    }
   });
   for (const name of ['up', 'latest']) {
     migrate
@@ -30,6 +41,8 @@ export function registerMigrate(program: Command, app: App): void {
       .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
       .option('--to <name>', 'apply up to and including this migration')
       .option('--dry-run', 'print the SQL each pending migration would run; change nothing')
+      .option('--allow-unsafe', 'apply even when `migrate lint` finds an error on a big table')
+      .addOption(lintThresholdOption())
       .action(up);
   }
 
@@ -55,6 +68,8 @@ export function registerMigrate(program: Command, app: App): void {
       renderRun(ctx.out, result);
     }),
   );
+
+  registerMigrateLint(migrate, app);
 
   migrate
     .command('status')
