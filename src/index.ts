@@ -16,6 +16,8 @@ export type { MigrateOptions, MigrateResult, MigrationStep, StatusResult } from 
 export type { MigrationState, MigrationProblem } from './migrations/plan.js';
 export { createMigrationProvider } from './migrations/provider.js';
 export { makeMigration } from './migrations/make.js';
+export { MIGRATION_TEMPLATES } from './migrations/templates.js';
+export type { MigrationTemplate } from './migrations/templates.js';
 export { lintMigrations, lintSql } from './lint/lint.js';
 export type { LintOptions, LintResult } from './lint/lint.js';
 export { UnsafeMigrationError } from './lint/gate.js';

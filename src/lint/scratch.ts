@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TodoDatabase } from '../connection/open.js';
 import { openDatabase } from '../connection/open.js';
 import { loadMigration, type MigrationFile } from '../migrations/files.js';
@@ -20,12 +24,23 @@ export interface CapturedMigration {
 }
 
 /**
- * The scratch database the pending migrations run on: an in-memory PGlite with
+ * The scratch database the pending migrations run on: a throw-away PGlite with
  * the already-applied migrations applied. The one place that builds it, so it can
  * switch to loading a committed schema snapshot.
  */
 export async function buildScratch(dir: string, applied: readonly string[]): Promise<TodoDatabase<any>> {
-  const scratch = await openDatabase<any>({ url: 'pglite:memory' });
+  const folder = await scratchFolder();
+  const opened = await openDatabase<any>({ url: `pglite:${join(folder, 'data')}` }).catch((error: unknown) => {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  });
+  const scratch: TodoDatabase<any> = {
+    ...opened,
+    close: async () => {
+      await opened.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
   try {
     const last = applied.at(-1);
     // the runner imports the lint gate, so load it lazily rather than in a cycle
@@ -36,6 +51,41 @@ export async function buildScratch(dir: string, applied: readonly string[]): Pro
     await scratch.close();
     throw error;
   }
+}
+
+/**
+ * A private copy of an initialised PGlite data folder. initdb costs seconds (tens
+ * on a loaded machine); a copy opens in about one. The template is made once per
+ * PGlite install, in the OS temp folder, and renamed into place so that two
+ * processes making it at once cannot leave a half-written one.
+ */
+async function scratchFolder(): Promise<string> {
+  const template = join(tmpdir(), `todo-db-lint-template-${pgliteKey()}`);
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const building = mkdtempSync(join(tmpdir(), 'todo-db-lint-template-'));
+    try {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const db = await PGlite.create(join(building, 'data'));
+      await db.close();
+      if (!existsSync(join(template, 'PG_VERSION'))) {
+        rmSync(template, { recursive: true, force: true });
+        renameSync(join(building, 'data'), template);
+      }
+    } catch (error) {
+      if (!existsSync(join(template, 'PG_VERSION'))) throw error; // another process won the race otherwise
+    } finally {
+      rmSync(building, { recursive: true, force: true });
+    }
+  }
+  const folder = mkdtempSync(join(tmpdir(), 'todo-db-lint-scratch-'));
+  cpSync(template, join(folder, 'data'), { recursive: true });
+  return folder;
+}
+
+/** Identifies the installed PGlite, so an upgrade makes a new template. */
+function pgliteKey(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  return createHash('sha256').update(`${entry}:${statSync(entry).mtimeMs}`).digest('hex').slice(0, 12);
 }
 
 /**

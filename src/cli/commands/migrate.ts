@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import type { MigrateResult, StatusResult } from '../../index.js';
+import { Option, type Command } from 'commander';
+import type { MigrateResult, MigrationTemplate, StatusResult } from '../../index.js';
 import { formatDate, formatMs, plural, type Output } from '../../output/output.js';
 import { confirm, requireConfirmation } from '../confirm.js';
 import { CliContext } from '../context.js';
@@ -88,11 +88,12 @@ export function registerMigrate(program: Command, app: App): void {
     .command('make')
     .description('write a new, correctly numbered migration file from a template')
     .argument('<name>', 'what the migration does, e.g. add_due_date')
+    .addOption(new Option('--template <name>', 'start from a safe recipe (docs/safe-migrations.md)').choices(['default', 'concurrent-index', 'backfill']))
     .action(
-      action(app, async (name: string, _options: object, command: Command) => {
+      action(app, async (name: string, options: { template?: MigrationTemplate }, command: Command) => {
       const ctx = CliContext.from(command, app.secrets);
       const { makeMigration } = await import('../../index.js');
-      const made = makeMigration(name, dirOf(ctx));
+      const made = makeMigration(name, { ...dirOf(ctx), ...(options.template ? { template: options.template } : {}) });
       ctx.out.document({ name: made.name, path: made.path });
       ctx.out.result(`created ${made.path}`);
     }),
