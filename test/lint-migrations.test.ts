@@ -149,3 +149,31 @@ describe('migrate up is never blocked on an empty database or on PGlite', () => 
     }
   });
 });
+
+describe('migrate make --template', () => {
+  it('the concurrent-index and backfill templates lint clean on 100k tasks', { timeout: 240_000 }, async () => {
+    const { makeMigration } = await import('../src/index.js');
+    const addColumn = `// @ts-check
+import { sql } from 'kysely';
+/** @param {import('kysely').Kysely<any>} db */
+export async function up(db) {
+  await sql\`set local lock_timeout = '2s'\`.execute(db);
+  await db.schema.alterTable('tasks').addColumn('due_at', 'timestamptz').execute();
+}
+`;
+    // the migrate up test above applied 0006_unsafe to loaded, so its file stays
+    const copy = copyMigrations({ '0006_unsafe.js': UNSAFE, '0007_add_due_at.js': addColumn });
+    const status = await migrationStatus(loaded.handle, { dir: copy.dir });
+    if (status.migrations.find((m) => m.name === '0006_unsafe')?.state === 'pending') await migrateUp(loaded.handle, { dir: copy.dir, to: '0006_unsafe', allowUnsafe: true });
+    try {
+      makeMigration('backfill_due_at', { dir: copy.dir, template: 'backfill' });
+      makeMigration('index_due_at', { dir: copy.dir, template: 'concurrent-index' });
+      const result = await lintMigrations(loaded.handle, { dir: copy.dir });
+      expect(result.migrations).toEqual(['0007_add_due_at', '0008_backfill_due_at', '0009_index_due_at']);
+      expect(result.statements.map((s) => s.lock)).toEqual([null, 'ACCESS EXCLUSIVE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE']);
+      expect(result.findings).toEqual([]);
+    } finally {
+      copy.remove();
+    }
+  });
+});
