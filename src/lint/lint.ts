@@ -53,6 +53,7 @@ export async function lintMigrations(handle: TodoDatabase<any>, options: LintOpt
   const applied = states.filter((s) => s.state === 'applied').map((s) => s.name);
   let targets = options.all ? files : files.filter((f) => states.find((s) => s.name === f.name)?.state === 'pending');
   if (options.only) targets = targets.filter((f) => options.only!.includes(f.name));
+  if (targets.length === 0) return lint(handle, [], options);
   const scratch = await buildScratch(dir, options.all ? [] : applied);
   let captured: CapturedMigration[];
   try {
