@@ -25,6 +25,16 @@ export type { MigrateOptions, MigrateResult, MigrationStep, StatusResult } from 
 export type { MigrationState, MigrationProblem } from './migrations/plan.js';
 export { createMigrationProvider } from './migrations/provider.js';
 export { makeMigration } from './migrations/make.js';
+export { MIGRATION_TEMPLATES } from './migrations/templates.js';
+export type { MigrationTemplate } from './migrations/templates.js';
+export { lintMigrations, lintSql } from './lint/lint.js';
+export type { LintOptions, LintResult } from './lint/lint.js';
+export { UnsafeMigrationError } from './lint/gate.js';
+export type { LintGateOptions } from './lint/gate.js';
+export { LINT_RULES } from './lint/rules/index.js';
+export { DEFAULT_LINT_THRESHOLD_ROWS } from './lint/engine.js';
+export type { StatementReport } from './lint/engine.js';
+export type { LintRule, LintFinding, LintDetails, LockMode, StatementEffect } from './lint/types.js';
 export { migrationsDir, listMigrationFiles, PACKAGE_MIGRATIONS_DIR } from './migrations/files.js';
 export { BOOKKEEPING_TABLES, MIGRATION_TABLE, CHECKSUM_TABLE } from './migrations/bookkeeping.js';
 export { backupDatabase } from './backup/dump.js';

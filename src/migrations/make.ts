@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { listMigrationFiles, migrationsDir } from './files.js';
+import { templateText, type MigrationTemplate } from './templates.js';
 
 const TEMPLATE = `// @ts-check
 /**
@@ -23,7 +24,7 @@ export async function down(db) {
 `;
 
 /** Writes a new migration file numbered after the newest one; returns its path. */
-export function makeMigration(rawName: string, options: { dir?: string } = {}): { name: string; path: string } {
+export function makeMigration(rawName: string, options: { dir?: string; template?: MigrationTemplate } = {}): { name: string; path: string } {
   const slug = rawName.trim().toLowerCase().replace(/[\s-]+/g, '_');
   if (slug === '') throw new UsageError('the migration name is empty', 'give a short description, e.g. `todo-db migrate make add_due_date`');
   if (!/^[a-z0-9][a-z0-9_]{0,80}$/.test(slug)) {
@@ -38,6 +39,6 @@ export function makeMigration(rawName: string, options: { dir?: string } = {}): 
   const name = `${String(next).padStart(4, '0')}_${slug}`;
   const path = join(dir, `${name}.js`);
   if (existsSync(path)) throw new UsageError(`${path} already exists`, 'choose another name');
-  writeFileSync(path, TEMPLATE, { flag: 'wx' });
+  writeFileSync(path, (options.template && templateText(options.template)) ?? TEMPLATE, { flag: 'wx' });
   return { name, path };
 }

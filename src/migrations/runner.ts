@@ -9,8 +9,9 @@ import { runOutsideTransaction } from './outside-transaction.js';
 import { migrationStates, type MigrationState } from './plan.js';
 import { withChecksum } from './provider.js';
 import { SqlRecorder } from './sql-recorder.js';
+import { refuseUnsafeMigrations, type LintGateOptions } from '../lint/gate.js';
 
-export interface MigrateOptions {
+export interface MigrateOptions extends LintGateOptions {
   /** migrations folder; default TODO_DB_MIGRATIONS_DIR, then the package's migrations/ */
   dir?: string;
   /** up: apply up to and including NAME; down: revert down to NAME, which stays applied */
@@ -94,6 +95,7 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
       }
       targets = pending.filter((s) => s.name <= to);
     }
+    if (!options.dryRun) await refuseUnsafeMigrations(handle, targets.map((s) => s.name), options);
     const loaded = await Promise.all(targets.map((s) => loadMigration(files.find((f) => f.name === s.name)!)));
     return run(conn, 'up', loaded, options);
   });

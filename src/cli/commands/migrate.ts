@@ -1,15 +1,18 @@
-import type { Command } from 'commander';
-import type { MigrateResult, RedoResult, StatusResult } from '../../index.js';
+import { Option, type Command } from 'commander';
+import type { LintResult, MigrateResult, MigrationTemplate, RedoResult, StatusResult } from '../../index.js';
 import { formatDate, formatMs, plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
+import { lintThresholdOption, registerMigrateLint, renderLint } from './migrate-lint.js';
 
 interface UpOptions {
   to?: string;
   dryRun?: boolean;
+  allowUnsafe?: boolean;
+  lintThresholdRows?: number;
 }
 interface DownOptions extends UpOptions {
   all?: boolean;
@@ -17,6 +20,8 @@ interface DownOptions extends UpOptions {
 }
 
 type Run = MigrateResult & { ok: true };
+/** `migrate up` refused by the lint gate: the findings, and the error that names the first. */
+type Refused = LintResult & { ok: false; refused: true; error: { message: string; hint?: string; exitCode: number } };
 
 export function registerMigrate(program: Command, app: App): void {
   const migrate = program.command('migrate').description('apply, revert, list and create versioned migrations');
@@ -27,13 +32,26 @@ export function registerMigrate(program: Command, app: App): void {
       .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
       .option('--to <name>', 'apply up to and including this migration (its number, e.g. 0004, is enough)')
       .option('--dry-run', 'print the SQL each pending migration would run; change nothing')
+      .option('--allow-unsafe', 'apply even when `migrate lint` finds an error on a big table')
+      .addOption(lintThresholdOption())
       .action(
         handle(app, {
-          run: async (ctx: CliContext, options: UpOptions): Promise<Run> => {
-            const { migrateUp } = await import('../../index.js');
-            return { ok: true, ...(await ctx.withDb('schema', (db) => migrateUp(db, { ...dirOf(ctx), ...options }))) };
+          run: async (ctx: CliContext, options: UpOptions): Promise<Run | Refused> => {
+            const { migrateUp, UnsafeMigrationError } = await import('../../index.js');
+            try {
+              return { ok: true, ...(await ctx.withDb('schema', (db) => migrateUp(db, { ...dirOf(ctx), ...options }))) };
+            } catch (error) {
+              if (!(error instanceof UnsafeMigrationError)) throw error;
+              return { ...error.lint, ok: false, refused: true, error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: 1 } };
+            }
           },
-          render: renderRun,
+          render: (out, result) => {
+            if (!('refused' in result)) return renderRun(out, result);
+            // The findings that refused it, then the one line of the error.
+            renderLint(out, result);
+            out.stderr.write(`todo-db: ${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ''}\n`);
+          },
+          document: (result) => ('refused' in result ? (({ refused: _r, ...r }) => r)(result) : result),
         }),
       );
   }
@@ -85,6 +103,8 @@ export function registerMigrate(program: Command, app: App): void {
     }),
   );
 
+  registerMigrateLint(migrate, app);
+
   migrate
     .command('status')
     .description('every migration: applied (when) or pending; flags edited, missing and out-of-order ones')
@@ -103,11 +123,12 @@ export function registerMigrate(program: Command, app: App): void {
     .command('make')
     .description('write a new, correctly numbered migration file from a template')
     .argument('<name>', 'what the migration does, e.g. add_due_date')
+    .addOption(new Option('--template <name>', 'start from a safe recipe (docs/safe-migrations.md)').choices(['default', 'concurrent-index', 'backfill']))
     .action(
       handle(app, {
-        run: async (ctx: CliContext, name: string) => {
+        run: async (ctx: CliContext, name: string, options: { template?: MigrationTemplate }) => {
           const { makeMigration } = await import('../../index.js');
-          const made = makeMigration(name, dirOf(ctx));
+          const made = makeMigration(name, { ...dirOf(ctx), ...(options.template ? { template: options.template } : {}) });
           return { ok: true, name: made.name, path: made.path };
         },
         render: (out, made) => {
