@@ -3,6 +3,7 @@ import type { Database } from '../schema.js';
 import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
 import { connectionFailure } from './connect-errors.js';
+import { checkEmbeddedPath } from './embedded-path.js';
 import { lockDataDir } from './embedded-lock.js';
 import { refusePooler, resolveTarget, type ResolveOptions, type Target } from './target.js';
 
@@ -71,6 +72,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
       break;
     }
     case 'pglite': {
+      if (target.dataDir) checkEmbeddedPath(target.dataDir);
       const { PGlite } = await import('@electric-sql/pglite');
       const { PGliteDialect } = await import('./pglite-dialect.js');
       const unlock = target.dataDir ? await lockDataDir(target.dataDir, connectTimeoutMs) : () => undefined;
@@ -126,7 +128,9 @@ async function postgresPool(
   statementTimeoutMs: number | undefined,
 ): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
+  const { ClosingClient } = await import('./pg-client.js');
   const pool = new pg.Pool({
+    Client: ClosingClient,
     ...(target.connectionString ? { connectionString: target.connectionString } : {}),
     ssl: target.ssl,
     max: 10,
