@@ -14,6 +14,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerSeed } from './commands/seed.js';
 import { registerVerify } from './commands/verify.js';
 import { renderError } from './errors.js';
+import { interruptLine } from './graceful-stop.js';
 import { addGlobalOptions } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(app);
   // Ctrl-C: leaving closes the connection, so the server rolls back the open transaction.
   const interrupted = () => {
-    process.stderr.write('todo-db: interrupted; the step in progress was rolled back (run the command again to continue)\n');
+    interruptLine('todo-db: interrupted; the step in progress was rolled back (run the command again to continue)');
     process.exit(130);
   };
   process.on('SIGINT', interrupted);
