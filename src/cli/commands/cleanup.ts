@@ -14,9 +14,13 @@ export function registerCleanup(program: Command, app: App): void {
     action(app, async (options: { yes?: boolean }, command: Command) => {
       const ctx = CliContext.from(command, app.secrets);
       requireConfirmation(ctx, options.yes, 'cleanup');
-      const { cleanup } = await import('../../index.js');
+      const { cleanup, countSeedData } = await import('../../index.js');
       const result = await ctx.withDb('data', async (handle) => {
-        await confirm(ctx, options.yes, `Remove every user at @example.com, and their tasks, from ${handle.target.display}?`);
+        if (!options.yes) {
+          const n = await countSeedData(handle);
+          // Nothing to remove: nothing to ask; cleanup() reports it.
+          if (n.users > 0) await confirm(ctx, false, `Remove ${plural(n.users, 'seed user')} (@example.com), ${plural(n.tasks, 'task')} and ${plural(n.archived, 'archived task')} from ${handle.target.display}?`);
+        }
         return cleanup(handle);
       });
       render(ctx.out, result);
