@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -31,6 +31,7 @@ export function backupPath(out: string | undefined, database: string, format: Ba
 
 /** What kind of backup a file is, from its first bytes (custom dumps start with "PGDMP"). */
 export function detectFormat(path: string): BackupFormat {
+  checkBackupFile(path);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -49,4 +50,20 @@ export function detectFormat(path: string): BackupFormat {
   if (text.startsWith('PGDMP')) return 'custom';
   if (/^--\s*\n-- PostgreSQL database dump/.test(text)) return 'sql';
   throw new UsageError(`${path} is not a backup todo-db can restore`, 'expected a pg_dump custom-format file or a PGlite SQL dump made by `todo-db backup`');
+}
+
+/**
+ * A backup is one regular file: a folder would fail deep in a read ("lost the
+ * connection"), and a FIFO or a device would block or never end.
+ */
+function checkBackupFile(path: string): void {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return; // detectFormat names a missing or unreadable file
+  }
+  if (stat.isFile()) return;
+  const what = stat.isDirectory() ? 'a folder' : 'a pipe, socket or device';
+  throw new UsageError(`cannot restore ${path}: it is ${what}, not a backup file`, 'give the path of one file made by `todo-db backup`');
 }

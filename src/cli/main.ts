@@ -20,6 +20,7 @@ import { registerCompletion } from './completion.js';
 import { renderError } from './errors.js';
 import { UsageError } from '../errors.js';
 import { rememberSettings, type GlobalOptions } from './context.js';
+import { interruptLine } from './graceful-stop.js';
 import { addGlobalOptions } from './options.js';
 
 /** The package's version, from dist/src/cli (built) or src/cli (tests import the source). */
@@ -92,7 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(app);
   // Ctrl-C: leaving closes the connection, so the server rolls back the open transaction.
   const interrupted = () => {
-    process.stderr.write('todo-db: interrupted; the step in progress was rolled back (run the command again to continue)\n');
+    interruptLine('todo-db: interrupted; the step in progress was rolled back (run the command again to continue)');
     process.exit(130);
   };
   process.on('SIGINT', interrupted);

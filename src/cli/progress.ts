@@ -1,3 +1,4 @@
+import { barSize, terminalWidth } from './fit.js';
 import type { CliContext } from './context.js';
 
 export interface CountingBar {
@@ -21,8 +22,10 @@ export async function progressBars(ctx: CliContext): Promise<BarFactory> {
   const { SingleBar } = (await import('cli-progress')).default;
   const count = (n: number) => n.toLocaleString('en-US');
   return (label, unit) => {
+    const format = `  ${label} {bar}  {done} / {all}${unit ? ` · {rate} ${unit}/s · ETA {eta_formatted}` : ''}`;
     const bar = new SingleBar({
-      format: `  ${label} {bar}  {done} / {all}${unit ? ` · {rate} ${unit}/s · ETA {eta_formatted}` : ''}`,
+      format,
+      barsize: barSize(format, terminalWidth(process.stderr)),
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,

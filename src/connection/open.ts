@@ -3,6 +3,7 @@ import type { Database } from '../schema.js';
 import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
 import { connectionFailure } from './connect-errors.js';
+import { checkEmbeddedPath } from './embedded-path.js';
 import { lockDataDir } from './embedded-lock.js';
 import { UsageError } from '../errors.js';
 import { parseUrl, refusePooler, type Purpose, type Target } from './target.js';
@@ -102,6 +103,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
       break;
     }
     case 'pglite': {
+      if (target.dataDir) checkEmbeddedPath(target.dataDir);
       const { PGlite } = await import('@electric-sql/pglite');
       const { PGliteDialect } = await import('./pglite-dialect.js');
       const unlock = target.dataDir ? await lockDataDir(target.dataDir, connectTimeoutMs) : () => undefined;
@@ -180,7 +182,9 @@ function sessionSettings(options: OpenOptions): SessionSettings {
 
 async function postgresPool(target: Extract<Target, { backend: 'postgres' }>, connectTimeoutMs: number, settings: SessionSettings): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
+  const { ClosingClient } = await import('./pg-client.js');
   const pool = new pg.Pool({
+    Client: ClosingClient,
     // A PG*-variable target carries its parts: pg must not fall back to reading process.env itself.
     ...(target.connectionString
       ? { connectionString: target.connectionString }

@@ -19,6 +19,38 @@ export interface CleanupResult {
   durationMs: number;
 }
 
+/** What a cleanup would remove, counted before it starts. */
+export interface SeedDataCount {
+  users: number;
+  tasks: number;
+  archived: number;
+}
+
+/**
+ * Counts the seed users and their tasks and archived tasks (what `cleanup` would
+ * remove), for a confirmation that says how much.
+ *
+ * @example
+ * const { users, tasks, archived } = await countSeedData(handle);
+ */
+export async function countSeedData(handle: TodoDatabase): Promise<SeedDataCount> {
+  assertCleanupBackend(handle);
+  await assertMaintenanceRole(handle, 'cleanup', ['users', 'tasks', 'tasks_archive']);
+  const { rows } = await sql<SeedDataCount>`
+    with seed as (select id from users where lower(email) like '%@example.com')
+    select (select count(*) from seed)::int as users,
+           (select count(*) from tasks where user_id in (select id from seed))::int as tasks,
+           (select count(*) from tasks_archive where user_id in (select id from seed))::int as archived`.execute(handle.db);
+  return rows[0] ?? { users: 0, tasks: 0, archived: 0 };
+}
+
+function assertCleanupBackend(handle: TodoDatabase): void {
+  if (!handle.capabilities.catalog) {
+    // pg-mem evaluates the statement's data-modifying CTEs wrongly (it miscounts the tasks).
+    throw new UnsupportedError(`cleanup is not available on ${handle.kind}`, 'an in-memory database disappears with its process: open a new one instead');
+  }
+}
+
 export interface CleanupOptions {
   /** after each batch, with the running totals */
   onBatch?: (totals: { users: number; tasks: number; archived: number; batches: number }) => void;
@@ -33,10 +65,7 @@ export interface CleanupOptions {
  * const { users, tasks } = await cleanup(handle);
  */
 export async function cleanup(handle: TodoDatabase, options: CleanupOptions = {}): Promise<CleanupResult> {
-  if (!handle.capabilities.catalog) {
-    // pg-mem evaluates the statement's data-modifying CTEs wrongly (it miscounts the tasks).
-    throw new UnsupportedError(`cleanup is not available on ${handle.kind}`, 'an in-memory database disappears with its process: open a new one instead');
-  }
+  assertCleanupBackend(handle);
   await assertMaintenanceRole(handle, 'cleanup', SCHEMA_TABLES);
   const statement = sql.raw<{ users: number; tasks: number; archived: number }>(readSql('cleanup.sql'));
   const started = performance.now();

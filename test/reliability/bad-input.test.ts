@@ -1,12 +1,14 @@
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthCluster, type AuthCluster } from '../support/auth-cluster.js';
 import { BIN, runCli, type CliResult } from '../support/cli.js';
 import { copyMigrations } from '../support/migrations-copy.js';
+import { clonePglite, type TestDataDir } from '../support/pglite.js';
 import { adminQuery, createTestDatabase, urlFor, type TestDatabase } from '../support/postgres.js';
 
 /** The password of every URL in this file: it must never appear in any output. */
@@ -20,7 +22,14 @@ interface Case {
   message: RegExp;
   /** runs the case itself (signals); default: runCli */
   run?: (ctx: Ctx, args: string[]) => Promise<CliResult>;
+  /** the working directory (default: the package) */
+  cwd?: (ctx: Ctx) => string;
+  /** paths the case must not create */
+  absent?: (ctx: Ctx) => string[];
 }
+
+/** Longest any case may run: a hang fails its case (the child is killed), never the run. */
+const CASE_TIMEOUT_MS = 30_000;
 
 interface Ctx {
   db: TestDatabase;
@@ -28,6 +37,10 @@ interface Ctx {
   auth: AuthCluster;
   hungPort: number;
   dirs: Record<'noUp' | 'ts' | 'badName' | 'sameNumber' | 'slow' | 'deleted', string>;
+  /** a scratch folder with `a-file`, `foreign/` (someone's files), `a-fifo` and `a-folder/` */
+  scratch: string;
+  /** an embedded database with the v1 schema */
+  pglite: TestDataDir;
 }
 
 const SLOW = `import { sql } from 'kysely';
@@ -101,6 +114,39 @@ const CASES: Case[] = [
   { name: 'dry run on pg-mem', args: () => ['--url', 'pgmem:', 'migrate', 'up', '--dry-run'], code: 2, message: /--dry-run needs DDL that can be rolled back/ },
   { name: 'Neon pooled URL for migrations', args: () => ['--url', `postgres://u:${PW}@ep-x-123-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require`, 'migrate', 'up'], code: 2, message: /transaction pooler.*DATABASE_URL_UNPOOLED/ },
   { name: 'statement timeout', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.slow, '--statement-timeout', '0.5', 'migrate', 'up'], code: 1, message: /0003_updated_at_triggers|slow|statement timeout/ },
+  // The embedded database's folder, checked before PGlite (or a recursive mkdir) touches it.
+  { name: 'PGlite folder whose parent is a file', args: (c) => ['--url', `pglite:${c.scratch}/a-file/db`, 'migrate', 'status'], code: 2, message: /embedded database folder .*\/a-file\/db cannot be created: .*\/a-file is a file/, absent: (c) => [`${c.scratch}/a-file.lock`] },
+  { name: 'PGlite folder that is a file', args: (c) => ['--url', `pglite:${c.scratch}/a-file`, 'migrate', 'up'], code: 2, message: /embedded database folder .*\/a-file is a file, not a folder/, absent: (c) => [`${c.scratch}/a-file.lock`] },
+  { name: 'PGlite folder under /sys', args: () => ['--url', 'pglite:/sys/todo-db-test/db', 'migrate', 'up'], code: 2, message: /embedded database folder \/sys\/todo-db-test\/db is on \/sys, which cannot hold data/ },
+  { name: 'PGlite folder under /proc (recursive mkdir spun there)', args: () => ['--url', 'pglite:/proc/todo-db-test/db', 'migrate', 'up'], code: 2, message: /embedded database folder \/proc\/todo-db-test\/db is on \/proc/ },
+  { name: 'TODO_DB_DATA_DIR under /proc', args: () => ['migrate', 'status'], env: () => ({ TODO_DB_DATA_DIR: '/proc/todo-db-test' }), code: 2, message: /embedded database folder \/proc\/todo-db-test is on \/proc/ },
+  { name: 'the embedded default from a working directory in /proc', args: () => ['migrate', 'up'], cwd: () => '/proc', code: 2, message: /embedded database folder \/proc\/\.todo-db\/pglite is on \/proc/ },
+  { name: 'PGlite folder under /dev', args: () => ['--url', 'pglite:/dev/todo-db-test', 'migrate', 'up'], code: 2, message: /is on \/dev/, absent: () => ['/dev/todo-db-test', '/dev/todo-db-test.lock'] },
+  { name: 'PGlite folder holding someone else\'s files', args: (c) => ['--url', `pglite:${c.scratch}/foreign`, 'migrate', 'up'], code: 2, message: /foreign is not an embedded database \(no PG_VERSION\) and not empty/, absent: (c) => [`${c.scratch}/foreign/PG_VERSION`, `${c.scratch}/foreign.lock`] },
+  // Paths that are the wrong kind of thing: usage (2), not "lost the database connection" (3).
+  { name: 'migrations folder that is a file', args: (c) => ['--url', c.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'up'], code: 2, message: /the migrations folder .*\/a-file is a file, not a folder/ },
+  { name: 'migrations folder that is a file (status)', args: (c) => ['--url', c.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'status'], code: 2, message: /the migrations folder .*\/a-file is a file/ },
+  { name: 'migrations folder that is a file, on PGlite', args: (c) => ['--url', c.pglite.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'up'], code: 2, message: /the migrations folder .*\/a-file is a file/ },
+  { name: 'restore of a folder', args: (c) => ['--url', c.url, 'restore', `${c.scratch}/a-folder`], code: 2, message: /cannot restore .*\/a-folder: it is a folder, not a backup file/ },
+  { name: 'restore of a folder into PGlite', args: (c) => ['--url', c.pglite.url, 'restore', `${c.scratch}/a-folder`], code: 2, message: /it is a folder, not a backup file/ },
+  { name: 'restore of a named pipe (would block)', args: (c) => ['--url', c.url, 'restore', `${c.scratch}/a-fifo`], code: 2, message: /cannot restore .*\/a-fifo: it is a pipe, socket or device/ },
+  { name: 'restore of a device', args: (c) => ['--url', c.url, 'restore', '/dev/zero'], code: 2, message: /cannot restore \/dev\/zero: it is a pipe, socket or device/ },
+  // A password-protected (scram) server and no password: the line, then the process ends.
+  { name: 'scram server, no password in the URL', args: (c) => ['--url', `postgres://postgres@127.0.0.1:${c.auth.port}/postgres`, 'migrate', 'status'], code: 3, message: /127\.0\.0\.1:\d+ asks for a password for user "postgres", and none was given \(add :password/ },
+  { name: 'scram server, no PGPASSWORD', args: () => ['health'], env: (c) => ({ PGHOST: '127.0.0.1', PGPORT: String(c.auth.port), PGUSER: 'postgres', PGDATABASE: 'postgres' }), code: 3, message: /asks for a password for user "postgres"/ },
+  { name: 'scram server, empty password', args: (c) => ['--url', `postgres://postgres:@127.0.0.1:${c.auth.port}/postgres`, 'migrate', 'status'], code: 3, message: /asks for a password|password authentication failed/ },
+  // Archive cutoffs outside what a timestamp can hold, refused before connecting.
+  { name: 'archive cutoff a million years back', args: (c) => ['--url', c.url, 'archive', '--completed-before', '999999y', '--dry-run'], code: 2, message: /--completed-before 999999y is out of range: it reaches back more than 1000 years/ },
+  { name: 'archive cutoff in months past the range', args: (c) => ['--url', c.url, 'archive', '--completed-before', '12001mo', '--yes'], code: 2, message: /12001mo is out of range/ },
+  { name: 'archive cutoff in the year 0', args: (c) => ['--url', c.url, 'archive', '--completed-before', '0000-06-01', '--yes'], code: 2, message: /0000-06-01 is out of range: it is before 0001-01-01/ },
+  { name: 'archive cutoff out of range, on PGlite', args: (c) => ['--url', c.pglite.url, 'archive', '--completed-before', '999999w', '--dry-run'], code: 2, message: /999999w is out of range/ },
+  // Others found by trying.
+  { name: 'down --to an unknown migration', args: (c) => ['--url', c.url, 'migrate', 'down', '--to', 'nosuch', '--yes'], code: 2, message: /unknown migration "nosuch"/ },
+  { name: 'unknown migration for --to, on PGlite', args: (c) => ['--url', c.pglite.url, 'migrate', 'up', '--to', '0009_nope'], code: 2, message: /unknown migration "0009_nope"/ },
+  { name: 'archive batch size zero', args: (c) => ['--url', c.url, 'archive', '--completed-before', '90d', '--batch-size', '0', '--yes'], code: 2, message: /--batch-size expects a whole number from 1 to 100000/ },
+  { name: 'seed with zero users', args: (c) => ['--url', c.url, 'seed', '--users', '0'], code: 2, message: /--users must be a positive integer/ },
+  { name: 'seed with users in exponent notation', args: (c) => ['--url', c.url, 'seed', '--users', '1e3'], code: 2, message: /--users must be a positive integer/ },
+  { name: 'a zero statement timeout', args: (c) => ['--url', c.url, '--statement-timeout', '0', 'migrate', 'status'], code: 2, message: /positive number of seconds/ },
   { name: 'Ctrl-C during a migration', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.slow, 'migrate', 'up'], code: 130, message: /interrupted; the step in progress was rolled back/, run: interruptDuringSlowStep },
 ];
 
@@ -126,7 +172,8 @@ describe('bad input: one line, the documented exit code, no password, nothing ch
     ctx.url = urlFor(ctx.db.name).replace('postgres@', `postgres:${PW}@`);
     expect((await runCli(['--url', ctx.url, 'migrate', 'up', '--to', '0002_create_tasks'])).code).toBe(0);
     await adminQuery(`insert into users (id, email) values ('00000000-0000-4000-8000-00000000000a', 'keep@example.org')`, ctx.db.name);
-    ctx.auth = startAuthCluster();
+    // 55450-55459: the ports this suite may use for a private cluster.
+    ctx.auth = startAuthCluster(55_450);
     cleanups.push(() => ctx.auth.stop());
     hung = createServer(() => undefined);
     await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
@@ -145,6 +192,16 @@ describe('bad input: one line, the documented exit code, no password, nothing ch
       deleted: make({}),
     };
     rmSync(join(ctx.dirs.deleted, '0002_create_tasks.js'));
+    ctx.scratch = mkdtempSync(join(tmpdir(), 'todo-db-badinput-'));
+    cleanups.push(() => rmSync(ctx.scratch, { recursive: true, force: true }));
+    writeFileSync(join(ctx.scratch, 'a-file'), 'not a folder\n');
+    mkdirSync(join(ctx.scratch, 'foreign'));
+    writeFileSync(join(ctx.scratch, 'foreign', 'notes.txt'), 'my own files\n');
+    mkdirSync(join(ctx.scratch, 'a-folder'));
+    execFileSync('mkfifo', [join(ctx.scratch, 'a-fifo')]);
+    ctx.pglite = clonePglite();
+    cleanups.push(() => ctx.pglite.remove());
+    expect((await runCli(['--url', ctx.pglite.url, 'migrate', 'up'])).code).toBe(0);
   }, 120_000);
   afterAll(async () => {
     hung?.close();
@@ -152,14 +209,16 @@ describe('bad input: one line, the documented exit code, no password, nothing ch
     await ctx.db?.drop();
   });
 
-  it(`has at least 40 cases`, () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(40);
+  it(`has at least 65 cases`, () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(65);
   });
 
   it.each(CASES)('$name', async (c) => {
     const before = await snapshot(ctx.db.name);
+    const pgliteBefore = readdirSync(ctx.pglite.dir).sort();
     const args = c.args(ctx);
-    const result = c.run ? await c.run(ctx, args) : await runCli(args, { env: c.env?.(ctx) ?? {}, cwd: join(BIN, '..', '..') });
+    const cwd = c.cwd?.(ctx) ?? join(BIN, '..', '..');
+    const result = c.run ? await c.run(ctx, args) : await runCli(args, { env: c.env?.(ctx) ?? {}, cwd, timeoutMs: CASE_TIMEOUT_MS });
     expect(result.code, result.stderr).toBe(c.code);
     const lines = result.stderr.trim() === '' ? [] : result.stderr.trim().split('\n');
     if (c.code === 1 && c.message.source === '^$') {
@@ -175,7 +234,10 @@ describe('bad input: one line, the documented exit code, no password, nothing ch
       expect(text).not.toContain(ctx.auth.password);
     }
     expect(await snapshot(ctx.db.name)).toBe(before);
-  });
+    expect(readdirSync(ctx.pglite.dir).sort()).toEqual(pgliteBefore);
+    for (const path of c.absent?.(ctx) ?? []) expect(existsSync(path), path).toBe(false);
+    expect(readdirSync(join(ctx.scratch, 'foreign'))).toEqual(['notes.txt']);
+  }, CASE_TIMEOUT_MS + 10_000);
 
   it('names who holds the migration lock when the bounded wait runs out', async () => {
     const holder = new pg.Client({ connectionString: ctx.db.url, application_name: 'other-runner' });

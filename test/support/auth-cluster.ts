@@ -17,7 +17,8 @@ export interface AuthCluster {
 
 const BIN = `/usr/lib/postgresql/${readdirSync('/etc/postgresql')[0]}/bin`;
 
-export function startAuthCluster(): AuthCluster {
+/** `port`: a caller that must stay inside a reserved range names it; default one from the pid. */
+export function startAuthCluster(port = 55_000 + (process.pid % 900)): AuthCluster {
   const dir = mkdtempSync(join(tmpdir(), 'todo-db-auth-'));
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
@@ -32,7 +33,6 @@ export function startAuthCluster(): AuthCluster {
   execFileSync('openssl', ['req', '-new', '-x509', '-days', '2', '-nodes', '-subj', '/CN=todo-db-test', '-keyout', join(data, 'server.key'), '-out', join(data, 'server.crt')], { stdio: 'pipe' });
   for (const f of ['server.key', 'server.crt']) chownSync(join(data, f), uid, gid);
   execFileSync('chmod', ['600', join(data, 'server.key')]);
-  const port = 55_000 + (process.pid % 900);
   asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c ssl=on -c fsync=off`, 'start']);
   return {
     port,

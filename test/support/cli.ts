@@ -58,11 +58,15 @@ export function interruptWhen(
   });
 }
 
-/** Runs the built `todo-db` binary without a terminal, as CI would. */
-export function runCli(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): Promise<CliResult> {
+/**
+ * Runs the built `todo-db` binary without a terminal, as CI would. `timeoutMs`:
+ * SIGKILL after that long (code null), so a hang fails its test instead of outliving it.
+ */
+export function runCli(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const env = cliEnv(options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const bound = options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {};
+    const child = spawn(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], ...bound });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -6,7 +6,7 @@ import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { addYesOption } from '../options.js';
-import { withGracefulStop } from '../graceful-stop.js';
+import { interruptLine, withGracefulStop } from '../graceful-stop.js';
 import { progressBars } from '../progress.js';
 
 interface ArchiveCommandOptions {
@@ -49,7 +49,11 @@ export function registerArchive(program: Command, app: App): void {
                 onStart: (plan) => bar.start(plan.pending),
                 onBatch: (progress) => bar.update(progress.moved),
               }),
-            () => process.stderr.write('\ntodo-db: stopping after the batch in progress (Ctrl-C again to leave at once)\n'),
+            () => {
+              // The bar would redraw over the message (it restores its saved cursor position on stop).
+              bar.stop();
+              interruptLine('todo-db: stopping after the batch in progress (Ctrl-C again to leave at once)');
+            },
           ),
         );
       } finally {

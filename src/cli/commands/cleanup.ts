@@ -15,9 +15,13 @@ export function registerCleanup(program: Command, app: App): void {
     handle(app, {
       run: async (ctx: CliContext, options: { yes?: boolean }) => {
         requireConfirmation(ctx, options.yes, 'cleanup');
-        const { cleanup } = await import('../../index.js');
+        const { cleanup, countSeedData } = await import('../../index.js');
         const result = await ctx.withDb('data', async (db) => {
-          await confirm(ctx, options.yes, `Remove every user at @example.com, and their tasks, from ${db.target.display}?`);
+          if (!options.yes) {
+            const n = await countSeedData(db);
+            // Nothing to remove: nothing to ask; cleanup() reports it.
+            if (n.users > 0) await confirm(ctx, false, `Remove ${plural(n.users, 'seed user')} (@example.com), ${plural(n.tasks, 'task')} and ${plural(n.archived, 'archived task')} from ${db.target.display}?`);
+          }
           return cleanup(db);
         });
         return { ok: true, ...result, durationMs: Math.round(result.durationMs) };
