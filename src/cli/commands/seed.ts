@@ -43,7 +43,7 @@ export function registerSeed(program: Command, app: App): void {
         const bar = await progressBar(ctx);
         let result: ScaleSeedResult;
         try {
-          result = await ctx.withDb('data', (handle) => lib.seedScale(handle, { ...shape, onProgress: bar.update }));
+          result = await ctx.withDb('data', (handle) => lib.seedScale(handle, { ...shape, onProgress: bar.update, onNotice: (m) => ctx.out.note(m) }));
         } finally {
           bar.stop();
         }
@@ -63,7 +63,7 @@ interface Progress {
   stop: () => void;
 }
 
-/** A bar per phase; rows/s and ETA mean something while rows stream, index builds and ANALYZE only count steps. */
+/** A bar per phase; rows/s and ETA mean something while rows stream, index builds, commit and VACUUM count steps and name the current one. */
 async function progressBar(ctx: CliContext): Promise<Progress> {
   const bars = await progressBars(ctx);
   let bar: CountingBar | undefined;
@@ -79,7 +79,7 @@ async function progressBar(ctx: CliContext): Promise<Progress> {
       bar = bars(p.phase.padEnd(7), rows(p.phase) ? 'rows' : undefined);
       bar.start(p.total);
     }
-    bar?.update(p.done);
+    bar?.update(p.done, p.current && p.phase === 'indexes' ? `building ${p.current}` : p.current);
   };
   return { update, stop };
 }
