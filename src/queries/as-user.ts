@@ -9,7 +9,7 @@ import { checkTaskFields } from './task-fields.js';
 import type { TaskEdit } from './builders.js';
 import { TEMPLATES, countsOf, createTemplate, type CountRow, type TaskCounts } from './templates.js';
 
-/** The seven patterns for one signed-in user, each in one round trip (docs/rls.md "Which path"). */
+/** The seven patterns for one signed-in user, each in one round trip (docs/fast-path.md). */
 export interface UserTasks {
   readonly userId: string;
   listTasks(limit?: number): Promise<Task[]>;

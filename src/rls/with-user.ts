@@ -45,7 +45,7 @@ const ROLLBACK = CompiledQuery.raw('rollback');
  * id set, and puts the outer transaction's id back afterwards; when `fn` throws,
  * its work is rolled back to the savepoint and the error passed on.
  *
- * For the seven typed patterns there is a one-round-trip path: `asUser` (docs/rls.md).
+ * For the seven typed patterns there is a one-round-trip path: `asUser` (docs/fast-path.md).
  *
  * @example
  * const tasks = await withUser(db, session.userId, (trx) =>
