@@ -30,5 +30,6 @@ describe.each(SERVER_BACKENDS)('seed, then monitor queries, on %s', (backend) =>
     } finally {
       await db.cleanup();
     }
-  });
+    // Five CLI runs, PGlite's start-up in each, 50k rows: minutes on a shared 2-core machine.
+  }, 300_000);
 });

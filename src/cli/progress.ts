@@ -66,9 +66,10 @@ export async function progressBars(ctx: CliContext): Promise<BarFactory> {
   if (process.stderr.isTTY !== true || ctx.out.json || ctx.global.quiet) return () => NONE;
   const { SingleBar } = (await import('cli-progress')).default;
   const count = (n: number) => n.toLocaleString('en-US');
+  // Not `{eta}`: cli-progress fills that placeholder itself, from its own unsmoothed estimate.
   return (label, unit) => {
     const bar = new SingleBar({
-      format: `  ${label} {bar}  {done} / {all}${unit ? ` · {rate} ${unit}/s · ETA {eta}` : ''}{detail}`,
+      format: `  ${label} {bar}  {done} / {all}${unit ? ` · {rate} ${unit}/s · ETA {smoothEta}` : ''}{detail}`,
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,
@@ -82,7 +83,7 @@ export async function progressBars(ctx: CliContext): Promise<BarFactory> {
         total = n;
         rate = new SmoothedRate();
         rate.sample(0, performance.now());
-        bar.start(n, 0, { done: '0', all: count(n), rate: '0', eta: formatEta(undefined), detail: '' });
+        bar.start(n, 0, { done: '0', all: count(n), rate: '0', smoothEta: formatEta(undefined), detail: '' });
       },
       update(done, detail) {
         rate.sample(done, performance.now());
@@ -90,7 +91,7 @@ export async function progressBars(ctx: CliContext): Promise<BarFactory> {
           done: count(done),
           all: count(total),
           rate: count(Math.round(rate.perSecond)),
-          eta: formatEta(rate.eta(done, total)),
+          smoothEta: formatEta(rate.eta(done, total)),
           detail: detail ? ` · ${detail}` : '',
         });
       },
