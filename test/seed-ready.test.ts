@@ -25,7 +25,7 @@ describe.each(SERVER_BACKENDS)('seed, then monitor queries, on %s', (backend) =>
       expect(result.patterns.map((p) => [p.id, p.status, p.problem])).toEqual(QUERY_PATTERNS.map((p) => [p.id, 'ok', null]));
       expect(result.userTasks).toBe(100);
       const human = await cli('monitor', 'queries');
-      expect(human.code).toBe(0);
+      expect(human.code, human.stdout + human.stderr).toBe(0);
       expect(human.stdout).toMatch(/All 7 patterns on their expected indexes and within target\./);
     } finally {
       await db.cleanup();
