@@ -17,10 +17,14 @@
  * first database (for bench/startup.js --url) and prints its URL.
  *
  * Modes, each with a pool of its own per run and the same statements and rows:
- *   owner-bare  the statement alone, autocommit, as postgres: the floor
- *   owner-tx    BEGIN; set_config; statement; COMMIT as postgres: the app's round trips, no RLS
- *   app-raw     the same as the login role: RLS on, no Kysely
- *   app-lib     withUser + the typed function as the login role: production
+ *   owner-bare   the statement alone, autocommit, as postgres: the floor (one round trip)
+ *   owner-tx     BEGIN; set_config; statement; COMMIT as postgres: the naive four round trips, no RLS
+ *   app-general  withUser + the typed function as the login role (RLS on): the general path
+ *   app-lib      the fastest path the library offers for the pattern, as the login role:
+ *                asUser (one round trip: set_config and the statement in one simple query)
+ * Each pattern runs --rounds rounds (default 5) of --iterations calls per mode, the
+ * modes interleaved call by call; a cell is the median over the rounds of each
+ * round's p50, so a burst of background load in one round does not decide it.
  */
 import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -39,13 +43,15 @@ import {
   toggleTask,
   updateTask,
   withUser,
+  asUser,
 } from '../dist/src/index.js';
 import { summarizePlan } from '../dist/src/monitor/plan.js';
 import { ADMIN_URL, admin } from './admin.js';
 
 const { values: args } = parseArgs({
   options: {
-    iterations: { type: 'string', default: '2000' },
+    iterations: { type: 'string', default: '600' },
+    rounds: { type: 'string', default: '5' },
     users: { type: 'string', default: '10000' },
     'large-users': { type: 'string', default: '100000' },
     large: { type: 'boolean', default: false },
@@ -54,6 +60,7 @@ const { values: args } = parseArgs({
   },
 });
 const ITERATIONS = positive(args.iterations, '--iterations');
+const ROUNDS = positive(args.rounds, '--rounds');
 const TASKS_PER_USER = 100;
 const SEED = 1;
 const WARM_UP = 50;
@@ -77,11 +84,24 @@ const LIBRARY = {
   6: (db, p) => deleteTask(db, p.taskId, p.userId),
   7: (db, p) => countTasksByStatus(db, p.userId),
 };
-const MODES = /** @type {const} */ (['owner-bare', 'owner-tx', 'app-raw', 'app-lib']);
+/**
+ * Pattern id → the same call through asUser, the one-round-trip path.
+ * @type {Record<number, (me: any, p: Params) => Promise<unknown>>}
+ */
+const FAST = {
+  1: (me, p) => me.listTasks(p.limit),
+  2: (me) => me.listIncompleteTasks(),
+  3: (me) => me.createTask(PROBE),
+  4: (me, p) => me.updateTask(p.taskId, PROBE),
+  5: (me, p) => me.toggleTask(p.taskId),
+  6: (me, p) => me.deleteTask(p.taskId),
+  7: (me) => me.countTasksByStatus(),
+};
+const MODES = /** @type {const} */ (['owner-bare', 'owner-tx', 'app-general', 'app-lib']);
 
 /** @typedef {{ userId: string; taskId: string; limit: number }} Params */
 /** @typedef {typeof MODES[number]} Mode */
-/** @typedef {{ p50: number; p95: number; p99: number; opsPerSecond: number }} Stats */
+/** @typedef {{ p50: number; p95: number; p99: number; opsPerSecond: number; rounds?: number[] }} Stats */
 /** @typedef {{ indexes: string[]; ownerIndexes: string[]; executionMs: number; buffers: number; initPlan: boolean }} PlanInfo */
 /** @typedef {{ database: string; pairs: Params[]; users: number; tasks: number; seedSeconds: number; load: string; results: Map<string, Stats>; plans: Map<number, PlanInfo> }} ScaleResult */
 
@@ -152,22 +172,26 @@ async function measure(n, modes, concurrency, op) {
  * @returns {Promise<{ run(pattern: number, params: Params, compiled: CompiledQuery): Promise<any[]>; close(): Promise<void> }>}
  */
 async function openMode(mode, database, concurrency) {
-  if (mode === 'app-lib') {
+  if (mode === 'app-general' || mode === 'app-lib') {
     const handle = await openDatabase({ url: urlAs(database, ROLE) });
+    const run =
+      mode === 'app-general'
+        ? (/** @type {number} */ pattern, /** @type {Params} */ params) => withUser(handle.db, params.userId, (trx) => LIBRARY[pattern](trx, params))
+        : (/** @type {number} */ pattern, /** @type {Params} */ params) => FAST[pattern](asUser(handle, params.userId), params);
     return {
       run: async (pattern, params) => {
-        const out = await withUser(handle.db, params.userId, (trx) => LIBRARY[pattern](trx, params));
+        const out = await run(pattern, params);
         return Array.isArray(out) ? out : [out];
       },
       close: () => handle.close(),
     };
   }
-  const pool = new pg.Pool({ connectionString: urlAs(database, mode === 'app-raw' ? ROLE : 'postgres'), max: concurrency, application_name: `bench-${mode}` });
+  const pool = new pg.Pool({ connectionString: urlAs(database, 'postgres'), max: concurrency, application_name: `bench-${mode}` });
   if (mode === 'owner-bare') {
     return { run: async (_p, _params, c) => (await pool.query(c.sql, /** @type {any[]} */ ([...c.parameters]))).rows, close: () => pool.end() };
   }
   return {
-    // What withUser sends, without Kysely: four round trips in one transaction.
+    // The naive transaction, without Kysely: four round trips.
     run: async (_p, params, c) => {
       const client = await pool.connect();
       try {
@@ -185,6 +209,17 @@ async function openMode(mode, database, concurrency) {
     },
     close: () => pool.end(),
   };
+}
+
+/** Per statistic, the median over the rounds (rounds are odd by default; even: the mean of the middle two). @param {Stats[]} list @returns {Stats} */
+function medianOf(list) {
+  /** @param {keyof Stats} key */
+  const median = (key) => {
+    const v = list.map((s) => s[key]).sort((a, b) => a - b);
+    const mid = Math.floor(v.length / 2);
+    return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  };
+  return { p50: median('p50'), p95: median('p95'), p99: median('p99'), opsPerSecond: median('opsPerSecond'), rounds: list.map((s) => s.p50) };
 }
 
 class Rollback extends Error {}
@@ -224,14 +259,9 @@ async function runScale(users) {
     await migrateUp(owner);
     log(`${database}: seeding ${users.toLocaleString('en-US')} users × ${TASKS_PER_USER} tasks`);
     const seeded = await seedScale(owner, { users, tasksPerUser: TASKS_PER_USER, seed: SEED });
-    // Production's autovacuum does this soon after a bulk load (the local server runs
-    // with autovacuum off): with the visibility map set, pattern 7 counts from
-    // idx_tasks_user_completed alone; after ANALYZE only it takes idx_tasks_user_id.
-    await sql`vacuum analyze users`.execute(owner.db);
-    await sql`vacuum analyze tasks`.execute(owner.db);
-    // Write the loaded pages out now, not as a background checkpoint during the timing.
+    // The seed ends with VACUUM (ANALYZE) itself (visibility map set, pattern 7 index-only). Write the loaded pages out now, not as a background checkpoint during the timing.
     await sql`checkpoint`.execute(owner.db);
-    log(`seeded in ${(seeded.durationMs / 1000).toFixed(1)} s (${seeded.rowsPerSecond.toLocaleString('en-US')} rows/s), vacuumed; load ${load()}`);
+    log(`seeded in ${(seeded.durationMs / 1000).toFixed(1)} s (${seeded.rowsPerSecond.toLocaleString('en-US')} rows/s), vacuumed ${seeded.vacuumed}; load ${load()}`);
 
     const rand = random(users);
     const userIds = (await sql`select id from users`.execute(owner.db)).rows.map((r) => /** @type {any} */ (r).id);
@@ -254,29 +284,38 @@ async function runScale(users) {
     for (const concurrency of CONCURRENCY) {
       const modes = await Promise.all(MODES.map(async (m) => /** @type {const} */ ([m, await openMode(m, database, concurrency)])));
       try {
-        /** @type {Map<Mode, Params[]>} tasks each mode created (pattern 3), for it to delete (pattern 6) */
-        const made = new Map();
+        /** @type {Map<string, Stats[]>} per pattern and mode, one entry per round */
+        const rounds = new Map();
+        for (let round = 0; round < ROUNDS; round++) {
+          /** @type {Map<Mode, Params[]>} tasks each mode created (pattern 3), for it to delete (pattern 6) */
+          const made = new Map();
+          for (const pattern of QUERY_PATTERNS) {
+            const picked = Array.from({ length: ITERATIONS }, () => pairs[Math.floor(rand() * pairs.length)]);
+            // The same users and tasks in every mode; pattern 6 deletes what the mode itself created.
+            const ops = modes.map(([mode]) => (pattern.id === 6 ? /** @type {Params[]} */ (made.get(mode)) : picked));
+            // Compiled before the clock starts: the raw modes pay no Kysely at all.
+            const compiled = ops.map((list) => list.map((p) => pattern.build(owner.db, p).compile()));
+            const createdNow = modes.map(() => /** @type {Params[]} */ ([]));
+            const once = async (/** @type {number} */ j, /** @type {number} */ k) => {
+              const rows = await modes[k][1].run(pattern.id, ops[k][j], compiled[k][j]);
+              if (pattern.id === 3) createdNow[k].push({ ...ops[k][j], taskId: rows[0].id });
+            };
+            // A short warm-up in the first round, not counted: connections open, plans and pages cached.
+            const warm = round === 0 ? Math.min(WARM_UP, ITERATIONS - 1) : 0;
+            for (let j = 0; j < warm; j++) for (let k = 0; k < modes.length; k++) await once(j, k);
+            const stats = await measure(ITERATIONS - warm, modes.length, concurrency, (i, k) => once(i + warm, k));
+            modes.forEach(([mode], k) => {
+              if (pattern.id === 3) made.set(mode, createdNow[k]);
+              const key = `${concurrency}:${pattern.id}:${mode}`;
+              rounds.set(key, [...(rounds.get(key) ?? []), stats[k]]);
+            });
+          }
+          log(`c=${concurrency} round ${round + 1}/${ROUNDS} done; load ${load()}`);
+        }
+        for (const [key, list] of rounds) results.set(key, medianOf(list));
         for (const pattern of QUERY_PATTERNS) {
-          const picked = Array.from({ length: ITERATIONS }, () => pairs[Math.floor(rand() * pairs.length)]);
-          // The same users and tasks in every mode; pattern 6 deletes what the mode itself created.
-          const ops = modes.map(([mode]) => (pattern.id === 6 ? /** @type {Params[]} */ (made.get(mode)) : picked));
-          // Compiled before the clock starts: the raw modes pay no Kysely at all.
-          const compiled = ops.map((list) => list.map((p) => pattern.build(owner.db, p).compile()));
-          const createdNow = modes.map(() => /** @type {Params[]} */ ([]));
-          const once = async (/** @type {number} */ j, /** @type {number} */ k) => {
-            const rows = await modes[k][1].run(pattern.id, ops[k][j], compiled[k][j]);
-            if (pattern.id === 3) createdNow[k].push({ ...ops[k][j], taskId: rows[0].id });
-          };
-          // A short warm-up, not counted: connections open, plans and pages cached.
-          const warm = Math.min(WARM_UP, ITERATIONS);
-          for (let j = 0; j < warm; j++) for (let k = 0; k < modes.length; k++) await once(j, k);
-          const stats = await measure(ITERATIONS - warm, modes.length, concurrency, (i, k) => once(i + warm, k));
-          modes.forEach(([mode], k) => {
-            if (pattern.id === 3) made.set(mode, createdNow[k]);
-            results.set(`${concurrency}:${pattern.id}:${mode}`, stats[k]);
-          });
-          const lib = results.get(`${concurrency}:${pattern.id}:app-lib`);
-          log(`c=${concurrency} pattern ${pattern.id}: app-lib p50 ${lib?.p50.toFixed(3)} ms; load ${load()}`);
+          const get = (/** @type {Mode} */ m) => results.get(`${concurrency}:${pattern.id}:${m}`)?.p50;
+          log(`c=${concurrency} pattern ${pattern.id}: bare ${get('owner-bare')?.toFixed(3)} tx ${get('owner-tx')?.toFixed(3)} general ${get('app-general')?.toFixed(3)} lib ${get('app-lib')?.toFixed(3)} ms`);
         }
       } finally {
         await Promise.all(modes.map(([, runner]) => runner.close()));
@@ -354,18 +393,22 @@ function renderScale(scale) {
   }
   for (const c of CONCURRENCY) {
     const get = (/** @type {number} */ id, /** @type {Mode} */ mode) => scale.results.get(`${c}:${id}:${mode}`);
-    lines.push('', `### Concurrency ${c}: withUser + typed function as the app role (ms per call, ${ITERATIONS - WARM_UP} calls per pattern)`, '');
-    lines.push('| # | pattern | p50 | p95 | p99 | calls/s* |', '|---|---|---:|---:|---:|---:|');
+    lines.push('', `### Concurrency ${c}: p50 per call (ms), median of ${ROUNDS} interleaved rounds of ${ITERATIONS} calls per mode`, '');
+    lines.push('| # | pattern | owner-bare | owner-tx | withUser (general) | app-lib (asUser) | **general / owner-tx** (≤ 1.0) | **app-lib / owner-bare** (≤ 1.2) | app-lib p95 | app-lib calls/s* |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const p of QUERY_PATTERNS) {
+      const [bare, tx, general, lib] = MODES.map((m) => get(p.id, m)?.p50);
       const s = get(p.id, 'app-lib');
-      lines.push(`| ${p.id} | ${p.name} | ${ms(s?.p50)} | ${ms(s?.p95)} | ${ms(s?.p99)} | ${Math.round(s?.opsPerSecond ?? 0).toLocaleString('en-US')} |`);
+      lines.push(
+        `| ${p.id} | ${p.name} | ${ms(bare)} | ${ms(tx)} | ${ms(general)} | ${ms(lib)} | **${ratio(general, tx)}** | **${ratio(lib, bare)}** | ${ms(s?.p95)} | ${Math.round(s?.opsPerSecond ?? 0).toLocaleString('en-US')} |`,
+      );
     }
-    lines.push('', `*calls/s: ${c} ÷ mean latency (modes interleaved).`, '', `Concurrency ${c}, p50 (ms) per mode and the ratios:`, '');
-    lines.push('| # | owner-bare | owner-tx | app-raw | app-lib | **RLS + library / owner** (app-lib / owner-tx) | RLS (app-raw / owner-tx) | library (app-lib / app-raw) | app-lib / owner-bare |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push('', `*calls/s: ${c} ÷ mean latency (modes interleaved). Per-round p50 of general / owner-tx and app-lib / owner-bare, to show the spread:`, '');
+    lines.push('| # | general / owner-tx per round | app-lib / owner-bare per round |', '|---|---|---|');
     for (const p of QUERY_PATTERNS) {
-      const [bare, tx, raw, lib] = MODES.map((m) => get(p.id, m)?.p50);
-      lines.push(`| ${p.id} | ${ms(bare)} | ${ms(tx)} | ${ms(raw)} | ${ms(lib)} | **${ratio(lib, tx)}** | ${ratio(raw, tx)} | ${ratio(lib, raw)} | ${ratio(lib, bare)} |`);
+      const per = (/** @type {Mode} */ a, /** @type {Mode} */ b) =>
+        (get(p.id, a)?.rounds ?? []).map((x, i) => (x / /** @type {number} */ ((get(p.id, b)?.rounds ?? [])[i])).toFixed(2)).join(' ');
+      lines.push(`| ${p.id} | ${per('app-general', 'owner-tx')} | ${per('app-lib', 'owner-bare')} |`);
     }
   }
   return lines.join('\n');
@@ -409,7 +452,7 @@ async function main() {
     '',
     `- command: \`${command}\``,
     `- machine: ${availableParallelism()} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free), Node ${process.version}, ${server} on the same host`,
-    `- load average at the start ${startLoad}; ${ITERATIONS} calls per pattern, mode and concurrency (the first ${WARM_UP} are warm-up, not counted); random users (5,000 sampled) and their tasks`,
+    `- load average at the start ${startLoad}; ${ROUNDS} rounds × ${ITERATIONS} calls per pattern, mode and concurrency (the first ${WARM_UP} of round 1 are warm-up, not counted); random users (5,000 sampled) and their tasks`,
     `- app role: LOGIN role \`tododb_bench_app_…\` granted todo_app (RLS on); owner: postgres (bypasses RLS)`,
     '',
   ];

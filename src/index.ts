@@ -69,6 +69,8 @@ export { parseCutoff, parseBatchSize } from './archive/cutoff.js';
 export type { ArchiveCutoff } from './archive/cutoff.js';
 export type { CleanupOptions, CleanupResult, SeedDataCount } from './seed/cleanup.js';
 export * from './queries/tasks.js';
+export { asUser } from './queries/as-user.js';
+export type { UserTasks, FastTarget, AppPool, AppPglite } from './queries/as-user.js';
 export { QUERY_PATTERNS, LIST_TARGET_MS, CRUD_TARGET_MS } from './queries/patterns.js';
 export type { QueryPattern, PatternParams } from './queries/patterns.js';
 export { runHealth, DEFAULT_DEADLINE_MS } from './health/run.js';

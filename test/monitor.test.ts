@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUERY_PATTERNS, UnsupportedError, migrateUp, monitorIndexes, monitorQueries } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { fillTasks } from './support/health-fixtures.js';
+import { sameAccessPath } from '../src/monitor/plan.js';
 
 /** 100k tasks: enough for the planner to prefer indexes, small enough for a shared machine. */
 const USERS = 200;
@@ -54,12 +55,40 @@ describe.each(SERVER_BACKENDS)('monitor on %s', (backend) => {
     expect(await count()).toBe(USERS * TASKS_PER_USER);
   });
 
+  it('runs the patterns for a user with a typical number of tasks, not the newest task\'s owner', async () => {
+    // A user with three tasks that are the newest of all: the old choice.
+    const [few] = await fresh.handle.db.insertInto('users').values({ email: 'few-tasks@example.com' }).returning('id').execute();
+    await fresh.handle.db.insertInto('tasks').values([1, 2, 3].map((i) => ({ user_id: few!.id, title: `newest ${i}`, created_at: new Date(Date.now() + i * 1000) }))).execute();
+    const result = await monitorQueries(fresh.handle);
+    expect(result.userId).not.toBe(few!.id);
+    expect(result.userTasks).toBe(TASKS_PER_USER);
+  });
+
   it('reports pattern 1 when idx_tasks_user_created is gone', async () => {
     await sql`drop index idx_tasks_user_created`.execute(fresh.handle.db);
     const result = await monitorQueries(fresh.handle);
     const first = result.patterns.find((p) => p.id === 1)!;
     expect(first).toMatchObject({ status: 'fail', onExpectedIndex: false, problem: expect.stringMatching(/expected idx_tasks_user_created/) });
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('same access path', () => {
+  const catalog = new Map([
+    ['idx_tasks_user_id', { name: 'idx_tasks_user_id', method: 'btree', leading: 'user_id' }],
+    ['idx_tasks_user_completed', { name: 'idx_tasks_user_completed', method: 'btree', leading: 'user_id' }],
+    ['idx_tasks_created_at', { name: 'idx_tasks_created_at', method: 'btree', leading: 'created_at' }],
+    ['hash_user', { name: 'hash_user', method: 'hash', leading: 'user_id' }],
+  ]);
+  it('accepts another index with the same leading column and method read by an index scan, and nothing else', () => {
+    const expected = ['idx_tasks_user_completed'];
+    expect(sameAccessPath({ index: 'idx_tasks_user_id', node: 'Index Only Scan' }, expected, catalog)).toBe('idx_tasks_user_completed');
+    expect(sameAccessPath({ index: 'idx_tasks_user_id', node: 'Index Scan' }, expected, catalog)).toBe('idx_tasks_user_completed');
+    expect(sameAccessPath({ index: 'idx_tasks_user_id', node: 'Bitmap Index Scan' }, expected, catalog)).toBeUndefined();
+    expect(sameAccessPath({ index: 'idx_tasks_created_at', node: 'Index Scan' }, expected, catalog)).toBeUndefined();
+    expect(sameAccessPath({ index: 'hash_user', node: 'Index Scan' }, expected, catalog)).toBeUndefined();
+    // The expected index is gone: that is a finding, not a coin toss.
+    expect(sameAccessPath({ index: 'idx_tasks_user_id', node: 'Index Scan' }, ['idx_tasks_user_created'], catalog)).toBeUndefined();
   });
 });
 

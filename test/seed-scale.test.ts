@@ -1,6 +1,22 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SCALE_EPOCH, UsageError, cleanup, verifySchema, migrateUp, scaleShape, scaleTasks, scaleUsers, seedScale, withBulkWriter, type TaskRow, type TodoDatabase } from '../src/index.js';
+import pg from 'pg';
+import {
+  SCALE_EPOCH,
+  UsageError,
+  cleanup,
+  verifySchema,
+  migrateUp,
+  scaleShape,
+  scaleTasks,
+  scaleUsers,
+  seedDevelopment,
+  seedScale,
+  withBulkWriter,
+  type SeedProgress,
+  type TaskRow,
+  type TodoDatabase,
+} from '../src/index.js';
 import { iso } from '../src/seed/scale-data.js';
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
 
@@ -62,15 +78,44 @@ describe.each(SERVER_BACKENDS)('scale seed on %s', (backend) => {
     expect([...first.rebuilt].sort()).toEqual(['idx_tasks_created_at', 'idx_tasks_updated_at', 'idx_tasks_user_completed', 'idx_tasks_user_created', 'idx_tasks_user_id', 'tasks_pkey', 'tasks_user_id_fkey']);
     expect(await taskCatalog(fresh.handle)).toEqual(before);
     expect((await verifySchema(fresh.handle)).findings).toEqual([]);
-    // Not empty any more: the second load keeps the indexes and maintains them.
-    const second = await seedScale(fresh.handle, { users: 30, tasksPerUser: 4, seed: 2 });
+    expect(first.indexes).toMatchObject({ strategy: 'rebuild', existing: 0, reason: expect.stringMatching(/^tasks is empty: .*locked exclusively/) });
+    // More rows there (120) than being loaded (40): the second load keeps the indexes and maintains them.
+    const notices: string[] = [];
+    const second = await seedScale(fresh.handle, { users: 10, tasksPerUser: 4, seed: 2, onNotice: (m) => notices.push(m) });
     expect(second.rebuilt).toEqual([]);
+    expect(second.indexes).toMatchObject({ strategy: 'maintain', existing: 41 });
+    expect(notices).toEqual([expect.stringMatching(/^tasks already holds more than 40 rows .*loading into the indexed table.*slower/)]);
     expect(await taskCatalog(fresh.handle)).toEqual(before);
     // The foreign key is back and enforced.
     await expect(fresh.handle.db.insertInto('tasks').values({ user_id: '99999999-9999-4999-8999-999999999999', title: 'orphan' }).execute()).rejects.toThrow(/foreign key/);
     // ANALYZE ran: the planner has column statistics for the new rows.
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stats where tablename = 'tasks'`.execute(fresh.handle.db);
     expect(rows[0]?.n).toBeGreaterThan(0);
+  });
+
+  it('rebuilds the indexes after the development seed too (few rows next to the load), shows the phases, and ends vacuumed', async () => {
+    await seedDevelopment(fresh.handle);
+    const before = await taskCatalog(fresh.handle);
+    const events: SeedProgress[] = [];
+    const result = await seedScale(fresh.handle, { users: 50, tasksPerUser: 10, seed: 4, onProgress: (p) => events.push({ ...p }) });
+    expect(result.indexes).toMatchObject({ strategy: 'rebuild', existing: 14, reason: expect.stringMatching(/^tasks holds 14 rows, no more than the 500 being loaded/) });
+    expect(result.rebuilt).toHaveLength(7);
+    expect(await taskCatalog(fresh.handle)).toEqual(before);
+    expect((await verifySchema(fresh.handle)).findings).toEqual([]);
+    // The development rows are still there, under their users.
+    const { rows: dev } = await sql<{ n: number }>`select count(*)::int as n from tasks t join users u on u.id = t.user_id where u.email in ('alice@example.com', 'bob@example.com', 'carol@example.com')`.execute(fresh.handle.db);
+    expect(dev[0]?.n).toBe(14);
+    // The index phase is announced before the first build and names each one; then commit, then VACUUM.
+    const phases = events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1]);
+    expect(phases).toEqual(['users', 'tasks', 'indexes', 'commit', 'vacuum']);
+    const indexEvents = events.filter((e) => e.phase === 'indexes');
+    expect(indexEvents[0]).toEqual({ phase: 'indexes', done: 0, total: 7, current: 'tasks_pkey' });
+    expect(indexEvents.at(-1)).toEqual({ phase: 'indexes', done: 7, total: 7 });
+    expect(result).toMatchObject({ vacuumed: true, analyzed: true });
+    // VACUUM set the visibility map (ANALYZE alone leaves it empty): index-only scans can skip the heap.
+    const { rows } = await sql<{ visible: number; pages: number }>`select relallvisible as visible, relpages as pages from pg_class where relname = 'tasks'`.execute(fresh.handle.db);
+    expect(rows[0]!.visible).toBeGreaterThan(0);
+    expect(rows[0]!.visible).toBe(rows[0]!.pages);
   });
 
   it('refuses a seed that is already loaded and changes nothing', async () => {
@@ -90,6 +135,32 @@ describe.each(SERVER_BACKENDS)('scale seed on %s', (backend) => {
     expect(await taskCatalog(fresh.handle)).toEqual(before);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from tasks`.execute(fresh.handle.db);
     expect(rows[0]?.n).toBe(0);
+  });
+});
+
+describe('scale seed on postgres, with the app in the middle of a transaction', () => {
+  it('refuses to lock tasks away from another session, names it, and changes nothing', async () => {
+    const fresh = await openFresh('postgres', 'seedbusy');
+    const other = new pg.Client({ connectionString: fresh.backend.url, application_name: 'the-app' });
+    try {
+      await migrateUp(fresh.handle);
+      await seedDevelopment(fresh.handle);
+      const before = await checksum(fresh.handle);
+      await other.connect();
+      await other.query('begin');
+      await other.query('select count(*) from tasks');
+      const pid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const attempt = seedScale(fresh.handle, { users: 20, tasksPerUser: 5, seed: 6 });
+      await expect(attempt).rejects.toThrow(UsageError);
+      await expect(attempt).rejects.toThrow(new RegExp(`tasks is in use by other sessions \\(pid ${pid}, the-app, idle in transaction\\)`));
+      expect(await checksum(fresh.handle)).toBe(before);
+      // Once the app's transaction ends, the same seed runs.
+      await other.query('commit');
+      expect((await seedScale(fresh.handle, { users: 20, tasksPerUser: 5, seed: 6 })).indexes.strategy).toBe('rebuild');
+    } finally {
+      await other.end().catch(() => undefined);
+      await fresh.close();
+    }
   });
 });
 

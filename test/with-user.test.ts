@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError, migrateUp, withUser, type Database } from '../src/index.js';
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { UsageError, migrateUp, withUser, type Database, type TodoDatabase } from '../src/index.js';
 import { appConnection } from './support/app-connection.js';
 import { SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { withRoleLock } from './support/role-lock.js';
@@ -93,6 +95,47 @@ describe.each(SERVER_BACKENDS)('withUser on %s', (backend) => {
     });
   });
 
+  it('takes three round trips (begin with the user, the query, commit), and inside a transaction restores the outer user', async () => {
+    await intact(async () => {
+      const db = await connect(1);
+      const sent: string[] = [];
+      const stop = countQueries(backend, backend === 'postgres' ? db : fresh.handle, sent);
+      try {
+        const rows = await withUser(db, A, (trx) => trx.selectFrom('tasks').select('user_id').execute());
+        expect(new Set(rows.map((r) => r.user_id))).toEqual(new Set([A]));
+      } finally {
+        stop();
+      }
+      expect(sent).toHaveLength(3);
+      expect(sent[0]).toMatch(/^begin; select set_config\('app.current_user_id', '[0-9a-f-]{36}', true\)$/);
+      expect(sent[2]).toBe('commit');
+
+      const setting = async (q: Kysely<Database>) => (await sql<{ v: string | null }>`select current_setting('app.current_user_id', true) as v`.execute(q)).rows[0]?.v ?? null;
+      const seen = await withUser(db, A, async (outer) => {
+        const inner = await withUser(outer, B, async (trx) => [await setting(trx), (await trx.selectFrom('tasks').select('user_id').execute()).map((r) => r.user_id)] as const);
+        const back = await setting(outer);
+        // A failing inner callback is rolled back to its savepoint; the outer transaction goes on as A.
+        await expect(
+          withUser(outer, B, async (trx) => {
+            await trx.insertInto('tasks').values({ user_id: B, title: 'rolled back' }).execute();
+            throw new Error('inner boom');
+          }),
+        ).rejects.toThrow('inner boom');
+        return { inner, back, after: await setting(outer), mine: (await outer.selectFrom('tasks').select('user_id').execute()).map((r) => r.user_id) };
+      });
+      expect(seen.inner[0]).toBe(B);
+      expect(new Set(seen.inner[1])).toEqual(new Set([B]));
+      expect(seen).toMatchObject({ back: A, after: A });
+      expect(new Set(seen.mine)).toEqual(new Set([A]));
+      const titles = await withUser(db, B, (trx) => trx.selectFrom('tasks').select('title').execute());
+      expect(titles.map((t) => t.title)).not.toContain('rolled back');
+      // A transaction object kept past the callback refuses to run on the pooled connection.
+      let kept: Transaction<Database> | undefined;
+      await withUser(db, A, async (trx) => void (kept = trx));
+      await expect(kept!.selectFrom('tasks').select('id').execute()).rejects.toThrow(/already committed or rolled back/);
+    });
+  });
+
   it('rejects a user id that is not a uuid before touching the database', async () => {
     let ran = false;
     for (const bad of ['', 'alice', "1' or '1'='1", `${A}x`]) {
@@ -101,6 +144,31 @@ describe.each(SERVER_BACKENDS)('withUser on %s', (backend) => {
     expect(ran).toBe(false);
   });
 });
+
+/** Records each query text sent to the server (a pg pool's clients, or PGlite's client) until the returned stop(). */
+function countQueries(backend: string, where: Kysely<Database> | TodoDatabase, sent: string[]): () => void {
+  if (backend === 'postgres') {
+    const restore: (() => void)[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+      if (text) sent.push(text);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    restore.push(() => (pg.Client.prototype.query = original));
+    return () => restore.forEach((r) => r());
+  }
+  const client = (where as TodoDatabase).raw.kind === 'pglite' ? ((where as TodoDatabase).raw as unknown as { client: PGlite }).client : undefined;
+  if (!client) throw new Error('countQueries: no PGlite client');
+  const query = client.query.bind(client);
+  const exec = client.exec.bind(client);
+  client.query = ((text: string, ...rest: unknown[]) => (sent.push(text), (query as (...a: unknown[]) => unknown)(text, ...rest))) as typeof client.query;
+  client.exec = ((text: string, ...rest: unknown[]) => (sent.push(text), (exec as (...a: unknown[]) => unknown)(text, ...rest))) as typeof client.exec;
+  return () => {
+    client.query = query;
+    client.exec = exec;
+  };
+}
 
 /** Resolves for everyone once `n` callers have arrived. */
 function barrier(n: number): () => Promise<void> {

@@ -72,7 +72,7 @@ function renderQueries(out: Output, result: QueriesResult): void {
       p.root,
       p.indexes.join(', ') || (p.seqScans.length ? out.c.red(`seq scan ${p.seqScans.join(', ')}`) : out.c.dim('no index read')),
       p.executionMs === null ? out.c.dim(`target ${p.targetMs} ms`) : `${formatMs(p.executionMs)} / ${p.targetMs} ms`,
-      p.problem ? out.c.yellow(p.problem) : '',
+      p.problem ? out.c.yellow(p.problem) : p.note ? out.c.dim(p.note) : '',
     ]),
   );
   const failing = result.patterns.filter((p) => p.status === 'fail');

@@ -41,7 +41,7 @@ export function registerSeed(program: Command, app: App): void {
           const shape = lib.scaleShape({ users: options.users, ...definedOnly(options) });
           const bar = await progressBar(ctx);
           try {
-            const result = await ctx.withDb('data', (db) => lib.seedScale(db, { ...shape, onProgress: bar.update }));
+            const result = await ctx.withDb('data', (db) => lib.seedScale(db, { ...shape, onProgress: bar.update, onNotice: (m) => ctx.out.note(m) }));
             return { ok: true, mode: 'scale', ...result, durationMs: Math.round(result.durationMs) };
           } finally {
             bar.stop();
@@ -76,7 +76,7 @@ interface Progress {
   stop: () => void;
 }
 
-/** A bar per phase; rows/s and ETA mean something while rows stream, index builds and ANALYZE only count steps. */
+/** A bar per phase; rows/s and ETA mean something while rows stream, index builds, commit and VACUUM count steps and name the current one. */
 async function progressBar(ctx: CliContext): Promise<Progress> {
   const bars = await progressBars(ctx);
   let bar: CountingBar | undefined;
@@ -92,7 +92,7 @@ async function progressBar(ctx: CliContext): Promise<Progress> {
       bar = bars(p.phase.padEnd(7), rows(p.phase) ? 'rows' : undefined);
       bar.start(p.total);
     }
-    bar?.update(p.done);
+    bar?.update(p.done, p.current && p.phase === 'indexes' ? `building ${p.current}` : p.current);
   };
   return { update, stop };
 }
