@@ -14,6 +14,8 @@ export { MIGRATION_LOCK_ID, DEFAULT_LOCK_WAIT_MS } from './connection/advisory-l
 export { migrateUp, migrateDown, migrationStatus, MigrationFailedError } from './migrations/runner.js';
 export type { MigrateOptions, MigrateResult, MigrationStep, StatusResult } from './migrations/runner.js';
 export type { MigrationState, MigrationProblem } from './migrations/plan.js';
+export { DdlLockBudgetError, describeBlocker, DEFAULT_DDL_LOCK_BUDGET_MS, DEFAULT_DDL_LOCK_TIMEOUT_MS, LOCK_RETRY_SLEEPS_MS } from './migrations/lock-retry.js';
+export type { BlockingSession, DdlLockOptions, LockRetryEvent, LockRetryReport } from './migrations/lock-retry.js';
 export { createMigrationProvider } from './migrations/provider.js';
 export { makeMigration } from './migrations/make.js';
 export { migrationsDir, listMigrationFiles, PACKAGE_MIGRATIONS_DIR } from './migrations/files.js';

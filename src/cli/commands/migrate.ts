@@ -1,14 +1,16 @@
-import type { Command } from 'commander';
-import type { MigrateResult, StatusResult } from '../../index.js';
+import { Option, type Command } from 'commander';
+import type { BlockingSession, DdlLockOptions, MigrateResult, StatusResult } from '../../index.js';
 import { formatDate, formatMs, plural, type Output } from '../../output/output.js';
 import { confirm, requireConfirmation } from '../confirm.js';
 import { CliContext } from '../context.js';
-import { addYesOption } from '../options.js';
+import { addYesOption, seconds } from '../options.js';
 import { action, type App } from '../app.js';
 
 interface UpOptions {
   to?: string;
   dryRun?: boolean;
+  ddlLockTimeout?: number;
+  ddlLockBudget?: number;
 }
 interface DownOptions extends UpOptions {
   all?: boolean;
@@ -20,35 +22,39 @@ export function registerMigrate(program: Command, app: App): void {
 
   const up = action(app, async (options: UpOptions, command: Command) => {
     const ctx = CliContext.from(command, app.secrets);
-    const { migrateUp } = await import('../../index.js');
-    const result = await ctx.withDb('schema', (handle) => migrateUp(handle, { ...dirOf(ctx), ...options }));
+    const { migrateUp, describeBlocker } = await import('../../index.js');
+    const result = await ctx.withDb('schema', (handle) => migrateUp(handle, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, describeBlocker) }));
     renderRun(ctx.out, result);
   });
   for (const name of ['up', 'latest']) {
-    migrate
-      .command(name)
-      .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
-      .option('--to <name>', 'apply up to and including this migration')
-      .option('--dry-run', 'print the SQL each pending migration would run; change nothing')
-      .action(up);
+    addDdlLockOptions(
+      migrate
+        .command(name)
+        .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
+        .option('--to <name>', 'apply up to and including this migration')
+        .option('--dry-run', 'print the SQL each pending migration would run; change nothing'),
+    ).action(up);
   }
 
   addYesOption(
-    migrate
-      .command('down')
-      .description('revert the newest migration, down to --to NAME (kept), or --all')
-      .option('--to <name>', 'revert every migration after this one')
-      .option('--all', 'revert every applied migration')
-      .option('--dry-run', 'print the SQL each revert would run; change nothing'),
+    addDdlLockOptions(
+      migrate
+        .command('down')
+        .description('revert the newest migration, down to --to NAME (kept), or --all')
+        .option('--to <name>', 'revert every migration after this one')
+        .option('--all', 'revert every applied migration')
+        .option('--dry-run', 'print the SQL each revert would run; change nothing'),
+    ),
   ).action(
     action(app, async (options: DownOptions, command: Command) => {
     const ctx = CliContext.from(command, app.secrets);
     if (!options.dryRun) requireConfirmation(ctx, options.yes, 'migrate down');
-    const { migrateDown } = await import('../../index.js');
+    const { migrateDown, describeBlocker } = await import('../../index.js');
     const result = await ctx.withDb('schema', (handle) =>
       migrateDown(handle, {
         ...dirOf(ctx),
         ...options,
+        ...ddlLock(ctx.out, options, describeBlocker),
         confirm: (names) => confirm(ctx, options.yes, `Revert ${plural(names.length, 'migration')} (${names.join(', ')}) on ${handle.target.display}?`),
       }),
     );
@@ -84,6 +90,35 @@ export function registerMigrate(program: Command, app: App): void {
     );
 }
 
+/** The lock budget of every DDL statement (docs/migration-locks.md); servers only. */
+function addDdlLockOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--ddl-lock-timeout <seconds>', 'a migration statement waits at most this long for a table lock, then the migration is retried (default 0.5)')
+        .argParser(seconds)
+        .env('TODO_DB_DDL_LOCK_TIMEOUT'),
+    )
+    .addOption(
+      new Option('--ddl-lock-budget <seconds>', 'stop retrying a migration blocked on its locks after this long, with nothing of it applied (default 180)')
+        .argParser(seconds)
+        .env('TODO_DB_DDL_LOCK_BUDGET'),
+    );
+}
+
+function ddlLock(out: Output, options: UpOptions, describe: (b: BlockingSession) => string): DdlLockOptions {
+  return {
+    ...(options.ddlLockTimeout !== undefined ? { ddlLockTimeoutMs: options.ddlLockTimeout * 1000 } : {}),
+    ...(options.ddlLockBudget !== undefined ? { ddlLockBudgetMs: options.ddlLockBudget * 1000 } : {}),
+    onLockEvent: (event) => {
+      if (event.kind === 'blocked') {
+        for (const b of event.blockers) out.note(`${event.migration} is waiting for a lock held by ${describe(b)}`);
+      } else {
+        out.note(`${event.migration}: lock timeout on attempt ${event.attempt}, rolled back; retrying in ${formatMs(event.sleepMs)} (${formatMs(event.elapsedMs)} of the ${formatMs(event.budgetMs)} budget used)`);
+      }
+    },
+  };
+}
+
 function dirOf(ctx: CliContext): { dir?: string } {
   return ctx.global.migrationsDir ? { dir: ctx.global.migrationsDir } : {};
 }
@@ -93,7 +128,11 @@ function renderRun(out: Output, result: MigrateResult): void {
   const verb = result.direction === 'up' ? 'applied' : 'reverted';
   const rows = result.steps.map((step) => [
     `${out.c.green('✓')} ${step.name}`,
-    out.c.dim(result.dryRun ? `would be ${verb}` : `${verb} in ${formatMs(step.durationMs)}`),
+    out.c.dim(
+      result.dryRun
+        ? `would be ${verb}`
+        : `${verb} in ${formatMs(step.durationMs)}${step.lockRetries ? ` after ${plural(step.lockRetries.lockTimeouts, 'lock timeout')}` : ''}`,
+    ),
   ]);
   if (result.dryRun) {
     result.steps.forEach((step, i) => {
