@@ -16,6 +16,13 @@ export type { MigrateOptions, MigrateResult, MigrationStep, StatusResult } from 
 export type { MigrationState, MigrationProblem } from './migrations/plan.js';
 export { DdlLockBudgetError, describeBlocker, DEFAULT_DDL_LOCK_BUDGET_MS, DEFAULT_DDL_LOCK_TIMEOUT_MS, LOCK_RETRY_SLEEPS_MS } from './migrations/lock-retry.js';
 export type { BlockingSession, DdlLockOptions, LockRetryEvent, LockRetryReport } from './migrations/lock-retry.js';
+export { rehearseMigrations } from './rehearse/rehearse.js';
+export type { MigrationRehearsal, RehearsalResult, RehearseOptions } from './rehearse/rehearse.js';
+export { rehearsalSettings, DEFAULT_BASELINE_SECONDS, DEFAULT_BUDGET_MARGIN_MS, DEFAULT_CONCURRENCY } from './rehearse/options.js';
+export type { RehearsalInput, RehearsalSettings } from './rehearse/options.js';
+export { requireRehearsalServer } from './rehearse/copy.js';
+export { rehearsalSvg } from './rehearse/svg.js';
+export type { LatencyStats, SecondStats } from './rehearse/stats.js';
 export { createMigrationProvider } from './migrations/provider.js';
 export { makeMigration } from './migrations/make.js';
 export { migrationsDir, listMigrationFiles, PACKAGE_MIGRATIONS_DIR } from './migrations/files.js';

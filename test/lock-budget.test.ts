@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { DdlLockBudgetError, migrateUp, migrationStatus, openDatabase, type LockRetryEvent, type TodoDatabase } from '../src/index.js';
-import { BIN, cliEnv } from './support/cli.js';
+import { startCli } from './support/cli.js';
 import { copyMigrations } from './support/migrations-copy.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { CONCURRENT_INDEX } from './support/migration-snippets.js';
@@ -21,29 +20,6 @@ export async function down(db) {
 const USER = '00000000-0000-4000-8000-0000000000b1';
 /** Many times the 200 ms DDL lock timeout: an app query queued behind the migration for good would blow it. */
 const APP_QUERY_BOUND_MS = 5_000;
-
-/** A spawned `todo-db` whose output is read while it runs. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  let running = true;
-  void exited.then(() => (running = false));
-  return {
-    output: () => output,
-    running: () => running,
-    exited,
-    waitFor: async (text: string, ms = 20_000) => {
-      const deadline = Date.now() + ms;
-      while (!output.includes(text)) {
-        if (!running || Date.now() > deadline) throw new Error(`never printed ${JSON.stringify(text)}; output:\n${output}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-  };
-}
 
 async function withBound<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { BlockingSession, DdlLockOptions, MigrateResult, StatusResult } from '../../index.js';
+import type { BlockingSession, DdlLockOptions, MigrateResult, RehearsalResult, StatusResult } from '../../index.js';
 import { formatDate, formatMs, plural, type Output } from '../../output/output.js';
 import { confirm, requireConfirmation } from '../confirm.js';
 import { CliContext } from '../context.js';
+import { withGracefulStop } from '../graceful-stop.js';
 import { addYesOption, seconds } from '../options.js';
 import { action, type App } from '../app.js';
 
@@ -11,6 +13,13 @@ interface UpOptions {
   dryRun?: boolean;
   ddlLockTimeout?: number;
   ddlLockBudget?: number;
+}
+interface RehearseCommandOptions extends UpOptions {
+  rehearseUrl?: string;
+  budgetP99?: string;
+  concurrency?: string;
+  baseline?: string;
+  report?: string;
 }
 interface DownOptions extends UpOptions {
   all?: boolean;
@@ -59,6 +68,41 @@ export function registerMigrate(program: Command, app: App): void {
       }),
     );
       renderRun(ctx.out, result);
+    }),
+  );
+
+  addDdlLockOptions(
+    migrate
+      .command('rehearse')
+      .description('apply the pending migrations to a copy of the database while the app\'s workload runs; exit 1 when the p99 goes over budget')
+      .option('--rehearse-url <url>', 'the copy to rehearse on (a Neon branch, a scratch database); default: one built on the server and dropped')
+      .option('--budget-p99 <ms>', 'the workload p99 allowed during a migration (default: the baseline p99 + 100 ms)')
+      .option('--concurrency <n>', 'workload clients (default 4)')
+      .option('--baseline <seconds>', 'baseline window before the first migration (default 10)')
+      .option('--report <file>', 'write an SVG chart of the workload latency with the migrations marked'),
+  ).action(
+    action(app, async (options: RehearseCommandOptions, command: Command) => {
+      const ctx = CliContext.from(command, app.secrets);
+      const lib = await import('../../index.js');
+      // Checked before connecting: bad values and embedded backends exit 2 with nothing touched.
+      lib.rehearsalSettings(options);
+      lib.requireRehearsalServer({ kind: lib.resolveTarget(ctx.openOptions('schema')).backend }, 'the target');
+      const result = await ctx.withDb('schema', (handle) =>
+        withGracefulStop(
+          (signal) =>
+            lib.rehearseMigrations(handle, {
+              ...dirOf(ctx),
+              ...options,
+              ...ddlLock(ctx.out, options, lib.describeBlocker),
+              signal,
+              onProgress: (message) => ctx.out.note(message),
+            }),
+          () => process.stderr.write('\ntodo-db: stopping the rehearsal and dropping the copy (Ctrl-C again to leave at once, leaving the copy behind)\n'),
+        ),
+      );
+      if (options.report) writeFileSync(options.report, lib.rehearsalSvg(result));
+      renderRehearsal(ctx.out, result, options.report);
+      return result.interrupted ? 130 : result.ok ? 0 : 1;
     }),
   );
 
@@ -144,6 +188,35 @@ function renderRun(out: Output, result: MigrateResult): void {
   if (result.steps.length === 0) out.result(result.direction === 'up' ? 'Already up to date: nothing pending.' : 'Nothing to revert.');
   else if (result.dryRun) out.result(`Dry run: ${plural(result.steps.length, 'migration')} would be ${verb}; the transaction was rolled back, nothing changed.`);
   else out.result(`${plural(result.steps.length, 'migration')} ${verb}.`);
+}
+
+function renderRehearsal(out: Output, result: RehearsalResult, report: string | undefined): void {
+  out.document(result);
+  if (result.items.length === 0) {
+    out.result(result.interrupted ? 'Rehearsal stopped before any migration ran.' : 'Nothing pending: nothing to rehearse.');
+    return;
+  }
+  const ms = (n: number | null) => (n === null ? 'n/a' : formatMs(n));
+  if (result.baseline) out.line(`  baseline: p50 ${ms(result.baseline.p50)}, p95 ${ms(result.baseline.p95)}, p99 ${ms(result.baseline.p99)} (${result.baseline.count} ops)`);
+  const rows = result.items.map((item) => {
+    const m = result.migrations.find((r) => r.name === item.object);
+    const mark = item.status === 'ok' ? out.c.green('✓') : item.status === 'fail' ? out.c.red('✗') : out.c.dim('·');
+    if (!m) return [`${mark} ${item.object}`, out.c.dim(item.message)];
+    return [
+      `${mark} ${item.object}`,
+      formatMs(m.durationMs),
+      `p50 ${ms(m.during.p50)}  p95 ${ms(m.during.p95)}  p99 ${ms(m.during.p99)}`,
+      `${plural(m.lockWaits, 'lock wait')}${m.lockWaits ? ` (longest ≥ ${formatMs(m.longestLockWaitMs)})` : ''}`,
+      m.error ? out.c.red(m.error.split('\n')[0] ?? '') : m.rewritten.length ? out.c.yellow(`rewrote ${m.rewritten.join(', ')}`) : out.c.dim('no rewrite'),
+    ];
+  });
+  out.table(rows);
+  if (report) out.note(`chart written to ${report}`);
+  const failed = result.items.filter((i) => i.status === 'fail');
+  const budget = result.budgetP99Ms === null ? 'n/a' : formatMs(result.budgetP99Ms);
+  if (result.interrupted) out.result('Rehearsal stopped; the copy was cleaned up.');
+  else if (failed.length === 0) out.result(`${plural(result.items.length, 'migration')} rehearsed; the workload p99 stayed within ${budget}.`);
+  else out.result(`${failed.map((i) => i.object).join(', ')} went over the p99 budget of ${budget} or failed on the copy: ${failed[0]!.fix}.`);
 }
 
 function renderStatus(out: Output, status: StatusResult): void {
