@@ -160,6 +160,32 @@ describe('migrate rehearse (PostgreSQL)', () => {
     expect((await leftovers()).databases).not.toContain(name);
   });
 
+  it('--rehearse-url: an empty scratch database is populated, rehearsed on, and left in place', async () => {
+    const scratch = await createTestDatabase('rehearse_copy');
+    try {
+      const run = await withRoleLock('shared', () =>
+        runCli(['migrate', 'rehearse', '--url', database.url, '--rehearse-url', scratch.url, '--migrations-dir', copy.dir, '--baseline', '1', '--concurrency', '1', '--budget-p99', '1000000', '--json']),
+      );
+      expect(run.code).toBe(0);
+      const doc = JSON.parse(run.stdout) as RehearsalResult;
+      expect(doc.copy).toMatchObject({ built: false, dropped: false, users: 200, tasks: 2000 });
+      const applied = await adminQuery<{ name: string }>('select name from kysely_migration order by name', scratch.name);
+      expect(applied.map((r) => r.name).slice(-2)).toEqual(['0006_ref_volatile', '0007_concurrent_index']);
+      // Now it is ahead of the target: a second rehearsal on it is refused.
+      const again = await runCli(['migrate', 'rehearse', '--url', database.url, '--rehearse-url', scratch.url, '--migrations-dir', copy.dir]);
+      expect(again.code).toBe(2);
+      expect(again.stderr.trim()).toMatch(/^todo-db: the copy at .* has 7 migrations applied \(last 0007_concurrent_index\), the target 5/);
+    } finally {
+      await scratch.drop();
+    }
+  });
+
+  it('--rehearse-url cannot be the target itself', async () => {
+    const run = await runCli(['migrate', 'rehearse', '--url', database.url, '--rehearse-url', database.url, '--migrations-dir', copy.dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^todo-db: --rehearse-url is the target database itself/);
+  });
+
   it('nothing pending: nothing to rehearse, no copy built', async () => {
     const run = await runCli(['migrate', 'rehearse', '--url', database.url]);
     expect(run.code).toBe(0);

@@ -71,22 +71,42 @@ export async function buildCopy(
   };
   try {
     handle = await openDatabase({ url, purpose: 'schema' });
-    options.onProgress?.(`built the copy ${options.name}; applying the ${options.lastApplied ? `migrations up to ${options.lastApplied}` : 'bookkeeping'}`);
-    if (options.lastApplied) await migrateUp(handle, { ...(options.dir ? { dir: options.dir } : {}), to: options.lastApplied });
-    const users = Math.max(MIN_USERS, counts.users);
-    const tasksPerUser = Math.max(1, Math.round(counts.tasks / Math.max(1, counts.users)));
-    options.onProgress?.(`seeding the copy to the target's size: ${users.toLocaleString('en-US')} users × ${tasksPerUser} tasks`);
-    const seeded = await seedScale(handle, { users, tasksPerUser, seed: 1 });
+    options.onProgress?.(`built the copy ${options.name}`);
+    const seeded = await populate(handle, counts, options);
     const copy = handle;
-    return { handle: copy, url, display: copy.target.display, built: true, users: seeded.users, tasks: seeded.tasks, dispose: drop };
+    return { handle: copy, url, display: copy.target.display, built: true, ...seeded, dispose: drop };
   } catch (error) {
     await drop().catch(() => undefined);
     throw error;
   }
 }
 
-/** Opens a copy someone made (a Neon branch, a restored backup); it must be at the target's migrations. */
-export async function givenCopy(target: TodoDatabase, url: string, applied: readonly string[]): Promise<RehearsalCopy> {
+/** The migrations the target has applied, then the scale seed at the target's row counts. */
+async function populate(
+  handle: TodoDatabase,
+  counts: { users: number; tasks: number },
+  options: { dir?: string; lastApplied: string | null; onProgress?: (message: string) => void },
+): Promise<{ users: number; tasks: number }> {
+  options.onProgress?.(`applying the ${options.lastApplied ? `migrations up to ${options.lastApplied}` : 'bookkeeping'} on the copy`);
+  if (options.lastApplied) await migrateUp(handle, { ...(options.dir ? { dir: options.dir } : {}), to: options.lastApplied });
+  const users = Math.max(MIN_USERS, counts.users);
+  const tasksPerUser = Math.max(1, Math.round(counts.tasks / Math.max(1, counts.users)));
+  options.onProgress?.(`seeding the copy to the target's size: ${users.toLocaleString('en-US')} users × ${tasksPerUser} tasks`);
+  const seeded = await seedScale(handle, { users, tasksPerUser, seed: 1 });
+  return { users: seeded.users, tasks: seeded.tasks };
+}
+
+/**
+ * Opens a copy someone made: a Neon branch or restored backup (it must be at the
+ * target's migrations), or an empty scratch database, which is populated as a
+ * built copy would be. Either way it is left in place afterwards.
+ */
+export async function givenCopy(
+  target: TodoDatabase,
+  url: string,
+  applied: readonly string[],
+  options: { dir?: string; onProgress?: (message: string) => void } = {},
+): Promise<RehearsalCopy> {
   const handle = await openDatabase({ url, purpose: 'schema' });
   try {
     requireRehearsalServer(handle, '--rehearse-url');
@@ -95,12 +115,17 @@ export async function givenCopy(target: TodoDatabase, url: string, applied: read
     if (t.backend === 'postgres' && c.backend === 'postgres' && t.host === c.host && t.port === c.port && t.database === c.database) {
       throw new UsageError(`--rehearse-url is the target database itself (${c.display})`, 'give a copy: a Neon branch, a scratch database, or leave --rehearse-url out to let todo-db build one');
     }
+    const { rows: tables } = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = current_schema()`.execute(handle.db);
+    if ((tables[0]?.n ?? 0) === 0) {
+      const seeded = await populate(handle, await targetRowCounts(target.db), { ...options, lastApplied: applied.at(-1) ?? null });
+      return { handle, url, display: c.display, built: false, ...seeded, dispose: () => handle.close() };
+    }
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(handle.db).catch(() => ({ rows: [] as { name: string }[] }));
     const copyApplied = rows.map((r) => r.name);
     if (copyApplied.join(',') !== applied.join(',')) {
       throw new UsageError(
         `the copy at ${c.display} has ${copyApplied.length} migrations applied (last ${copyApplied.at(-1) ?? 'none'}), the target ${applied.length} (last ${applied.at(-1) ?? 'none'})`,
-        'branch the copy from the target again, or leave --rehearse-url out to let todo-db build one',
+        'branch the copy from the target again, give an empty scratch database, or leave --rehearse-url out to let todo-db build one',
       );
     }
     const counts = await targetRowCounts(handle.db);

@@ -107,7 +107,7 @@ export async function rehearseMigrations(target: TodoDatabase, options: Rehearse
   try {
     progress(options.rehearseUrl ? 'opening the copy given with --rehearse-url' : 'building a copy of the target on its server');
     copy = options.rehearseUrl
-      ? await givenCopy(target, options.rehearseUrl, applied)
+      ? await givenCopy(target, options.rehearseUrl, applied, { ...dir, onProgress: progress })
       : await buildCopy(target, { ...dir, lastApplied: applied.at(-1) ?? null, name: `tododb_rehearse_${run}`, onProgress: progress });
     result.copy = { display: copy.display, built: copy.built, users: copy.users, tasks: copy.tasks, dropped: false };
     if (options.signal?.aborted) return interrupted(result, started);
