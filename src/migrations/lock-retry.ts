@@ -57,18 +57,20 @@ export class DdlLockBudgetError extends ProblemError {
     readonly budgetMs: number,
     /** invalid indexes a timed-out concurrent build left, which could not be dropped while blocked */
     readonly leftover: readonly string[] = [],
+    readonly direction: 'up' | 'down' = 'up',
   ) {
     const first = report.blockers[0];
+    const again = `\`todo-db migrate ${direction}\` again`;
     const left = leftover.length ? `; it left the invalid index ${leftover.join(', ')} behind` : '';
     const drop = leftover.length ? `, run DROP INDEX CONCURRENTLY ${leftover.join(', ')}` : '';
     super(
       `migration ${migration} could not take its locks within the ${formatSeconds(budgetMs)} lock budget ` +
-        `(${report.attempts} attempts, lock_timeout ${timeoutMs} ms each) and was not applied; ` +
+        `(${report.attempts} attempts, lock_timeout ${timeoutMs} ms each) and was not ${direction === 'up' ? 'applied' : 'reverted'}; ` +
         (first ? `blocked by ${describeBlocker(first)}` : 'no blocking session was seen between attempts') +
         left,
       first
-        ? `end that session or wait for it (SELECT pg_terminate_backend(${first.pid}) ends it)${drop}, then run \`todo-db migrate up\` again; --ddl-lock-budget waits longer`
-        : `find the long transaction on the table (\`todo-db health\`)${drop}, then run \`todo-db migrate up\` again; --ddl-lock-budget waits longer`,
+        ? `end that session or wait for it (SELECT pg_terminate_backend(${first.pid}) ends it)${drop}, then run ${again}; --ddl-lock-budget waits longer`
+        : `find the long transaction on the table (\`todo-db health\`)${drop}, then run ${again}; --ddl-lock-budget waits longer`,
     );
   }
 }
@@ -97,6 +99,7 @@ export interface LockRetryContext {
   observer: Kysely<any>;
   timeoutMs: number;
   budgetMs: number;
+  direction?: 'up' | 'down';
   onEvent?: (event: LockRetryEvent) => void;
   /** before each retry: undo what a failed attempt left outside its transaction (an invalid index) */
   beforeRetry?: () => Promise<void>;
@@ -138,7 +141,7 @@ export async function withLockRetries<T>(ctx: LockRetryContext, attempt: () => P
       const sleepMs = Math.round(base * (0.5 + Math.random()));
       if (elapsedMs + sleepMs + ctx.timeoutMs > ctx.budgetMs) {
         await ctx.beforeRetry?.().catch(() => undefined);
-        throw new DdlLockBudgetError(ctx.migration, report, ctx.timeoutMs, ctx.budgetMs);
+        throw new DdlLockBudgetError(ctx.migration, report, ctx.timeoutMs, ctx.budgetMs, [], ctx.direction);
       }
       ctx.onEvent?.({ kind: 'retry', migration: ctx.migration, attempt: report.attempts, sleepMs, elapsedMs, budgetMs: ctx.budgetMs, blockers: report.blockers });
       await new Promise((resolve) => setTimeout(resolve, sleepMs));

@@ -38,7 +38,7 @@ export async function runOutsideTransaction(conn: Kysely<any>, name: string, ste
     if (!(error instanceof DdlLockBudgetError)) await refuseInvalidIndexes(conn, name, 'after');
     else {
       const left = await invalidIndexes(conn).catch(() => []);
-      if (left.length > 0) throw new DdlLockBudgetError(error.migration, error.report, error.timeoutMs, error.budgetMs, left);
+      if (left.length > 0) throw new DdlLockBudgetError(error.migration, error.report, error.timeoutMs, error.budgetMs, left, error.direction);
     }
     throw error;
   } finally {

@@ -5,6 +5,7 @@ import { runOutsideTransaction } from './outside-transaction.js';
 
 export interface StepOptions extends DdlLockOptions {
   longTransactionSeconds?: number;
+  direction?: 'up' | 'down';
 }
 
 /**
@@ -37,6 +38,7 @@ export async function runMigrationStep(
       observer,
       timeoutMs,
       budgetMs: options.ddlLockBudgetMs ?? DEFAULT_DDL_LOCK_BUDGET_MS,
+      ...(options.direction ? { direction: options.direction } : {}),
       ...(options.onLockEvent ? { onEvent: options.onLockEvent } : {}),
       ...(beforeRetry ? { beforeRetry } : {}),
     };

@@ -144,7 +144,7 @@ async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: Load
     };
     let lockRetries: LockRetryReport | undefined;
     try {
-      lockRetries = await runMigrationStep(conn, observer, loaded.name, loaded.migration.transaction !== false, step, options);
+      lockRetries = await runMigrationStep(conn, observer, loaded.name, loaded.migration.transaction !== false, step, { ...options, direction });
     } catch (error) {
       if (error instanceof ProblemError) throw error;
       const rolledBack = loaded.migration.transaction !== false && backend.capabilities.transactionalDdl;

@@ -157,7 +157,7 @@ function ddlLock(out: Output, options: UpOptions, describe: (b: BlockingSession)
       if (event.kind === 'blocked') {
         for (const b of event.blockers) out.note(`${event.migration} is waiting for a lock held by ${describe(b)}`);
       } else {
-        out.note(`${event.migration}: lock timeout on attempt ${event.attempt}, rolled back; retrying in ${formatMs(event.sleepMs)} (${formatMs(event.elapsedMs)} of the ${formatMs(event.budgetMs)} budget used)`);
+        out.note(`${event.migration}: lock timeout on attempt ${event.attempt}, rolled back; retrying in ${formatMs(event.sleepMs)} (${(event.elapsedMs / 1000).toFixed(1)} s of the ${Math.round(event.budgetMs / 100) / 10} s budget used)`);
       }
     },
   };
@@ -216,7 +216,15 @@ function renderRehearsal(out: Output, result: RehearsalResult, report: string | 
   const budget = result.budgetP99Ms === null ? 'n/a' : formatMs(result.budgetP99Ms);
   if (result.interrupted) out.result('Rehearsal stopped; the copy was cleaned up.');
   else if (failed.length === 0) out.result(`${plural(result.items.length, 'migration')} rehearsed; the workload p99 stayed within ${budget}.`);
-  else out.result(`${failed.map((i) => i.object).join(', ')} went over the p99 budget of ${budget} or failed on the copy: ${failed[0]!.fix}.`);
+  else {
+    const broke = failed.filter((i) => result.migrations.find((m) => m.name === i.object)?.error);
+    const slow = failed.filter((i) => !broke.includes(i));
+    const parts = [
+      ...(slow.length ? [`${slow.map((i) => i.object).join(', ')} went over the p99 budget of ${budget}: ${slow[0]!.fix}`] : []),
+      ...(broke.length ? [`${broke.map((i) => i.object).join(', ')} failed on the copy (the target was not touched)`] : []),
+    ];
+    out.result(`${parts.join('; ')}.`);
+  }
 }
 
 function renderStatus(out: Output, status: StatusResult): void {
