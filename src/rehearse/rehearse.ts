@@ -116,7 +116,7 @@ export async function rehearseMigrations(target: TodoDatabase, options: Rehearse
     const appUrl = Object.assign(new URL(copy.url), { username: app.name, password: app.password }).toString();
     const users = await sampleUsers(copy.handle.db);
     progress(`workload: ${settings.concurrency} clients, the seven query patterns for ${users.length} random users; ${settings.baselineSeconds} s baseline`);
-    workload = startWorkload({ appUrl, admin: copy.handle.db, role, users, concurrency: settings.concurrency });
+    workload = await startWorkload({ appUrl, admin: copy.handle.db, role, users, concurrency: settings.concurrency });
     await sleep(WARM_UP_MS, options.signal);
     const baselineStart = workload.now();
     await sleep(settings.baselineSeconds * 1000, options.signal);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { countTasksByStatus, createTask, deleteTask, listIncompleteTasks, listTasks, toggleTask, updateTask } from '../queries/tasks.js';
 import { withUser } from '../rls/with-user.js';
 import type { Database } from '../schema.js';
@@ -76,7 +75,9 @@ export interface Workload {
  * through `withUser` as the app role, and a sampler on `admin` that records the
  * workload's sessions waiting for a lock.
  */
-export function startWorkload(options: { appUrl: string; admin: Kysely<any>; role: string; users: WorkloadUser[]; concurrency: number }): Workload {
+export async function startWorkload(options: { appUrl: string; admin: Kysely<any>; role: string; users: WorkloadUser[]; concurrency: number }): Promise<Workload> {
+  // Loaded only here, as open.ts does: `todo-db --version` and PGlite runs never load pg.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: options.appUrl, max: options.concurrency, application_name: 'todo-db rehearse workload' });
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
