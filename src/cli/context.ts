@@ -46,11 +46,16 @@ export class CliContext {
     return process.stdin.isTTY === true && process.stdout.isTTY === true && !this.global.json;
   }
 
+  /** Where a purpose connects: inspection reads like the app does (its URL, not the unpooled one). */
+  target(purpose: Purpose): Target {
+    return this.settings.targets[purpose === 'inspect' ? 'data' : purpose];
+  }
+
   openOptions(purpose: Purpose): OpenOptions {
     const s = this.settings;
     return {
       purpose,
-      target: s.targets[purpose],
+      target: this.target(purpose),
       cwd: s.root,
       ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}),
       ...(s.lockTimeoutMs !== undefined ? { lockTimeoutMs: s.lockTimeoutMs } : {}),

@@ -18,6 +18,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   'migrate redo': { example: 'todo-db migrate redo --yes', env: SCHEMA_ENV },
   'migrate status': { example: 'todo-db migrate status --json', env: ['TODO_DB_MIGRATIONS_DIR'] },
   'migrate lint': { example: 'todo-db migrate lint --all --json', env: ['TODO_DB_LINT_THRESHOLD_ROWS', 'TODO_DB_MIGRATIONS_DIR'] },
+  'migrate rehearse': { example: 'todo-db migrate rehearse --budget-p99 250 --report rehearsal.svg', env: ['TODO_DB_DDL_LOCK_TIMEOUT', 'TODO_DB_DDL_LOCK_BUDGET', 'TODO_DB_MIGRATIONS_DIR'] },
   'migrate make': { example: 'todo-db migrate make add_due_date', env: ['TODO_DB_MIGRATIONS_DIR'] },
   'rls apply': { example: 'todo-db rls apply', env: ['DATABASE_URL_UNPOOLED (before DATABASE_URL)'] },
   'rls status': { example: 'todo-db rls status --app-url "$APP_DATABASE_URL"' },

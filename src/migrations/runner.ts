@@ -5,13 +5,14 @@ import { refusePooler } from '../connection/target.js';
 import { ProblemError, UnsupportedError, UsageError } from '../errors.js';
 import { ensureBookkeeping, forgetApplied, readApplied, recordApplied } from './bookkeeping.js';
 import { listMigrationFiles, loadMigration, migrationsDir, type LoadedMigration, type MigrationFile } from './files.js';
-import { runOutsideTransaction } from './outside-transaction.js';
+import type { DdlLockOptions, LockRetryReport } from './lock-retry.js';
 import { migrationStates, type MigrationState } from './plan.js';
 import { withChecksum } from './provider.js';
+import { runMigrationStep } from './run-step.js';
 import { SqlRecorder } from './sql-recorder.js';
 import { refuseUnsafeMigrations, type LintGateOptions } from '../lint/gate.js';
 
-export interface MigrateOptions extends LintGateOptions {
+export interface MigrateOptions extends LintGateOptions, DdlLockOptions {
   /** migrations folder; default TODO_DB_MIGRATIONS_DIR, then the package's migrations/ */
   dir?: string;
   /** up: apply up to and including NAME; down: revert down to NAME, which stays applied */
@@ -32,6 +33,8 @@ export interface MigrationStep {
   durationMs: number;
   /** with dryRun: the statements the migration ran before the rollback */
   sql?: string[];
+  /** when it hit a DDL lock timeout: the attempts and who blocked it (lock-retry.ts) */
+  lockRetries?: LockRetryReport;
 }
 
 export interface MigrateResult {
@@ -97,7 +100,7 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
     }
     if (!options.dryRun) await refuseUnsafeMigrations(handle, targets.map((s) => s.name), options);
     const loaded = await Promise.all(targets.map((s) => loadMigration(files.find((f) => f.name === s.name)!)));
-    return run(conn, 'up', loaded, options);
+    return run(conn, 'up', loaded, options, handle.db);
   });
 }
 
@@ -121,11 +124,11 @@ export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOpt
     const noDown = loaded.find((m) => !m.migration.down);
     if (noDown) throw new ProblemError(`migration ${noDown.name} has no down function, so it cannot be reverted`, `add an exported down to ${noDown.path}`);
     if (loaded.length > 0 && !options.dryRun) await options.confirm?.(loaded.map((m) => m.name));
-    return run(conn, 'down', loaded, options);
+    return run(conn, 'down', loaded, options, handle.db);
   });
 }
 
-async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: LoadedMigration[], options: MigrateOptions): Promise<MigrateResult> {
+async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: LoadedMigration[], options: MigrateOptions, observer: Kysely<any>): Promise<MigrateResult> {
   const backend = backendOf(conn);
   backend.notices.length = 0;
   const result: MigrateResult = { direction, dryRun: options.dryRun === true, steps: [], notices: backend.notices };
@@ -142,15 +145,15 @@ async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: Load
         await forgetApplied(db, loaded.name);
       }
     };
+    let lockRetries: LockRetryReport | undefined;
     try {
-      if (loaded.migration.transaction === false) await runOutsideTransaction(conn, loaded.name, step, options.longTransactionSeconds);
-      else await conn.transaction().execute(step);
+      lockRetries = await runMigrationStep(conn, observer, loaded.name, loaded.migration.transaction !== false, step, { ...options, direction });
     } catch (error) {
       if (error instanceof ProblemError) throw error;
       const rolledBack = loaded.migration.transaction !== false && backend.capabilities.transactionalDdl;
       throw new MigrationFailedError(loaded.name, result, error, rolledBack);
     }
-    result.steps.push({ name: loaded.name, direction, durationMs: performance.now() - started });
+    result.steps.push({ name: loaded.name, direction, durationMs: performance.now() - started, ...(lockRetries ? { lockRetries } : {}) });
   }
   return result;
 }

@@ -4,17 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateUp, migrationStatus, openDatabase, ProblemError, type TodoDatabase } from '../../src/index.js';
 import { copyMigrations } from '../support/migrations-copy.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-
-const CONCURRENT_INDEX = `export const config = { transaction: false };
-export async function up(db) {
-  const { sql } = await import('kysely');
-  await sql\`create index concurrently if not exists idx_tasks_title on tasks (title)\`.execute(db);
-}
-export async function down(db) {
-  const { sql } = await import('kysely');
-  await sql\`drop index concurrently if exists idx_tasks_title\`.execute(db);
-}
-`;
+import { CONCURRENT_INDEX } from '../support/migration-snippets.js';
 
 const FAILING_UNIQUE_INDEX = `export const config = { transaction: false };
 export async function up(db) {

@@ -76,3 +76,33 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** A spawned `todo-db` whose output (stdout and stderr together) is read while it runs. */
+export function startCli(args: readonly string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+    stderr += d.toString();
+  });
+  let running = true;
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  void exited.then(() => (running = false));
+  return {
+    child,
+    output: () => output,
+    stderr: () => stderr,
+    running: () => running,
+    exited,
+    /** resolves once `text` has been printed; throws if the process ends first or `ms` pass */
+    waitFor: async (text: string, ms = 20_000) => {
+      const deadline = Date.now() + ms;
+      while (!output.includes(text)) {
+        if (!running || Date.now() > deadline) throw new Error(`never printed ${JSON.stringify(text)}; output:\n${output}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+}

@@ -1,11 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { LintResult, MigrateResult, MigrationTemplate, RedoResult, StatusResult } from '../../index.js';
+import type { BlockingSession, DdlLockOptions, LintResult, MigrateResult, MigrationTemplate, RedoResult, RehearsalResult, StatusResult } from '../../index.js';
 import { formatDate, formatMs, plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { addYesOption } from '../options.js';
+import { withGracefulStop } from '../graceful-stop.js';
+import { addYesOption, seconds } from '../options.js';
 import { lintThresholdOption, registerMigrateLint, renderLint } from './migrate-lint.js';
 
 interface UpOptions {
@@ -13,6 +15,15 @@ interface UpOptions {
   dryRun?: boolean;
   allowUnsafe?: boolean;
   lintThresholdRows?: number;
+  ddlLockTimeout?: number;
+  ddlLockBudget?: number;
+}
+interface RehearseCommandOptions extends UpOptions {
+  rehearseUrl?: string;
+  budgetP99?: string;
+  concurrency?: string;
+  baseline?: string;
+  report?: string;
 }
 interface DownOptions extends UpOptions {
   all?: boolean;
@@ -27,8 +38,7 @@ export function registerMigrate(program: Command, app: App): void {
   const migrate = program.command('migrate').description('apply, revert, list and create versioned migrations');
 
   for (const name of ['up', 'latest']) {
-    migrate
-      .command(name)
+    addDdlLockOptions(migrate.command(name))
       .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
       .option('--to <name>', 'apply up to and including this migration (its number, e.g. 0004, is enough)')
       .option('--dry-run', 'print the SQL each pending migration would run; change nothing')
@@ -37,9 +47,9 @@ export function registerMigrate(program: Command, app: App): void {
       .action(
         handle(app, {
           run: async (ctx: CliContext, options: UpOptions): Promise<Run | Refused> => {
-            const { migrateUp, UnsafeMigrationError } = await import('../../index.js');
+            const { migrateUp, UnsafeMigrationError, describeBlocker } = await import('../../index.js');
             try {
-              return { ok: true, ...(await ctx.withDb('schema', (db) => migrateUp(db, { ...dirOf(ctx), ...options }))) };
+              return { ok: true, ...(await ctx.withDb('schema', (db) => migrateUp(db, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, describeBlocker) }))) };
             } catch (error) {
               if (!(error instanceof UnsafeMigrationError)) throw error;
               return { ...error.lint, ok: false, refused: true, error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: 1 } };
@@ -57,8 +67,7 @@ export function registerMigrate(program: Command, app: App): void {
   }
 
   addYesOption(
-    migrate
-      .command('down')
+    addDdlLockOptions(migrate.command('down'))
       .description('revert the newest migration, down to --to NAME (kept), or --all')
       .option('--to <name>', 'revert every migration after this one (its number is enough)')
       .option('--all', 'revert every applied migration')
@@ -67,9 +76,9 @@ export function registerMigrate(program: Command, app: App): void {
     handle(app, {
       run: async (ctx: CliContext, options: DownOptions): Promise<Run> => {
         if (!options.dryRun) requireConfirmation(ctx, options.yes, 'migrate down');
-        const { migrateDown } = await import('../../index.js');
+        const { migrateDown, describeBlocker } = await import('../../index.js');
         const result = await ctx.withDb('schema', (db) =>
-          migrateDown(db, { ...dirOf(ctx), ...options, confirm: (names) => confirmRevert(ctx, options.yes, names, db.target.display) }),
+          migrateDown(db, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, describeBlocker), confirm: (names) => confirmRevert(ctx, options.yes, names, db.target.display) }),
         );
         return { ok: true, ...result };
       },
@@ -105,6 +114,35 @@ export function registerMigrate(program: Command, app: App): void {
 
   registerMigrateLint(migrate, app);
 
+  addDdlLockOptions(
+    migrate
+      .command('rehearse')
+      .description("apply the pending migrations to a copy of the database while the app's workload runs; exit 1 when the p99 goes over budget")
+      .option('--rehearse-url <url>', 'the copy to rehearse on (a Neon branch, a scratch database); default: one built on the server and dropped')
+      .option('--budget-p99 <ms>', 'the workload p99 allowed during a migration (default: the baseline p99 + 100 ms)')
+      .option('--concurrency <n>', 'workload clients (default 4)')
+      .option('--baseline <seconds>', 'baseline window before the first migration (default 10)')
+      .option('--report <file>', 'write an SVG chart of the workload latency with the migrations marked'),
+  ).action(
+    handle(app, {
+      run: async (ctx: CliContext, options: RehearseCommandOptions) => {
+        const lib = await import('../../index.js');
+        // Checked before connecting: bad values and embedded backends exit 2 with nothing touched.
+        lib.rehearsalSettings(options);
+        lib.requireRehearsalServer({ kind: ctx.target('schema').backend }, 'the target');
+        const result = await ctx.withDb('schema', (db) =>
+          withGracefulStop(
+            (signal) => lib.rehearseMigrations(db, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, lib.describeBlocker), signal, onProgress: (message) => ctx.out.note(message) }),
+            () => process.stderr.write('\ntodo-db: stopping the rehearsal and dropping the copy (Ctrl-C again to leave at once, leaving the copy behind)\n'),
+          ),
+        );
+        if (options.report) writeFileSync(options.report, lib.rehearsalSvg(result));
+        return { ...result, ...(options.report ? { report: options.report } : {}) };
+      },
+      render: renderRehearsal,
+    }),
+  );
+
   migrate
     .command('status')
     .description('every migration: applied (when) or pending; flags edited, missing and out-of-order ones')
@@ -139,6 +177,35 @@ export function registerMigrate(program: Command, app: App): void {
     );
 }
 
+/** The lock budget of every DDL statement (docs/migration-locks.md); servers only. */
+function addDdlLockOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--ddl-lock-timeout <seconds>', 'a migration statement waits at most this long for a table lock, then the migration is retried (default 0.5)')
+        .argParser(seconds)
+        .env('TODO_DB_DDL_LOCK_TIMEOUT'),
+    )
+    .addOption(
+      new Option('--ddl-lock-budget <seconds>', 'stop retrying a migration blocked on its locks after this long, with nothing of it applied (default 180)')
+        .argParser(seconds)
+        .env('TODO_DB_DDL_LOCK_BUDGET'),
+    );
+}
+
+function ddlLock(out: Output, options: UpOptions, describe: (b: BlockingSession) => string): DdlLockOptions {
+  return {
+    ...(options.ddlLockTimeout !== undefined ? { ddlLockTimeoutMs: options.ddlLockTimeout * 1000 } : {}),
+    ...(options.ddlLockBudget !== undefined ? { ddlLockBudgetMs: options.ddlLockBudget * 1000 } : {}),
+    onLockEvent: (event) => {
+      if (event.kind === 'blocked') {
+        for (const b of event.blockers) out.note(`${event.migration} is waiting for a lock held by ${describe(b)}`);
+      } else {
+        out.note(`${event.migration}: lock timeout on attempt ${event.attempt}, rolled back; retrying in ${formatMs(event.sleepMs)} (${(event.elapsedMs / 1000).toFixed(1)} s of the ${Math.round(event.budgetMs / 100) / 10} s budget used)`);
+      }
+    },
+  };
+}
+
 function confirmRevert(ctx: CliContext, yes: boolean | undefined, names: string[], where: string): Promise<void> {
   return confirm(ctx, yes, `Revert ${plural(names.length, 'migration')} (${names.join(', ')}) on ${where}?`);
 }
@@ -151,7 +218,11 @@ function renderRun(out: Output, result: MigrateResult): void {
   const verb = result.direction === 'up' ? 'applied' : 'reverted';
   const rows = result.steps.map((step) => [
     `${out.c.green('✓')} ${step.name}`,
-    out.c.dim(result.dryRun ? `would be ${verb}` : `${verb} in ${formatMs(step.durationMs)}`),
+    out.c.dim(
+      result.dryRun
+        ? `would be ${verb}`
+        : `${verb} in ${formatMs(step.durationMs)}${step.lockRetries ? ` after ${plural(step.lockRetries.lockTimeouts, 'lock timeout')}` : ''}`,
+    ),
   ]);
   if (result.dryRun) {
     result.steps.forEach((step, i) => {
@@ -219,4 +290,41 @@ function indent(text: string, prefix: string): string {
     .split('\n')
     .map((l) => prefix + l)
     .join('\n');
+}
+
+function renderRehearsal(out: Output, result: RehearsalResult & { report?: string }): void {
+  const { report } = result;
+  if (result.items.length === 0) {
+    out.result(result.interrupted ? 'Rehearsal stopped before any migration ran.' : 'Nothing pending: nothing to rehearse.');
+    return;
+  }
+  const ms = (n: number | null) => (n === null ? 'n/a' : formatMs(n));
+  if (result.baseline) out.line(`  baseline: p50 ${ms(result.baseline.p50)}, p95 ${ms(result.baseline.p95)}, p99 ${ms(result.baseline.p99)} (${result.baseline.count} ops)`);
+  const rows = result.items.map((item) => {
+    const m = result.migrations.find((r) => r.name === item.object);
+    const mark = item.status === 'ok' ? out.c.green('✓') : item.status === 'fail' ? out.c.red('✗') : out.c.dim('·');
+    if (!m) return [`${mark} ${item.object}`, out.c.dim(item.message)];
+    return [
+      `${mark} ${item.object}`,
+      formatMs(m.durationMs),
+      `p50 ${ms(m.during.p50)}  p95 ${ms(m.during.p95)}  p99 ${ms(m.during.p99)}`,
+      `${plural(m.lockWaits, 'lock wait')}${m.lockWaits ? ` (longest ≥ ${formatMs(m.longestLockWaitMs)})` : ''}`,
+      m.error ? out.c.red(m.error.split('\n')[0] ?? '') : m.rewritten.length ? out.c.yellow(`rewrote ${m.rewritten.join(', ')}`) : out.c.dim('no rewrite'),
+    ];
+  });
+  out.table(rows);
+  if (report) out.note(`chart written to ${report}`);
+  const failed = result.items.filter((i) => i.status === 'fail');
+  const budget = result.budgetP99Ms === null ? 'n/a' : formatMs(result.budgetP99Ms);
+  if (result.interrupted) out.result('Rehearsal stopped; the copy was cleaned up.');
+  else if (failed.length === 0) out.result(`${plural(result.items.length, 'migration')} rehearsed; the workload p99 stayed within ${budget}.`);
+  else {
+    const broke = failed.filter((i) => result.migrations.find((m) => m.name === i.object)?.error);
+    const slow = failed.filter((i) => !broke.includes(i));
+    const parts = [
+      ...(slow.length ? [`${slow.map((i) => i.object).join(', ')} went over the p99 budget of ${budget}: ${slow[0]!.fix}`] : []),
+      ...(broke.length ? [`${broke.map((i) => i.object).join(', ')} failed on the copy (the target was not touched)`] : []),
+    ];
+    out.result(`${parts.join('; ')}.`);
+  }
 }
