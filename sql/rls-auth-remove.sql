@@ -13,7 +13,7 @@ BEGIN
   IF auth IS NULL THEN
     RETURN;
   END IF;
-  REVOKE ALL ON sessions, accounts, verifications FROM todo_auth;
+  REVOKE ALL ON sessions, accounts, verifications, tasks, tasks_archive FROM todo_auth;
   IF NOT EXISTS (SELECT FROM pg_shdepend WHERE refclassid = 'pg_authid'::regclass AND refobjid = auth)
      AND NOT EXISTS (SELECT FROM pg_auth_members WHERE roleid = auth OR member = auth) THEN
     DROP ROLE todo_auth;

@@ -22,7 +22,7 @@ END $$;
 -- The auth service reads and writes users and its own tables, and nothing else:
 -- no grant on tasks or tasks_archive (deleting a user cascades to them as the
 -- tables' owner, which needs no grant).
-REVOKE ALL ON users, sessions, accounts, verifications FROM todo_auth;
+REVOKE ALL ON users, sessions, accounts, verifications, tasks, tasks_archive FROM todo_auth;
 GRANT SELECT, INSERT, UPDATE, DELETE ON users, sessions, accounts, verifications TO todo_auth;
 
 -- Tokens and password hashes are not the app's: todo_app gets nothing on the

@@ -22,7 +22,7 @@ describe.each(SERVER_BACKENDS)('todo-db rls on %s', (backend) => {
     await intact(async () => {
       const verify = await cli('rls', 'verify');
       expect(verify.stderr).toBe('');
-      expect(verify.stdout).toMatch(/All 25 probes passed/);
+      expect(verify.stdout).toMatch(/All 29 probes passed/);
       expect(verify.code).toBe(0);
       const apply = await cli('rls', 'apply');
       expect(apply.stdout).toMatch(/nothing to apply, nothing changed/);

@@ -4,6 +4,9 @@ import { UnsupportedError, UsageError, applyRls, migrateUp, rlsStatus, verifyRls
 import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends.js';
 import { withRoleLock } from './support/role-lock.js';
 
+/** Every table under RLS (contract v1.2.0), in the order status lists them. */
+const TABLES = ['users', 'tasks', 'tasks_archive', 'sessions', 'accounts', 'verifications'];
+
 /** Ways the RLS setup drifts, what `rls verify` must then name, and what `rls status` must flag. */
 const DRIFTS = [
   {
@@ -91,7 +94,7 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
         const result = await verifyRls(fresh.handle);
         expect(result.failed).toEqual([]);
         expect(result.ok).toBe(true);
-        expect(result.probes.length).toBe(25);
+        expect(result.probes.length).toBe(29);
         const status = await rlsStatus(fresh.handle, { appRole: app.name });
         expect(status.findings).toEqual([]);
         expect(status.ok).toBe(true);
@@ -100,8 +103,12 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
           { table: 'users', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
           { table: 'tasks', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
           { table: 'tasks_archive', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
+          { table: 'sessions', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
+          { table: 'accounts', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
+          { table: 'verifications', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
         ]);
         expect(status.policies.map((p) => `${p.table}.${p.name} ${p.command}`)).toEqual([
+          'users.users_auth_service ALL',
           'users.users_select_self SELECT',
           'users.users_update_self UPDATE',
           'tasks.tasks_delete_own DELETE',
@@ -110,10 +117,17 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
           'tasks.tasks_update_own UPDATE',
           'tasks_archive.tasks_archive_delete_own DELETE',
           'tasks_archive.tasks_archive_select_own SELECT',
+          'sessions.sessions_auth_service ALL',
+          'accounts.accounts_auth_service ALL',
+          'verifications.verifications_auth_service ALL',
         ]);
         expect(status.notes).toEqual([
           expect.stringMatching(/^users: no INSERT\/DELETE policy, so todo_app is denied them/),
           expect.stringMatching(/^tasks_archive: no INSERT\/UPDATE policy, so todo_app is denied them/),
+          expect.stringMatching(/^sessions: no SELECT\/INSERT\/UPDATE\/DELETE policy/),
+          expect.stringMatching(/^accounts: no SELECT\/INSERT\/UPDATE\/DELETE policy/),
+          expect.stringMatching(/^verifications: no SELECT\/INSERT\/UPDATE\/DELETE policy/),
+          expect.stringMatching(/^todo_auth \(the auth service\) sees every row/),
         ]);
         const policiesBefore = await policyOids(fresh.handle);
         const applied = await applyRls(fresh.handle);
@@ -171,17 +185,17 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
       expect(await codes(bypass.name)).toEqual(['app-role-bypassrls']);
       expect(await codes(outsider.name)).toEqual(['app-role-not-member']);
       expect(await codes('no_such_role_anywhere')).toEqual(['app-role-missing']);
-      await sql.raw(`alter table users owner to ${owner.name}; alter table tasks owner to ${owner.name}; alter table tasks_archive owner to ${owner.name}`).execute(fresh.handle.db);
+      await sql.raw(TABLES.map((t) => `alter table ${t} owner to ${owner.name}`).join('; ')).execute(fresh.handle.db);
       const status = await rlsStatus(fresh.handle, { appRole: owner.name });
       expect(status.findings.map((f) => [f.code, f.fix])).toEqual([
-        ['app-role-owner', 'ALTER TABLE users OWNER TO <maintenance role>; ALTER TABLE tasks OWNER TO <maintenance role>; ALTER TABLE tasks_archive OWNER TO <maintenance role>;'],
+        ['app-role-owner', TABLES.map((t) => `ALTER TABLE ${t} OWNER TO <maintenance role>;`).join(' ')],
       ]);
       expect(status.ok).toBe(false);
       // The application URL names the role as well as --app-role does.
       const url = backend === 'postgres' ? `postgres://${bypass.name}:secret@127.0.0.1:5432/x` : fresh.backend.url;
       expect((await rlsStatus(fresh.handle, { appUrl: url })).findings.map((f) => f.code)).toEqual([backend === 'postgres' ? 'app-role-bypassrls' : 'app-role-superuser']);
     } finally {
-      await sql.raw(`alter table users owner to current_user; alter table tasks owner to current_user; alter table tasks_archive owner to current_user`).execute(fresh.handle.db);
+      await sql.raw(TABLES.map((t) => `alter table ${t} owner to current_user`).join('; ')).execute(fresh.handle.db);
       for (const role of [bypass, owner, outsider]) await role.drop();
     }
     await expect(rlsStatus(fresh.handle, { appRole: 'a', appUrl: 'postgres://b@h/d' })).rejects.toThrow(UsageError);

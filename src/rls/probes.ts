@@ -1,4 +1,5 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import { AUTH_TABLES } from '../better-auth.js';
 import type { Database } from '../schema.js';
 import { attempt, describeOutcome, isDenied, isNothing, visible, type Outcome } from './probe-runner.js';
 
@@ -7,6 +8,7 @@ export interface ProbeUser {
   taskIds: string[];
   /** tasks_archive rows (contract v1.1.0) */
   archivedIds: string[];
+  email: string;
 }
 
 export interface ProbeContext {
@@ -21,8 +23,8 @@ export interface ProbeContext {
   unbounded: string | null;
 }
 
-/** Who the probe runs as, always under SET LOCAL ROLE todo_app. */
-export type ProbeIdentity = 'no user set' | 'empty user id' | 'user A';
+/** Who the probe runs as: under SET LOCAL ROLE todo_app, and last as todo_auth (the auth service). */
+export type ProbeIdentity = 'no user set' | 'empty user id' | 'user A' | 'auth service';
 
 export interface ProbeSpec {
   id: string;
@@ -104,6 +106,57 @@ const exactlyOwn = (id: string, table: 'tasks' | 'users' | 'tasks_archive', desc
   },
 });
 
+/** Rows of one table the current role can see, or its refusal (the auth tables are not in the typed schema). */
+async function rawCount(trx: Transaction<Database>, table: string, where = sql`true`): Promise<Outcome> {
+  return attempt(trx, async () => Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where ${where}`.execute(trx)).rows[0]?.n ?? 0));
+}
+
+/** One after the other: each runs in the transaction's one savepoint. */
+async function countEach(trx: Transaction<Database>, tables: readonly string[]): Promise<{ t: string; o: Outcome }[]> {
+  const seen: { t: string; o: Outcome }[] = [];
+  for (const t of tables) seen.push({ t, o: await rawCount(trx, t) });
+  return seen;
+}
+
+/** The two boundaries of contract v1.2.0: the app never reaches tokens and hashes, the auth service never reaches tasks. */
+const AUTH_PROBES: readonly ProbeSpec[] = [
+  {
+    id: 'a-reads-auth-tables',
+    as: 'user A',
+    description: "reads sessions, accounts and verifications, even A's own",
+    expected: 'denied or 0 rows, each',
+    async run({ trx }) {
+      const seen = await countEach(trx, AUTH_TABLES);
+      return { observed: seen.map(({ t, o }) => `${t} ${describeOutcome(o)}`).join(', '), pass: seen.every(({ o }) => isNothing(o)) };
+    },
+  },
+  denied('a-changes-own-email', 'changes its own email (the auth service verifies emails)', 'denied', async ({ trx, a }) =>
+    attempt(trx, async () => (await trx.updateTable('users').set({ email: `rls-probe-moved-${a.id}@example.com` }).where('id', '=', a.id).executeTakeFirst()).numUpdatedRows),
+    true,
+  ),
+  {
+    id: 'auth-reads-tasks',
+    as: 'auth service',
+    description: 'reads tasks and archived tasks',
+    expected: 'denied or 0 rows, each',
+    async run({ trx }) {
+      const seen = await countEach(trx, ['tasks', 'tasks_archive']);
+      return { observed: seen.map(({ t, o }) => `${t} ${describeOutcome(o)}`).join(', '), pass: seen.every(({ o }) => isNothing(o)) };
+    },
+  },
+  {
+    id: 'auth-finds-user-and-session',
+    as: 'auth service',
+    description: "finds A by email and A's session by token (control: sign-in works)",
+    expected: '1 user, 1 session',
+    async run({ trx, a }) {
+      const user = await rawCount(trx, 'users', sql`email = ${a.email}`);
+      const session = await rawCount(trx, 'sessions', sql`token = ${`rls-probe-${a.id}`}`);
+      return { observed: `${describeOutcome(user, 'user')}, ${describeOutcome(session, 'session')}`, pass: 'rows' in user && user.rows === 1 && 'rows' in session && session.rows === 1 };
+    },
+  },
+];
+
 /**
  * The behavioural proof of schema.md "Row-level security", in the order it runs:
  * first with no user set at all, then with an empty id, then as user A.
@@ -177,4 +230,5 @@ export const PROBES: readonly ProbeSpec[] = [
   allowed('a-updates-own-task', 'updates a task of its own', async ({ trx, a }) =>
     attempt(trx, async () => (await trx.updateTable('tasks').set({ title: 'rls probe' }).where('id', '=', a.taskIds[0]!).executeTakeFirst()).numUpdatedRows),
   ),
+  ...AUTH_PROBES,
 ];

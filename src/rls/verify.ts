@@ -5,7 +5,8 @@ import { ProblemError, UsageError } from '../errors.js';
 import { listAnd } from '../text.js';
 import type { Database } from '../schema.js';
 import { readCatalog, readRole, type PolicyInfo, type RlsCatalog } from './catalog.js';
-import { APP_ROLE, DECLARED_POLICIES, HELPER_FUNCTION, TABLE_NAMES, USER_SETTING } from './declaration.js';
+import { APP_ROLE, HELPER_FUNCTION, USER_SETTING } from './declaration.js';
+import { AUTH_ROLE, DECLARED_POLICIES, TABLE_NAMES } from './design.js';
 import { isOncePerStatement } from './lint.js';
 import { PROBES, type ProbeIdentity, type ProbeUser } from './probes.js';
 import { requireCapabilities } from '../connection/capabilities.js';
@@ -65,25 +66,32 @@ export async function verifyRls(handle: TodoDatabase<any>): Promise<VerifyRlsRes
 async function behaviour(trx: Transaction<Database>, user: string, unbounded: string | null): Promise<RlsProbe[]> {
   const a = await createProbeUser(trx, 2);
   const b = await createProbeUser(trx, 1);
-  try {
-    await sql`set local role ${sql.id(APP_ROLE)}`.execute(trx);
-  } catch (error) {
-    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${user};`);
-    if (hasSqlState(error, 'invalidParameterValue', 'undefinedObject')) throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
-    throw error;
-  }
+  await setRole(trx, APP_ROLE, user, 'the application');
   const out: RlsProbe[] = [];
   let identity: ProbeIdentity | undefined;
   for (const probe of PROBES) {
     if (probe.as !== identity) {
       identity = probe.as;
-      // 'no user set' runs first, before this transaction sets anything.
-      if (identity !== 'no user set') await sql`select set_config(${USER_SETTING}, ${identity === 'user A' ? a.id : ''}, true)`.execute(trx);
+      // 'no user set' runs first, before this transaction sets anything; the auth service runs last.
+      if (identity === 'auth service') {
+        await sql`reset role`.execute(trx);
+        await setRole(trx, AUTH_ROLE, user, 'the auth service');
+      } else if (identity !== 'no user set') await sql`select set_config(${USER_SETTING}, ${identity === 'user A' ? a.id : ''}, true)`.execute(trx);
     }
     const { observed, pass } = await probe.run({ trx, a, b, unbounded });
     out.push({ id: probe.id, as: probe.as, description: probe.description, expected: probe.expected, observed, pass });
   }
   return out;
+}
+
+async function setRole(trx: Transaction<Database>, role: string, user: string, who: string): Promise<void> {
+  try {
+    await sql`set local role ${sql.id(role)}`.execute(trx);
+  } catch (error) {
+    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${user} cannot SET ROLE ${role}, so the probes cannot run as ${who}`, `GRANT ${role} TO ${user};`);
+    if (hasSqlState(error, 'invalidParameterValue', 'undefinedObject')) throw new ProblemError(`role ${role} does not exist`, 'run `todo-db rls apply`');
+    throw error;
+  }
 }
 
 /** Whether something other than the declared USING could let an UPDATE of todo_app reach every task. */
@@ -101,7 +109,12 @@ async function unboundedUpdates(handle: TodoDatabase<any>, catalog: RlsCatalog):
 
 async function createProbeUser(trx: Transaction<Database>, tasks: number): Promise<ProbeUser> {
   const id = randomUUID();
-  await trx.insertInto('users').values({ id, email: `rls-probe-${id}@example.com`, name: 'rls verify probe' }).execute();
+  const email = `rls-probe-${id}@example.com`;
+  await trx.insertInto('users').values({ id, email, name: 'rls verify probe' }).execute();
+  // What Better Auth would hold for a signed-in user with a pending email verification.
+  await sql`insert into sessions (user_id, token, expires_at) values (${id}, ${`rls-probe-${id}`}, now() + interval '1 hour')`.execute(trx);
+  await sql`insert into accounts (user_id, account_id, provider_id, password) values (${id}, ${id}, 'credential', 'rls-probe')`.execute(trx);
+  await sql`insert into verifications (identifier, value, expires_at) values (${email}, ${`rls-probe-${id}`}, now() + interval '1 hour')`.execute(trx);
   const taskIds = Array.from({ length: tasks }, () => randomUUID());
   await trx
     .insertInto('tasks')
@@ -113,7 +126,7 @@ async function createProbeUser(trx: Transaction<Database>, tasks: number): Promi
     .insertInto('tasks_archive')
     .values(archivedIds.map((archivedId) => ({ id: archivedId, user_id: id, title: 'rls probe, archived', completed: true, created_at: at, updated_at: at })))
     .execute();
-  return { id, taskIds, archivedIds };
+  return { id, taskIds, archivedIds, email };
 }
 
 /** What the catalog must show for the behaviour to hold under load and future edits. */
