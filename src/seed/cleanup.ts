@@ -14,13 +14,19 @@ export interface CleanupResult {
   tasks: number;
   /** tasks_archive rows of those users, removed by the same cascade */
   archived: number;
+  /** Better Auth rows of those users (contract v1.2.0): sessions and accounts by cascade, verifications by email or id */
+  sessions: number;
+  accounts: number;
+  verifications: number;
   batches: number;
   durationMs: number;
 }
 
+type Counts = Omit<CleanupResult, 'durationMs'>;
+
 export interface CleanupOptions {
   /** after each batch, with the running totals */
-  onBatch?: (totals: { users: number; tasks: number; archived: number; batches: number }) => void;
+  onBatch?: (totals: Counts) => void;
 }
 
 /**
@@ -36,17 +42,15 @@ export async function cleanup(handle: TodoDatabase, options: CleanupOptions = {}
     // pg-mem evaluates the statement's data-modifying CTEs wrongly (it miscounts the tasks).
     throw new UnsupportedError(`cleanup is not available on ${handle.kind}`, 'an in-memory database disappears with its process: open a new one instead');
   }
-  await assertMaintenanceRole(handle, 'cleanup', ['users', 'tasks', 'tasks_archive']);
-  const statement = sql.raw<{ users: number; tasks: number; archived: number }>(readSql('cleanup.sql'));
+  await assertMaintenanceRole(handle, 'cleanup', ['users', 'tasks', 'tasks_archive', 'sessions', 'accounts', 'verifications']);
+  const statement = sql.raw<Omit<Counts, 'batches'>>(readSql('cleanup.sql'));
   const started = performance.now();
-  const totals = { users: 0, tasks: 0, archived: 0, batches: 0 };
+  const totals: Counts = { users: 0, tasks: 0, archived: 0, sessions: 0, accounts: 0, verifications: 0, batches: 0 };
   for (;;) {
     const { rows } = await statement.execute(handle.db);
-    const removed = rows[0] ?? { users: 0, tasks: 0, archived: 0 };
-    if (removed.users === 0) break;
-    totals.users += removed.users;
-    totals.tasks += removed.tasks;
-    totals.archived += removed.archived;
+    const removed = rows[0];
+    if (!removed || removed.users === 0) break;
+    for (const key of ['users', 'tasks', 'archived', 'sessions', 'accounts', 'verifications'] as const) totals[key] += removed[key];
     totals.batches++;
     options.onBatch?.({ ...totals });
   }

@@ -6,6 +6,7 @@ import { ProblemError } from '../errors.js';
 import { packageRoot } from '../migrations/files.js';
 import { assertMaintenanceRole } from './maintenance-role.js';
 import type { TaskRow, UserRow } from './rows.js';
+import { seedLogins, type SeedLogins } from './logins.js';
 import { hasSqlState } from '../sql-state.js';
 
 /** The kysely-ctl seed module that declares the development data (seeds/). */
@@ -20,7 +21,14 @@ export interface SeedCounts {
 export interface DevelopmentSeedResult {
   users: SeedCounts;
   tasks: SeedCounts;
+  /** Better Auth credential accounts (contract v1.2.0), or why there are none */
+  logins: SeedLogins;
   durationMs: number;
+}
+
+export interface DevelopmentSeedOptions {
+  /** create the credential accounts on a target that is not local, too */
+  withLogins?: boolean;
 }
 
 interface DevelopmentSeedModule {
@@ -43,13 +51,14 @@ export async function loadDevelopmentSeed(): Promise<DevelopmentSeedModule> {
  * const { users, tasks } = await seedDevelopment(handle);
  * console.log(`${users.inserted} users and ${tasks.inserted} tasks inserted`);
  */
-export async function seedDevelopment(handle: TodoDatabase): Promise<DevelopmentSeedResult> {
+export async function seedDevelopment(handle: TodoDatabase, options: DevelopmentSeedOptions = {}): Promise<DevelopmentSeedResult> {
   await assertMaintenanceRole(handle, 'seed');
   const started = performance.now();
   const module = await loadDevelopmentSeed();
   try {
     const counts = await module.seed(handle.db);
-    return { ...counts, durationMs: performance.now() - started };
+    const logins = await seedLogins(handle, module.USERS, options.withLogins);
+    return { ...counts, logins, durationMs: performance.now() - started };
   } catch (error) {
     if (hasSqlState(error, 'uniqueViolation')) {
       throw new ProblemError(
