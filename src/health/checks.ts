@@ -4,6 +4,7 @@ import { connection, connections, migrations, serverVersion, wraparound } from '
 import { blockedQueries, idleInTransaction, longQueries, slowStatements } from './checks-sessions.js';
 import { cacheHit, seqScans, tableSizes, vacuum } from './checks-tables.js';
 import type { HealthCheck } from './types.js';
+import { expiredSessions } from './checks-auth.js';
 
 /** Every health check, in report order; `runHealth` iterates this table. */
 export const HEALTH_CHECKS: readonly HealthCheck<any>[] = [
@@ -27,4 +28,5 @@ export const HEALTH_CHECKS: readonly HealthCheck<any>[] = [
   connections,
   slowStatements,
   tableSizes,
+  expiredSessions,
 ];
