@@ -35,6 +35,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   backup: { example: 'todo-db backup --out nightly.dump --verify' },
   restore: { example: 'todo-db restore nightly.dump --url postgres://postgres@localhost/restored' },
   archive: { example: 'todo-db archive --completed-before 90d --dry-run' },
+  init: { example: 'todo-db init && todo-db migrate make add_due_date' },
   completion: { example: 'todo-db completion bash >> ~/.bashrc' },
 };
 

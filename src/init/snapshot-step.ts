@@ -23,9 +23,16 @@ export async function writeInitialSnapshot(options: { packageRoot: string; migra
     copyFileSync(packaged, snapshotPath);
     return { status: 'written', path: snapshotPath, message: 'the schema snapshot of the base migrations' };
   }
+  if (options.fresh) return { status: 'not-run', path: snapshotPath, message: 'no snapshot written: run `todo-db schema snapshot` to generate it from ./migrations' };
   const { generateSnapshot } = await import('../snapshot/generate.js');
   const { writeSnapshot } = await import('../snapshot/file.js');
-  mkdirSync(dirname(snapshotPath), { recursive: true });
-  writeSnapshot(snapshotPath, await generateSnapshot({ migrationsDir: options.migrationsDir }));
-  return { status: 'written', path: snapshotPath, message: 'generated from ./migrations' };
+  try {
+    const snapshot = await generateSnapshot({ migrationsDir: options.migrationsDir });
+    mkdirSync(dirname(snapshotPath), { recursive: true });
+    writeSnapshot(snapshotPath, snapshot);
+    return { status: 'written', path: snapshotPath, message: 'generated from ./migrations' };
+  } catch (error) {
+    // The files are in place either way: say why, and how to make the snapshot once fixed.
+    return { status: 'not-run', path: snapshotPath, message: `no snapshot written (${(error as Error).message.split('\n')[0]}): fix it, then run \`todo-db schema snapshot\`` };
+  }
 }

@@ -14,9 +14,15 @@ function coreFiles(dir = SRC): string[] {
   });
 }
 
-/** Code without comments: JSDoc examples may show `process.env`. */
+/** Code without comments and strings: JSDoc examples, hints and generated files may show `process.env`. */
 function code(path: string): string {
-  return readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return readFileSync(path, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
+    .replace(/\/\/ .*$/gm, '')
+    .replace(/`(?:[^`\\]|\\.)*`/g, '``')
+    .replace(/'(?:[^'\\\n]|\\.)*'/g, "''")
+    .replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
 }
 
 /**

@@ -24,7 +24,7 @@ describe('the command tree', () => {
 
   it('completion scripts name every command path and its options', () => {
     const bash = completionScript(program(), 'bash');
-    expect(bash).toContain('"migrate") echo "up latest down redo status make"');
+    expect(bash).toMatch(/"migrate"\) echo "up latest down redo [^"]*status[^"]*make"/);
     expect(bash).toMatch(/"archive"\) words="[^"]*--completed-before/);
     expect(bash).toContain('complete -F _todo_db todo-db');
     expect(completionScript(program(), 'zsh')).toContain('compdef _todo_db todo-db');

@@ -75,7 +75,7 @@ describe('unused-indexes', () => {
   it('warns on a never-scanned index of a large table once the statistics are old enough', () => {
     const verdict = evaluate(unusedIndexes, rows(30 * DAY));
     expect(verdict).toMatchObject({ status: 'warn', message: '1 never scanned (statistics 30 days old)' });
-    expect(verdict.findings).toEqual([{ object: 'idx_tasks_title', status: 'warn', message: '0 scans, 8.0 kB on tasks' }]);
+    expect(verdict.findings).toEqual([{ object: 'idx_tasks_title', status: 'warn', message: '0 scans, 8.19 kB on tasks' }]);
   });
   it('only reports (ok) with young or unknown statistics, or on a small table', () => {
     expect(evaluate(unusedIndexes, rows(DAY))).toMatchObject({ status: 'ok', message: expect.stringMatching(/too young to be sure/) });
@@ -120,7 +120,7 @@ describe('vacuum', () => {
 describe('table-sizes', () => {
   it('reports the contract tables with data and index size, never warning', () => {
     const verdict = evaluate(tableSizes, { [TABLES_SQL]: [table(), table({ table: 'users', live: 10_000, table_bytes: 1024 * 1024, index_bytes: 1024 * 1024 }), table({ table: 'kysely_migration' })] });
-    expect(verdict).toMatchObject({ status: 'ok', message: 'tasks 150 MB · users 2.0 MB' });
+    expect(verdict).toMatchObject({ status: 'ok', message: 'tasks 157 MB · users 2.1 MB' });
     expect(verdict.findings?.map((f) => f.object)).toEqual(['tasks', 'users']);
   });
   it('fails, naming the holder, when a table is under an ACCESS EXCLUSIVE lock', () => {
