@@ -42,9 +42,11 @@ function helpFooter(example: string | undefined, env: readonly string[]): string
 export function requireSubcommands(program: Command): void {
   // The program itself: commander prints the help and reports `commander.help`; main.ts makes that exit 2.
   for (const group of program.commands.flatMap(groups)) {
-    group.action(() => {
+    group.allowExcessArguments(true).action(() => {
       const names = group.commands.map((c) => c.name());
       const path = commandPath(group);
+      const word = group.args[0];
+      if (word !== undefined) throw new UsageError(`unknown command '${word}' for \`todo-db ${path}\`: it has ${listOr(names)}`, `see \`todo-db ${path} --help\``);
       throw new UsageError(`${path ? `\`todo-db ${path}\`` : 'todo-db'} needs a command: ${listOr(names)}`, `see \`todo-db ${path ? `${path} ` : ''}--help\``);
     });
   }
