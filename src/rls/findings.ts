@@ -38,13 +38,6 @@ export type RlsFindingCode =
   | 'app-role-bypassrls'
   | 'app-role-owner'
   | 'app-role-not-member'
-  | 'app-role-nologin'
-  | 'app-role-in-auth'
-  | 'auth-grants'
-  | 'auth-role-missing'
-  | 'auth-role-superuser'
-  | 'auth-role-bypassrls'
-  | 'auth-role-login'
-  | 'role-in-app-and-auth';
+  | 'app-role-nologin';
 
 export const APPLY_FIX = 'run `todo-db rls apply`';
