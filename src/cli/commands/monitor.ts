@@ -40,7 +40,6 @@ export function registerMonitor(program: Command, app: App): void {
           return { ...result, checks: patternItems(result.patterns) };
         },
         render: renderQueries,
-        document: ({ patterns: _patterns, ...result }) => result,
       }),
     );
 }
