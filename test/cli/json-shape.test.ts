@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -74,6 +74,8 @@ describe('every command --json on PostgreSQL has the one documented shape', () =
     await run(['archive', '--completed-before', '90d', '--dry-run'], 'archive');
     await run(['backup', '--out', join(work, 'b.dump')], 'backup');
     await run(['cleanup', '--yes'], 'cleanup');
+    // The resolver checks folders before a command runs: the app's migrations folder exists.
+    mkdirSync(join(work, 'migrations'));
     await run(['migrate', 'make', 'add_due_date', '--migrations-dir', join(work, 'migrations')], 'migrate make');
     await run(['completion', 'bash'], 'completion');
   });
