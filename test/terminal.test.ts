@@ -37,8 +37,16 @@ const raw = (name: string) => readFileSync(join(logs, name), 'latin1');
 /** The screen with soft-wrapped lines joined: a line wider than the terminal shows as one long line. */
 const screen = (name: string) => tmux('capture-pane', '-p', '-J', '-t', name, '-S', '-100');
 const cursorShown = (name: string) => tmux('display', '-p', '-t', name, '#{cursor_flag}').trim() === '1';
-const exited = (name: string) => tmux('display', '-p', '-t', name, '#{pane_dead}').trim() === '1';
-const exitCode = (name: string) => Number(tmux('display', '-p', '-t', name, '#{pane_dead_status}').trim());
+/**
+ * Dead, with its exit status known: tmux can see the pane's terminal close before it
+ * has reaped the process, and until then the status reads as empty (Number('') is 0).
+ */
+const exited = (name: string) => /^1:(\d+|:\d+)$/.test(tmux('display', '-p', '-t', name, '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}').trim().replace(/:$/, ''));
+/** The exit status, or `signal N` when a signal ended it. */
+const exitCode = (name: string): number | string => {
+  const [status, signal] = tmux('display', '-p', '-t', name, '#{pane_dead_status}:#{pane_dead_signal}').trim().split(':');
+  return status ? Number(status) : `signal ${signal}`;
+};
 /** What the command printed: the screen less tmux's own "Pane is dead" line. */
 const output = (name: string) => screen(name).split('\n').filter((l) => !l.startsWith('Pane is dead'));
 
