@@ -147,13 +147,13 @@ describe('todo-db binary', () => {
       cpSync(PACKAGE_MIGRATIONS_DIR, dir, { recursive: true });
       const made = await runCli(['--migrations-dir', dir, 'migrate', 'make', 'add due date']);
       expect(made.code, made.stderr).toBe(0);
-      expect(existsSync(join(dir, '0006_add_due_date.js'))).toBe(true);
+      expect(existsSync(join(dir, '0007_add_due_date.js'))).toBe(true);
       for (const name of ['../evil', 'a/b', '', '   ', 'add.due', 'add_due_date']) {
         const result = await runCli(['--migrations-dir', dir, 'migrate', 'make', name]);
         expect(result.code, JSON.stringify(name)).toBe(2);
         expectOneErrorLine(result.stderr);
       }
-      expect(readdirSync(dir).filter((f) => f.startsWith('0006'))).toEqual(['0006_add_due_date.js']);
+      expect(readdirSync(dir).filter((f) => f.startsWith('0006'))).toEqual(['0007_add_due_date.js']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,7 +15,7 @@ import {
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { copyMigrations } from './support/migrations-copy.js';
 
-const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive'];
+const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth'];
 
 async function userTables(handle: TodoDatabase): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
@@ -61,7 +61,7 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
 
   it('reverts the newest, down to a named one, and all', async () => {
     await migrateUp(fresh.handle);
-    expect((await migrateDown(fresh.handle)).steps.map((s) => s.name)).toEqual(['0005_tasks_archive']);
+    expect((await migrateDown(fresh.handle)).steps.map((s) => s.name)).toEqual(['0006_better_auth']);
     expect((await migrateDown(fresh.handle, { to: '0001_create_users' })).steps.map((s) => s.name)).toEqual(['0004_row_level_security', '0003_updated_at_triggers', '0002_create_tasks']);
     expect(await userTables(fresh.handle)).toEqual(['users']);
     expect((await migrateDown(fresh.handle, { all: true })).steps.map((s) => s.name)).toEqual(['0001_create_users']);
@@ -87,7 +87,7 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
       const status = await migrationStatus(fresh.handle, { dir: copy.dir });
       expect(status.migrations.find((m) => m.name === '0002_create_tasks')?.problems).toEqual(['edited']);
       expect(status.edited).toBe(1);
-      writeFileSync(join(copy.dir, '0006_more.js'), 'export async function up() {}\nexport async function down() {}\n');
+      writeFileSync(join(copy.dir, '0007_more.js'), 'export async function up() {}\nexport async function down() {}\n');
       await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/0002_create_tasks was edited after it was applied/);
     } finally {
       copy.remove();
@@ -132,8 +132,8 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
   it('rejects a migration file that does not export up, before changing anything', async () => {
     const copy = copyMigrations();
     try {
-      writeFileSync(join(copy.dir, '0006_broken.js'), 'export const nothing = 1;\n');
-      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/0006_broken does not export an up function/);
+      writeFileSync(join(copy.dir, '0007_broken.js'), 'export const nothing = 1;\n');
+      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/0007_broken does not export an up function/);
     } finally {
       copy.remove();
     }
@@ -154,7 +154,7 @@ describe.each(SERVER_BACKENDS)('transactional safety on %s', (backend) => {
     const copy = copyMigrations();
     try {
       writeFileSync(
-        join(copy.dir, '0006_half_done.js'),
+        join(copy.dir, '0007_half_done.js'),
         `import { sql } from 'kysely';
 export async function up(db) {
   await sql\`alter table tasks add column priority int\`.execute(db);
@@ -165,13 +165,13 @@ export async function down(db) { await sql\`alter table tasks drop column priori
       );
       const error = await migrateUp(fresh.handle, { dir: copy.dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationFailedError);
-      expect((error as MigrationFailedError).migration).toBe('0006_half_done');
+      expect((error as MigrationFailedError).migration).toBe('0007_half_done');
       expect((error as Error).message).toMatch(/rolled back: relation "no_such_table" does not exist/);
       expect((error as MigrationFailedError).result.steps).toEqual([]);
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns where table_name = 'tasks' and column_name = 'priority'`.execute(fresh.handle.db);
       expect(rows[0]?.n).toBe(0);
       const status = await migrationStatus(fresh.handle, { dir: copy.dir });
-      expect(status.migrations.find((m) => m.name === '0006_half_done')?.state).toBe('pending');
+      expect(status.migrations.find((m) => m.name === '0007_half_done')?.state).toBe('pending');
     } finally {
       copy.remove();
     }

@@ -7,7 +7,7 @@ import { runCli } from './support/cli.js';
 import { adminQuery, createTestDatabase } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
 
-const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive'];
+const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth'];
 
 /**
  * A copy of migrations/ (and the sql/ it reads) plus one extra migration. Inside the
@@ -71,7 +71,7 @@ describe.each(SERVER_BACKENDS)('verify --migrations on %s', (backend: BackendNam
   });
 
   it('names the migration whose down forgets something, and the one that cannot be applied again', async () => {
-    const copy = migrationsWith('0006_forgetful', FORGETFUL);
+    const copy = migrationsWith('0007_forgetful', FORGETFUL);
     try {
       // The copy's own snapshot: the extra migration is part of its schema.
       const snapshot = await generateSnapshot({ migrationsDir: copy.dir });
@@ -79,27 +79,27 @@ describe.each(SERVER_BACKENDS)('verify --migrations on %s', (backend: BackendNam
       expect(result.ok).toBe(false);
       const failed = result.steps.filter((s) => !s.ok);
       expect(failed.map((s) => [s.phase, s.migration])).toEqual([
-        ['down', '0006_forgetful'],
-        ['reapply', '0006_forgetful'],
+        ['down', '0007_forgetful'],
+        ['reapply', '0007_forgetful'],
       ]);
       expect(failed[0]!.problems).toEqual(['left behind: type task_priority e']);
       expect(failed[1]!.problems[0]).toMatch(/task_priority" already exists/);
       // earlier downs are not blamed for what 0005 left behind
-      expect(result.steps.filter((s) => s.phase === 'down' && s.migration !== '0006_forgetful').every((s) => s.ok)).toBe(true);
+      expect(result.steps.filter((s) => s.phase === 'down' && s.migration !== '0007_forgetful').every((s) => s.ok)).toBe(true);
     } finally {
       copy.remove();
     }
   });
 
   it('names a down that removes what existed before its up', async () => {
-    const copy = migrationsWith('0006_greedy', GREEDY);
+    const copy = migrationsWith('0007_greedy', GREEDY);
     try {
       // Against the package's snapshot, which does not have its index: the verify steps find it.
       const result = await roleLock(() => verifyMigrations(fresh.handle, { dir: copy.dir }));
       const failed = result.steps.filter((s) => !s.ok);
       expect(failed.map((s) => [s.phase, s.migration])).toEqual([
         ['verify', null],
-        ['down', '0006_greedy'],
+        ['down', '0007_greedy'],
         ['reverify', null],
       ]);
       expect(failed[0]!.problems).toEqual([expect.stringMatching(/unexpected index idx_tasks_title/)]);
@@ -112,10 +112,10 @@ describe.each(SERVER_BACKENDS)('verify --migrations on %s', (backend: BackendNam
 
   if (backend === 'postgres') {
     it('removes its scratch database even when a step fails', async () => {
-      const copy = migrationsWith('0006_broken', 'export async function up() { throw new Error("boom"); }\nexport async function down() {}\n');
+      const copy = migrationsWith('0007_broken', 'export async function up() { throw new Error("boom"); }\nexport async function down() {}\n');
       try {
         const result = await verifyMigrations(fresh.handle, { dir: copy.dir });
-        expect(result.steps.at(-1)).toMatchObject({ phase: 'up', migration: '0006_broken', ok: false, problems: [expect.stringMatching(/boom/)] });
+        expect(result.steps.at(-1)).toMatchObject({ phase: 'up', migration: '0007_broken', ok: false, problems: [expect.stringMatching(/boom/)] });
         expect(await scratchDatabases()).toEqual([]);
       } finally {
         copy.remove();
@@ -141,19 +141,19 @@ describe('verify --migrations from the command line', () => {
       expect(good.stdout).toMatch(/✓ down 0005_tasks_archive/);
       expect(good.stdout).toMatch(/5 migrations apply, match the snapshot v1\.1\.0, revert without a trace and apply again\./);
 
-      const copy = migrationsWith('0006_forgetful', FORGETFUL);
+      const copy = migrationsWith('0007_forgetful', FORGETFUL);
       try {
         const snap = join(copy.dir, '..', 'snapshot.json');
         expect((await runCli(['--migrations-dir', copy.dir, 'schema', 'snapshot', '--out', snap])).code).toBe(0);
         const human = await runCli(['--url', db.url, '--migrations-dir', copy.dir, 'verify', '--migrations', '--snapshot', snap]);
         expect(human.code).toBe(1);
-        expect(human.stdout).toMatch(/✗ down 0006_forgetful\n\s+left behind: type task_priority e/);
-        expect(human.stdout).toMatch(/2 steps failed: down 0006_forgetful, apply all again 0006_forgetful\./);
+        expect(human.stdout).toMatch(/✗ down 0007_forgetful\n\s+left behind: type task_priority e/);
+        expect(human.stdout).toMatch(/2 steps failed: down 0007_forgetful, apply all again 0007_forgetful\./);
         const json = await runCli(['--url', db.url, '--migrations-dir', copy.dir, '--json', 'verify', '--migrations', '--snapshot', snap]);
         expect(json.code).toBe(1);
         const doc = JSON.parse(json.stdout) as { ok: boolean; steps: Array<{ phase: string; migration: string | null; ok: boolean }> };
         expect(doc.ok).toBe(false);
-        expect(doc.steps.filter((s) => !s.ok).map((s) => s.migration)).toEqual(['0006_forgetful', '0006_forgetful']);
+        expect(doc.steps.filter((s) => !s.ok).map((s) => s.migration)).toEqual(['0007_forgetful', '0007_forgetful']);
       } finally {
         copy.remove();
       }

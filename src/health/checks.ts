@@ -5,6 +5,7 @@ import { blockedQueries, idleInTransaction, longQueries, slowStatements } from '
 import { cacheHit, seqScans, tableSizes, vacuum } from './checks-tables.js';
 import { bloat, preparedTransactions, sequences } from './checks-trouble.js';
 import type { HealthCheck } from './types.js';
+import { expiredSessions } from './checks-auth.js';
 
 /** Every health check, in report order; `runHealth` iterates this table. */
 export const HEALTH_CHECKS: readonly HealthCheck<any>[] = [
@@ -31,4 +32,5 @@ export const HEALTH_CHECKS: readonly HealthCheck<any>[] = [
   connections,
   slowStatements,
   tableSizes,
+  expiredSessions,
 ];

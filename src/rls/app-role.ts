@@ -60,6 +60,7 @@ export function judge(role: RoleInfo): RlsFinding[] {
     out.push(finding('app-role-owner', `the application role ${role.name} owns ${role.owns.join(', ')}: it can switch RLS off`, role.owns.map((t) => `ALTER TABLE ${t} OWNER TO <maintenance role>;`).join(' ')));
   }
   if (!role.inheritsAppRole && role.name !== APP_ROLE) out.push(finding('app-role-not-member', `the application role ${role.name} is not a member of ${APP_ROLE}: it has none of its privileges`, `GRANT ${APP_ROLE} TO ${q};`));
+  if (role.inAuthRole && !role.superuser) out.push(finding('app-role-in-auth', `the application role ${role.name} is also a member of todo_auth: the app could read every session token and password hash`, `REVOKE todo_auth FROM ${q};`));
   if (!role.canLogin) out.push(finding('app-role-nologin', `the application role ${role.name} cannot log in`, `connect as a login role granted ${APP_ROLE}, or ALTER ROLE ${q} LOGIN;`));
   return out;
 }

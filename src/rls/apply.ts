@@ -24,9 +24,9 @@ export interface ApplyRlsResult {
 
 /**
  * The RLS setup, in the order it must run: each script is shared with the
- * migration that introduced it (0004 for users and tasks, 0005 for tasks_archive).
+ * migration that introduced it (0004 for users and tasks, 0005 for tasks_archive, 0006 for todo_auth and the Better Auth tables).
  */
-export const RLS_SCRIPTS: readonly string[] = ['rls.sql', 'rls-archive.sql'];
+export const RLS_SCRIPTS: readonly string[] = ['rls.sql', 'rls-archive.sql', 'rls-auth.sql'];
 
 function rlsScript(): string {
   // Then what the snapshot declares for the tenant tables the scripts do not name.
@@ -34,7 +34,7 @@ function rlsScript(): string {
 }
 
 /**
- * Re-applies the RLS scripts (sql/rls.sql, sql/rls-archive.sql) in one
+ * Re-applies the RLS scripts (sql/rls.sql, sql/rls-archive.sql, sql/rls-auth.sql) in one
  * transaction when the status shows drift (a dropped or loosened policy, RLS
  * switched off, grants changed), and resets
  * todo_app's SUPERUSER/BYPASSRLS when connected as a superuser. On an intact

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { readSql } from '../sql-file.js';
-import { APP_ROLE, HELPER_FUNCTION, TABLE_NAMES, type PolicyCommand } from './declaration.js';
+import { APP_ROLE, HELPER_FUNCTION, type PolicyCommand } from './declaration.js';
+import { AUTH_ROLE, TABLE_NAMES } from './design.js';
 
 /** The RLS facts of a database as its catalog states them (sql/rls/*.sql). */
 export interface TableRls {
@@ -29,6 +30,8 @@ export interface RoleInfo {
   canLogin: boolean;
   /** holds the privileges of todo_app without SET ROLE (member, INHERIT) */
   inheritsAppRole: boolean;
+  /** a member of todo_auth (the auth service's role), with or without INHERIT */
+  inAuthRole: boolean;
   /** protected tables this role owns */
   owns: string[];
 }
@@ -49,6 +52,10 @@ export interface RlsCatalog {
   tables: TableRls[];
   policies: PolicyInfo[];
   grants: AppRoleGrants[];
+  /** todo_auth's grants on the protected tables */
+  authGrants: AppRoleGrants[];
+  /** login roles in both todo_app and todo_auth */
+  dualMembers: string[];
   helper: HelperInfo | null;
 }
 
@@ -69,22 +76,26 @@ export async function readCatalog(db: Kysely<any>): Promise<RlsCatalog> {
     [TABLE_NAMES],
   );
   const grants = await query<AppRoleGrants>(db, 'grants', [APP_ROLE, TABLE_NAMES]);
+  const authGrants = await query<AppRoleGrants>(db, 'grants', [AUTH_ROLE, TABLE_NAMES]);
+  const dualMembers = (await query<{ name: string }>(db, 'dual-members', [APP_ROLE, AUTH_ROLE])).map((r) => r.name);
   const [helper] = await query<HelperInfo>(db, 'helper', [HELPER_FUNCTION]);
   return {
     tables,
     policies: policies.map(({ with_check, ...p }) => ({ ...p, withCheck: with_check })),
     grants,
+    authGrants,
+    dualMembers,
     helper: helper ?? null,
   };
 }
 
 /** A role's RLS-relevant attributes; `exists: false` when there is no such role. */
 export async function readRole(db: Kysely<any>, name: string): Promise<RoleInfo> {
-  const [row] = await query<{ name: string; superuser: boolean; bypass_rls: boolean; can_login: boolean; inherits_app_role: boolean; owns: string[] }>(db, 'role', [
-    name,
-    APP_ROLE,
-    TABLE_NAMES,
-  ]);
-  if (!row) return { name, exists: false, superuser: false, bypassRls: false, canLogin: false, inheritsAppRole: false, owns: [] };
-  return { name, exists: true, superuser: row.superuser, bypassRls: row.bypass_rls, canLogin: row.can_login, inheritsAppRole: row.inherits_app_role, owns: row.owns };
+  const [row] = await query<{ name: string; superuser: boolean; bypass_rls: boolean; can_login: boolean; inherits_app_role: boolean; in_auth_role: boolean; owns: string[] }>(
+    db,
+    'role',
+    [name, APP_ROLE, TABLE_NAMES, AUTH_ROLE],
+  );
+  if (!row) return { name, exists: false, superuser: false, bypassRls: false, canLogin: false, inheritsAppRole: false, inAuthRole: false, owns: [] };
+  return { name, exists: true, superuser: row.superuser, bypassRls: row.bypass_rls, canLogin: row.can_login, inheritsAppRole: row.inherits_app_role, inAuthRole: row.in_auth_role, owns: row.owns };
 }

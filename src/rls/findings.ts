@@ -38,6 +38,13 @@ export type RlsFindingCode =
   | 'app-role-bypassrls'
   | 'app-role-owner'
   | 'app-role-not-member'
-  | 'app-role-nologin';
+  | 'app-role-nologin'
+  | 'app-role-in-auth'
+  | 'auth-grants'
+  | 'auth-role-missing'
+  | 'auth-role-superuser'
+  | 'auth-role-bypassrls'
+  | 'auth-role-login'
+  | 'role-in-app-and-auth';
 
 export const APPLY_FIX = 'run `todo-db rls apply`';

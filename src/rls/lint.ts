@@ -1,15 +1,6 @@
 import type { PolicyInfo, RlsCatalog, RoleInfo } from './catalog.js';
-import {
-  APP_ROLE,
-  DECLARED_POLICIES,
-  HELPER_BODY,
-  HELPER_FUNCTION,
-  ONCE_PER_STATEMENT,
-  POLICY_COMMANDS,
-  PROTECTED_TABLES,
-  deniedCommands,
-  type DeclaredPolicy,
-} from './declaration.js';
+import { APP_ROLE, HELPER_BODY, HELPER_FUNCTION, ONCE_PER_STATEMENT, POLICY_COMMANDS, deniedCommands } from './declaration.js';
+import { AUTH_PRIVILEGES, AUTH_ROLE, DECLARED_POLICIES, PROTECTED_TABLES, isAuthPolicy, type DesignPolicy } from './design.js';
 import { listAnd } from '../text.js';
 import { APPLY_FIX, type RlsFinding } from './findings.js';
 
@@ -18,7 +9,7 @@ import { APPLY_FIX, type RlsFinding } from './findings.js';
  * helper function and the todo_app role. Pure; returns findings and the notes
  * about what is intentionally so (users has no INSERT/DELETE policy).
  */
-export function lintRls(catalog: RlsCatalog, appRole: RoleInfo): { findings: RlsFinding[]; notes: string[] } {
+export function lintRls(catalog: RlsCatalog, appRole: RoleInfo, authRole?: RoleInfo): { findings: RlsFinding[]; notes: string[] } {
   const missing = catalog.tables.filter((t) => !t.exists).map((t) => t.table);
   if (missing.length > 0) {
     const finding: RlsFinding = {
@@ -31,10 +22,20 @@ export function lintRls(catalog: RlsCatalog, appRole: RoleInfo): { findings: Rls
     return { findings: [finding], notes: [] };
   }
   return {
-    findings: [...tableFindings(catalog), ...policyFindings(catalog.policies), ...grantFindings(catalog), ...helperFindings(catalog), ...roleFindings(appRole)],
-    notes: PROTECTED_TABLES.filter((t) => t.denied).map(
-      (t) => `${t.table}: no ${deniedCommands(t).join('/')} policy, so ${APP_ROLE} is denied them (intended: ${t.denied})`,
-    ),
+    findings: [
+      ...tableFindings(catalog),
+      ...policyFindings(catalog.policies),
+      ...grantFindings(catalog),
+      ...authGrantFindings(catalog),
+      ...helperFindings(catalog),
+      ...roleFindings(appRole),
+      ...(authRole ? authRoleFindings(authRole) : []),
+      ...dualMemberFindings(catalog.dualMembers),
+    ],
+    notes: [
+      ...PROTECTED_TABLES.filter((t) => t.denied).map((t) => `${t.table}: no ${deniedCommands(t).join('/')} policy, so ${APP_ROLE} is denied them (intended: ${t.denied})`),
+      `${AUTH_ROLE} (the auth service) sees every row of ${Object.keys(AUTH_PRIVILEGES).join(', ')} (intended: it finds users by email and sessions by token before anyone is signed in) and has no grant on the task tables`,
+    ],
   };
 }
 
@@ -68,8 +69,12 @@ function policyFindings(policies: readonly PolicyInfo[]): RlsFinding[] {
   return [...findings, ...duplicatePermissive(policies)];
 }
 
-function compare(declared: DeclaredPolicy, actual: PolicyInfo): Pick<RlsFinding, 'code' | 'message'> | undefined {
+function compare(declared: DesignPolicy, actual: PolicyInfo): Pick<RlsFinding, 'code' | 'message'> | undefined {
   const name = `policy ${declared.name}`;
+  if (isAuthPolicy(declared)) {
+    const same = actual.command === declared.command && actual.permissive && actual.roles.join(',') === declared.roles.join(',') && actual.using === declared.using && actual.withCheck === declared.withCheck;
+    return same ? undefined : { code: 'policy-changed', message: `${name} differs from the design (${declared.command} TO ${AUTH_ROLE} USING true WITH CHECK true): ${describe(actual)}` };
+  }
   if (isAlwaysTrue(actual)) return { code: 'policy-always-true', message: `${name} is always true: it lets ${actual.roles.join(', ')} ${actual.command} every row of ${actual.table}` };
   if (declared.withCheck && !actual.withCheck && declared.command === 'UPDATE') {
     return { code: 'policy-no-with-check', message: `${name} has no WITH CHECK: rows may be updated into another user's (PostgreSQL falls back to USING, which the design does not rely on)` };
@@ -134,6 +139,16 @@ function grantFindings(catalog: RlsCatalog): RlsFinding[] {
   });
 }
 
+/** todo_auth: exactly its grants on users and the auth tables, nothing on the others (tasks). */
+function authGrantFindings(catalog: RlsCatalog): RlsFinding[] {
+  return PROTECTED_TABLES.flatMap((t): RlsFinding[] => {
+    const expected = (AUTH_PRIVILEGES[t.table] ?? []).join(', ');
+    const actual = (catalog.authGrants.find((g) => g.table === t.table)?.privileges ?? []).join(', ');
+    if (actual === expected) return [];
+    return [{ code: 'auth-grants', subject: t.table, message: `${AUTH_ROLE} has ${actual || 'no privileges'} on ${t.table}, expected ${expected ? `exactly ${expected}` : 'none'}`, fix: APPLY_FIX, repair: 'apply' }];
+  });
+}
+
 function helperFindings(catalog: RlsCatalog): RlsFinding[] {
   const h = catalog.helper;
   const subject = `${HELPER_FUNCTION}()`;
@@ -162,4 +177,26 @@ function roleFindings(role: RoleInfo): RlsFinding[] {
     findings.push({ code: 'role-login', subject: APP_ROLE, message: `role ${APP_ROLE} can log in: it should be a NOLOGIN group granted to the application's login role`, fix: `grant ${APP_ROLE} to a login role, connect as that, then: ${alter('NOLOGIN')}`, repair: 'manual' });
   }
   return findings;
+}
+
+/** todo_auth itself: a NOLOGIN group that never bypasses RLS (its reach is its policies). */
+function authRoleFindings(role: RoleInfo): RlsFinding[] {
+  if (!role.exists) return [{ code: 'auth-role-missing', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} (the auth service's) does not exist: Better Auth cannot sign anyone up or in`, fix: APPLY_FIX, repair: 'apply' }];
+  const alter = (attribute: string) => `ALTER ROLE ${AUTH_ROLE} ${attribute};`;
+  const findings: RlsFinding[] = [];
+  if (role.superuser) findings.push({ code: 'auth-role-superuser', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} is a superuser`, fix: `run as a superuser: ${alter('NOSUPERUSER')}`, repair: 'superuser', sql: alter('NOSUPERUSER') });
+  if (role.bypassRls) findings.push({ code: 'auth-role-bypassrls', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} has BYPASSRLS (which its login members would not even inherit)`, fix: `run as a superuser: ${alter('NOBYPASSRLS')}`, repair: 'superuser', sql: alter('NOBYPASSRLS') });
+  if (role.canLogin) findings.push({ code: 'auth-role-login', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} can log in: it should be a NOLOGIN group granted to the auth service's login role`, fix: `grant ${AUTH_ROLE} to a login role, connect as that, then: ${alter('NOLOGIN')}`, repair: 'manual' });
+  return findings;
+}
+
+/** One login in both groups is the app with the auth service's reach: tokens, hashes, every user. */
+function dualMemberFindings(names: readonly string[]): RlsFinding[] {
+  return names.map((name) => ({
+    code: 'role-in-app-and-auth' as const,
+    subject: name,
+    message: `login role ${name} is a member of both ${APP_ROLE} and ${AUTH_ROLE}: whoever uses it can read every session token and password hash`,
+    fix: `give the app and the auth service a login role each, then: REVOKE ${AUTH_ROLE} FROM ${name}; (or REVOKE ${APP_ROLE} FROM ${name};)`,
+    repair: 'manual' as const,
+  }));
 }

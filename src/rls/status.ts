@@ -4,6 +4,7 @@ import type { TodoDatabase } from '../connection/open.js';
 import { appRoleName, assessAppRole, type AppRoleAssessment, type AppRoleOptions } from './app-role.js';
 import { readCatalog, readRole, type AppRoleGrants, type HelperInfo, type PolicyInfo, type RoleInfo, type TableRls } from './catalog.js';
 import { APP_ROLE } from './declaration.js';
+import { AUTH_ROLE } from './design.js';
 import type { RlsFinding } from './findings.js';
 import { lintRls } from './lint.js';
 
@@ -47,7 +48,8 @@ export async function rlsStatus(handle: Pick<TodoDatabase<any>, 'db' | 'capabili
 async function readStatus(db: Kysely<any>): Promise<RlsStatus> {
   const catalog = await readCatalog(db);
   const role = await readRole(db, APP_ROLE);
-  const { findings, notes } = lintRls(catalog, role);
+  const authRole = await readRole(db, AUTH_ROLE);
+  const { findings, notes } = lintRls(catalog, role, authRole);
   return { ok: findings.length === 0, findings, notes, tables: catalog.tables, policies: catalog.policies, role: { ...role, grants: catalog.grants }, helper: catalog.helper };
 }
 

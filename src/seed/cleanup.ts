@@ -15,6 +15,10 @@ export interface CleanupResult {
   tasks: number;
   /** tasks_archive rows of those users, removed by the same cascade */
   archived: number;
+  /** Better Auth rows of those users (contract v1.2.0): sessions and accounts by cascade, verifications by email or id */
+  sessions: number;
+  accounts: number;
+  verifications: number;
   batches: number;
   durationMs: number;
 }
@@ -51,9 +55,11 @@ function assertCleanupBackend(handle: TodoDatabase): void {
   }
 }
 
+type Counts = Omit<CleanupResult, 'durationMs'>;
+
 export interface CleanupOptions {
   /** after each batch, with the running totals */
-  onBatch?: (totals: { users: number; tasks: number; archived: number; batches: number }) => void;
+  onBatch?: (totals: Counts) => void;
 }
 
 /**
@@ -67,16 +73,14 @@ export interface CleanupOptions {
 export async function cleanup(handle: TodoDatabase, options: CleanupOptions = {}): Promise<CleanupResult> {
   assertCleanupBackend(handle);
   await assertMaintenanceRole(handle, 'cleanup', SCHEMA_TABLES);
-  const statement = sql.raw<{ users: number; tasks: number; archived: number }>(readSql('cleanup.sql'));
+  const statement = sql.raw<Omit<Counts, 'batches'>>(readSql('cleanup.sql'));
   const started = performance.now();
-  const totals = { users: 0, tasks: 0, archived: 0, batches: 0 };
+  const totals: Counts = { users: 0, tasks: 0, archived: 0, sessions: 0, accounts: 0, verifications: 0, batches: 0 };
   for (;;) {
     const { rows } = await statement.execute(handle.db);
-    const removed = rows[0] ?? { users: 0, tasks: 0, archived: 0 };
-    if (removed.users === 0) break;
-    totals.users += removed.users;
-    totals.tasks += removed.tasks;
-    totals.archived += removed.archived;
+    const removed = rows[0];
+    if (!removed || removed.users === 0) break;
+    for (const key of ['users', 'tasks', 'archived', 'sessions', 'accounts', 'verifications'] as const) totals[key] += removed[key];
     totals.batches++;
     options.onBatch?.({ ...totals });
   }

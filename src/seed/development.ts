@@ -6,6 +6,7 @@ import { ProblemError } from '../errors.js';
 import { packageRoot } from '../migrations/files.js';
 import { assertMaintenanceRole } from './maintenance-role.js';
 import type { TaskRow, UserRow } from './rows.js';
+import { seedLogins, type SeedLogins } from './logins.js';
 import { hasSqlState } from '../sql-state.js';
 
 /** The kysely-ctl seed module that declares the development data (seeds/). */
@@ -20,7 +21,16 @@ export interface SeedCounts {
 export interface DevelopmentSeedResult {
   users: SeedCounts;
   tasks: SeedCounts;
+  /** Better Auth credential accounts (contract v1.2.0), or why there are none */
+  logins: SeedLogins;
   durationMs: number;
+}
+
+export interface DevelopmentSeedOptions {
+  /** create the credential accounts on a target that is not local, too */
+  withLogins?: boolean;
+  /** the seeds folder (an app's, after `todo-db init`); default: this package's seeds/ */
+  seedsDir?: string;
 }
 
 interface DevelopmentSeedModule {
@@ -48,13 +58,14 @@ export async function loadDevelopmentSeed(file = DEVELOPMENT_SEED_FILE): Promise
  * const { users, tasks } = await seedDevelopment(handle);
  * console.log(`${users.inserted} users and ${tasks.inserted} tasks inserted`);
  */
-export async function seedDevelopment(handle: TodoDatabase, options: { seedsDir?: string } = {}): Promise<DevelopmentSeedResult> {
+export async function seedDevelopment(handle: TodoDatabase, options: DevelopmentSeedOptions = {}): Promise<DevelopmentSeedResult> {
   await assertMaintenanceRole(handle, 'seed');
   const started = performance.now();
   const module = await loadDevelopmentSeed(developmentSeedFile(options.seedsDir));
   try {
     const counts = await module.seed(handle.db);
-    return { ...counts, durationMs: performance.now() - started };
+    const logins = await seedLogins(handle, module.USERS, options.withLogins);
+    return { ...counts, logins, durationMs: performance.now() - started };
   } catch (error) {
     if (hasSqlState(error, 'uniqueViolation')) {
       throw new ProblemError(

@@ -105,8 +105,8 @@ const CASES: Case[] = [
   { name: 'make with an empty name', args: () => ['migrate', 'make', '  '], code: 2, message: /migration name is empty/ },
   { name: 'make with an existing name', args: () => ['migrate', 'make', 'create_users'], code: 2, message: /already exists/ },
   { name: 'migrations folder that does not exist', args: (c) => ['--url', c.url, '--migrations-dir', '/nonexistent/migrations', 'migrate', 'up'], code: 2, message: /migrations folder \/nonexistent\/migrations does not exist/ },
-  { name: 'a migration without up', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.noUp, 'migrate', 'up'], code: 2, message: /0006_no_up does not export an up function/ },
-  { name: 'a TypeScript migration', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.ts, 'migrate', 'up'], code: 2, message: /0006_typed.ts is TypeScript/ },
+  { name: 'a migration without up', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.noUp, 'migrate', 'up'], code: 2, message: /0007_no_up does not export an up function/ },
+  { name: 'a TypeScript migration', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.ts, 'migrate', 'up'], code: 2, message: /0007_typed.ts is TypeScript/ },
   { name: 'a badly named migration', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.badName, 'migrate', 'up'], code: 2, message: /add-thing.js is not named NNNN_description.js/ },
   { name: 'two migrations with one number', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.sameNumber, 'migrate', 'up'], code: 2, message: /share the number 0002/ },
   { name: 'an applied migration whose file was deleted', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.deleted, 'migrate', 'up'], code: 1, message: /0002_create_tasks is recorded as applied but its file is missing/ },
@@ -184,8 +184,8 @@ describe('bad input: one line, the documented exit code, no password, nothing ch
       return copy.dir;
     };
     ctx.dirs = {
-      noUp: make({ '0006_no_up.js': 'export const nothing = 1;\n' }),
-      ts: make({ '0006_typed.ts': 'export async function up() {}\n' }),
+      noUp: make({ '0007_no_up.js': 'export const nothing = 1;\n' }),
+      ts: make({ '0007_typed.ts': 'export async function up() {}\n' }),
       badName: make({ 'add-thing.js': 'export async function up() {}\n' }),
       sameNumber: make({ '0002_also_two.js': 'export async function up() {}\n' }),
       slow: make({ '0003_updated_at_triggers.js': SLOW }),

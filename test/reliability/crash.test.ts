@@ -44,7 +44,7 @@ async function killedRun(args: string[], database: string, at: 'start' | number 
 
 describe('crash safety', () => {
   it(`a migrate up killed with SIGKILL at ${KILLS} moments leaves a consistent database that the next run completes`, async () => {
-    const copy = copyMigrations({ '0006_slow_step.js': SLOW_STEP });
+    const copy = copyMigrations({ '0007_slow_step.js': SLOW_STEP });
     const points: Array<'start' | number | 'slow'> = ['start', 0, 1, 2, 3, 4, 5, 'slow'];
     const outcomes: string[] = [];
     try {

@@ -28,10 +28,10 @@ describe('migrations that run outside a transaction (PostgreSQL)', () => {
   });
 
   it('builds an index concurrently and records it', async () => {
-    const copy = copyMigrations({ '0006_concurrent_index.js': CONCURRENT_INDEX });
+    const copy = copyMigrations({ '0007_concurrent_index.js': CONCURRENT_INDEX });
     try {
       const result = await migrateUp(handle, { dir: copy.dir });
-      expect(result.steps.map((s) => s.name)).toEqual(['0006_concurrent_index']);
+      expect(result.steps.map((s) => s.name)).toEqual(['0007_concurrent_index']);
       const { rows } = await sql<{ valid: boolean }>`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'idx_tasks_title'`.execute(handle.db);
       expect(rows).toEqual([{ valid: true }]);
       expect((await migrationStatus(handle, { dir: copy.dir })).pending).toBe(0);
@@ -43,7 +43,7 @@ describe('migrations that run outside a transaction (PostgreSQL)', () => {
   it('names the invalid index a failed concurrent build leaves, and how to recover', async () => {
     await sql`insert into users (id, email) values ('00000000-0000-4000-8000-000000000001', 'dup@example.com')`.execute(handle.db);
     await sql`insert into tasks (user_id, title) select '00000000-0000-4000-8000-000000000001', 'same' from generate_series(1, 2)`.execute(handle.db);
-    const copy = copyMigrations({ '0006_unique_title.js': FAILING_UNIQUE_INDEX });
+    const copy = copyMigrations({ '0007_unique_title.js': FAILING_UNIQUE_INDEX });
     try {
       const error = await migrateUp(handle, { dir: copy.dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProblemError);
@@ -58,7 +58,7 @@ describe('migrations that run outside a transaction (PostgreSQL)', () => {
   });
 
   it('warns about a long transaction it waits for, and a waiting runner cannot deadlock with the build', async () => {
-    const copy = copyMigrations({ '0006_concurrent_index.js': CONCURRENT_INDEX });
+    const copy = copyMigrations({ '0007_concurrent_index.js': CONCURRENT_INDEX });
     const blocker = new pg.Client({ connectionString: database.url });
     await blocker.connect();
     const second = await openDatabase({ url: database.url, lockTimeoutMs: 30_000 });
@@ -72,8 +72,8 @@ describe('migrations that run outside a transaction (PostgreSQL)', () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await blocker.query('commit');
       const [a, b] = await Promise.all([first, waiting]);
-      expect(a.steps.map((s) => s.name)).toEqual(['0006_concurrent_index']);
-      expect(a.notices.join('\n')).toMatch(/0006_concurrent_index will wait for pid \d+/);
+      expect(a.steps.map((s) => s.name)).toEqual(['0007_concurrent_index']);
+      expect(a.notices.join('\n')).toMatch(/0007_concurrent_index will wait for pid \d+/);
       expect(b.steps).toEqual([]);
     } finally {
       await blocker.end();

@@ -7,7 +7,7 @@ const EVIDENCE: Record<string, string> = {
   '0003_updated_at_triggers': `select count(*)::int as n from pg_proc where proname = 'set_updated_at'`,
   '0004_row_level_security': `select count(*)::int as n from pg_policies where tablename = 'tasks'`,
   '0005_tasks_archive': `select count(*)::int as n from pg_tables where schemaname = 'public' and tablename = 'tasks_archive'`,
-  '0006_slow_step': `select count(*)::int as n from pg_tables where schemaname = 'public' and tablename = 'slow_marker'`,
+  '0007_slow_step': `select count(*)::int as n from pg_tables where schemaname = 'public' and tablename = 'slow_marker'`,
 };
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DECLARED_POLICIES, PROTECTED_TABLES } from '../../src/index.js';
+import { AUTH_PRIVILEGES, DECLARED_POLICIES, PROTECTED_TABLES } from '../../src/index.js';
 import { judge } from '../../src/rls/app-role.js';
 import type { PolicyInfo, RlsCatalog, RoleInfo } from '../../src/rls/catalog.js';
 import { isOncePerStatement, lintRls } from '../../src/rls/lint.js';
@@ -7,13 +7,16 @@ import { isOncePerStatement, lintRls } from '../../src/rls/lint.js';
 // The lint is pure: these cases need no database (the catalog shapes come from sql/rls/*.sql,
 // which test/rls.test.ts runs on PostgreSQL and PGlite).
 const HELPER = "SELECT nullif(current_setting('app.current_user_id', true), '')::uuid";
-const todoApp: RoleInfo = { name: 'todo_app', exists: true, superuser: false, bypassRls: false, canLogin: false, inheritsAppRole: true, owns: [] };
+const todoApp: RoleInfo = { name: 'todo_app', exists: true, superuser: false, bypassRls: false, canLogin: false, inheritsAppRole: true, inAuthRole: false, owns: [] };
+const todoAuth: RoleInfo = { ...todoApp, name: 'todo_auth', inheritsAppRole: false };
 
 function intact(): RlsCatalog {
   return {
     tables: PROTECTED_TABLES.map((t) => ({ table: t.table, exists: true, enabled: true, forced: true, owner: 'postgres' })),
     policies: DECLARED_POLICIES.map((p) => ({ ...p, permissive: true })),
     grants: PROTECTED_TABLES.map((t) => ({ table: t.table, privileges: [...t.privileges] })),
+    authGrants: PROTECTED_TABLES.map((t) => ({ table: t.table, privileges: [...(AUTH_PRIVILEGES[t.table] ?? [])] })),
+    dualMembers: [],
     helper: { name: 'app_current_user_id', volatility: 'STABLE', returns: 'uuid', body: ` ${HELPER} ` },
   };
 }
@@ -22,11 +25,12 @@ const codes = (catalog: RlsCatalog, role = todoApp) => lintRls(catalog, role).fi
 
 describe('rls policy lint', () => {
   it('finds nothing in the design itself, and notes the commands denied on purpose', () => {
-    const { findings, notes } = lintRls(intact(), todoApp);
+    const { findings, notes } = lintRls(intact(), todoApp, todoAuth);
     expect(findings).toEqual([]);
     expect(notes).toEqual([
       'users: no INSERT/DELETE policy, so todo_app is denied them (intended: sign-up and account deletion run as the auth service role, outside todo_app)',
       'tasks_archive: no INSERT/UPDATE policy, so todo_app is denied them (intended: only `todo-db archive`, as the maintenance role, writes archived tasks)',
+      'todo_auth (the auth service) sees every row of users, sessions, accounts, verifications (intended: it finds users by email and sessions by token before anyone is signed in) and has no grant on the task tables',
     ]);
   });
 

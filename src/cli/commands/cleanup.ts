@@ -34,7 +34,7 @@ export function registerCleanup(program: Command, app: App): void {
 function render(out: Output, r: CleanupResult): void {
   if (r.users === 0) out.result('No seed data to remove: no user at @example.com.');
   else {
-    const archived = r.archived > 0 ? `, ${plural(r.archived, 'archived task')}` : '';
+    const archived = [r.archived > 0 ? `, ${plural(r.archived, 'archived task')}` : '', r.sessions > 0 ? `, ${plural(r.sessions, 'session')}` : '', r.accounts > 0 ? `, ${plural(r.accounts, 'account')}` : '', r.verifications > 0 ? `, ${plural(r.verifications, 'verification')}` : ''].join('');
     out.result(`removed ${plural(r.users, 'seed user')}, ${plural(r.tasks, 'task')}${archived} in ${plural(r.batches, 'batch', 'batches')} (${formatMs(r.durationMs)}); no other row touched.`);
   }
 }

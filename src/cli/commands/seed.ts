@@ -11,6 +11,7 @@ interface SeedOptions {
   tasksPerUser?: string;
   seed?: string;
   sql?: boolean;
+  withLogins?: boolean;
 }
 
 /** Registers `todo-db seed`: the development data, or deterministic scale data with --users. */
@@ -22,6 +23,7 @@ export function registerSeed(program: Command, app: App): void {
     .option('--tasks-per-user <n>', 'scale data: tasks per user (default 10)')
     .option('--seed <n>', 'scale data: the same seed gives the same rows (default 1)')
     .option('--sql', 'print the development seed as a psql script instead of running it')
+    .option('--with-logins', 'also create the seed users\' Better Auth credential accounts on a target that is not local')
     .action(
       handle(app, {
         run: async (ctx: CliContext, options: SeedOptions): Promise<SeedRun> => {
@@ -35,7 +37,7 @@ export function registerSeed(program: Command, app: App): void {
             if (options.tasksPerUser !== undefined || options.seed !== undefined) {
               throw new lib.UsageError('--tasks-per-user and --seed need --users', 'e.g. todo-db seed --users 1000 --tasks-per-user 20 --seed 7');
             }
-            return { ok: true, mode: 'development', ...(await ctx.withDb('data', (db) => lib.seedDevelopment(db, { seedsDir: ctx.settings.seedsDir }))) };
+            return { ok: true, mode: 'development', ...(await ctx.withDb('data', (db) => lib.seedDevelopment(db, { seedsDir: ctx.settings.seedsDir, withLogins: options.withLogins === true }))) };
           }
           // Validated before connecting: bad values exit 2 with nothing touched.
           const shape = lib.scaleShape({ users: options.users, ...definedOnly(options) });
@@ -106,6 +108,7 @@ function renderDevelopment(out: Output, result: DevelopmentSeedResult): void {
     `development seed: ${plural(total(result.users), 'user')} and ${plural(total(result.tasks), 'task')} in place; ` +
       (written === 0 ? 'nothing to change.' : `${plural(written, 'row')} written.`),
   );
+  out.result(result.logins.message);
   out.hint('`todo-db health` checks the database; `todo-db cleanup` removes the seed data again.');
 }
 
