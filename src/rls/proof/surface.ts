@@ -88,8 +88,7 @@ export async function surfaceChecks(db: Kysely<any>, tenants: readonly Tenant[],
     const role = design.appRole;
     const rows = await proofRows<{ table_name: string; index_name: string; columns: string[] }>(db, 'side-channels.sql', [tenants.map((t) => t.table), tenants.map((t) => t.ownerColumn), role]);
     for (const r of rows) {
-      // A warning, not a leak of rows: the schema closes it by column grants (users.email: contract v1.2.0's todo_auth owns email changes).
-      out.push(item('side-channels', 'unique-across-users', r.index_name, 'warn', `${role} can write ${r.columns.join(', ')} of ${r.table_name}, unique across users (${r.index_name}): a unique violation tells one user another user's value exists`, `REVOKE INSERT, UPDATE ON ${r.table_name} FROM ${role}, then GRANT them again on every column but ${r.columns.join(', ')} (a column REVOKE does not narrow a table-wide grant)`));
+      out.push(item('side-channels', 'unique-across-users', r.index_name, 'fail', `${role} can write ${r.columns.join(', ')} of ${r.table_name}, unique across users (${r.index_name}): a unique violation tells one user another user's value exists`, `REVOKE INSERT, UPDATE ON ${r.table_name} FROM ${role}, then GRANT them again on every column but ${r.columns.join(', ')} (a column REVOKE does not narrow a table-wide grant)`));
     }
   }
   return out;
