@@ -34,8 +34,19 @@ interface Run {
 /** A command in the app folder, as the developer types it (npx finds the local bins), no terminal. */
 function inApp(command: string, args: readonly string[], env: Record<string, string | undefined> = {}): Run {
   // consola (kysely-ctl's logger) goes silent under a test runner; these make it talk as in a shell.
-  const run = spawnSync('npx', ['--no', '--', command, ...args], { cwd: app, encoding: 'utf8', timeout: 180_000, env: cliEnv({ VITEST: '', TEST: '', NODE_ENV: 'production', ...env }) });
+  const run = spawnSync('npx', ['--no', '--', command, ...args], { cwd: app, encoding: 'utf8', timeout: 180_000, env: shellEnv({ VITEST: '', TEST: '', NODE_ENV: 'production', ...env }) });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * The environment of a developer's shell: `npm test` exports this repo's npm config
+ * (`npm_config_legacy_peer_deps` from .npmrc among it) to its children, and the app's
+ * own npm must not inherit it, or it would skip the peer dependency install an app gets.
+ */
+function shellEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env = cliEnv(extra);
+  for (const key of Object.keys(env)) if (/^npm_/i.test(key)) delete env[key];
+  return env;
 }
 
 const todoDb = (args: readonly string[], env?: Record<string, string | undefined>) => inApp('todo-db', args, env);
@@ -47,9 +58,9 @@ beforeAll(async () => {
   const tarball = join(work, packed[0]!.filename);
   app = join(work, 'app');
   mkdirSync(app);
-  execFileSync('npm', ['init', '-y'], { cwd: app, stdio: 'ignore' });
+  execFileSync('npm', ['init', '-y'], { cwd: app, stdio: 'ignore', env: shellEnv() });
   const deps = [tarball, `kysely-ctl@${devVersion('kysely-ctl')}`, `typescript@${devVersion('typescript')}`, `@types/node@${devVersion('@types/node')}`, `@types/pg@${devVersion('@types/pg')}`, `pg@${devVersion('pg')}`];
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...deps], { cwd: app, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...deps], { cwd: app, stdio: ['ignore', 'ignore', 'pipe'], env: shellEnv() });
   db = await createTestDatabase('app_repo');
 }, 600_000);
 
@@ -84,10 +95,10 @@ describe('an app repo after npm install <packed todo-db>', () => {
   it('migrate make writes into ./migrations, never node_modules', () => {
     const made = todoDb(['migrate', 'make', 'add_due_date']);
     expect(made.code, made.stderr).toBe(0);
-    expect(existsSync(join(app, 'migrations/0006_add_due_date.js'))).toBe(true);
-    expect(readdirSync(join(app, 'node_modules/todo-db/migrations'))).not.toContain('0006_add_due_date.js');
+    expect(existsSync(join(app, 'migrations/0007_add_due_date.js'))).toBe(true);
+    expect(readdirSync(join(app, 'node_modules/todo-db/migrations'))).not.toContain('0007_add_due_date.js');
     writeFileSync(
-      join(app, 'migrations/0006_add_due_date.js'),
+      join(app, 'migrations/0007_add_due_date.js'),
       `// @ts-check
 /** @param {import('kysely').Kysely<any>} db */
 export async function up(db) {
@@ -172,7 +183,7 @@ async function schemaStepsInApp(databaseName: string): Promise<void> {
   expect(drifted.code).toBe(1);
   expect(drifted.stdout).toMatch(/tasks\.x/);
   await adminQuery('alter table tasks drop column x', databaseName);
-  const migration = join(app, 'migrations/0006_add_due_date.js');
+  const migration = join(app, 'migrations/0007_add_due_date.js');
   writeFileSync(migration, readFileSync(migration, 'utf8').replace("addColumn('due_at', 'timestamptz')", "addColumn('due_at', 'timestamp')"));
   const stale = todoDb(['schema', 'snapshot', '--check']);
   expect(stale.code).toBe(1);

@@ -78,7 +78,7 @@ describe.each(SERVER_BACKENDS)('todo-db backup and restore (the binary) on %s', 
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/✓ users +2 rows/);
       expect(run.stdout).toMatch(/✓ tasks +3 rows/);
-      expect(run.stdout).toMatch(/✓ schema +matches contract v\d+\.\d+\.\d+ · 5 migrations applied/);
+      expect(run.stdout).toMatch(/✓ schema +matches contract v\d+\.\d+\.\d+ · 6 migrations applied/);
       expect(run.stdout).toMatch(/the schema checks out\.\n$/);
     } finally {
       await target.cleanup();

@@ -16,19 +16,19 @@ import {
   type TodoDatabase,
 } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh, provision } from './support/backends.js';
-import { roleBlock } from '../src/backup/app-role.js';
+import { roleBlocks } from '../src/backup/app-role.js';
 import { adminQuery } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
 
 /** PGlite runs pg_dump and a second database in WebAssembly: slow on a busy two-core machine. */
 const SLOW = 240_000;
 
-/** md5 of every row of users, tasks and tasks_archive in id order: equal checksums mean identical rows. */
+/** md5 of every row of the contract's tables in id order: equal checksums mean identical rows. */
 async function checksums(handle: TodoDatabase): Promise<Record<string, { n: number; md5: string }>> {
   return handle.db.transaction().execute(async (trx) => {
     await sql`set local timezone = 'UTC'`.execute(trx);
     const out: Record<string, { n: number; md5: string }> = {};
-    for (const table of ['users', 'tasks', 'tasks_archive']) {
+    for (const table of ['users', 'tasks', 'tasks_archive', 'accounts', 'sessions', 'verifications']) {
       const { rows } = await sql<{ n: number; md5: string }>`
         select count(*)::int as n, md5(coalesce(string_agg(t::text, ',' order by id), '')) as md5 from ${sql.table(table)} t`.execute(trx);
       out[table] = rows[0]!;
@@ -67,11 +67,13 @@ async function addData(handle: TodoDatabase): Promise<void> {
     .execute();
 }
 
-describe('the app role a restore creates', () => {
-  it('is the role block of sql/rls.sql, run as it is there', () => {
-    const block = roleBlock();
-    expect(block).toMatch(/^DO \$\$[\s\S]*CREATE ROLE todo_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;[\s\S]*END \$\$;$/);
-    expect(readFileSync(new URL('../sql/rls.sql', import.meta.url), 'utf8')).toContain(block);
+describe('the roles a restore creates', () => {
+  it('are the role blocks of sql/rls.sql and sql/rls-auth.sql, run as they are there', () => {
+    const [app, auth] = roleBlocks();
+    expect(app).toMatch(/^DO \$\$[\s\S]*CREATE ROLE todo_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;[\s\S]*END \$\$;$/);
+    expect(auth).toMatch(/^DO \$\$[\s\S]*CREATE ROLE todo_auth NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;[\s\S]*END \$\$;$/);
+    expect(readFileSync(new URL('../sql/rls.sql', import.meta.url), 'utf8')).toContain(app);
+    expect(readFileSync(new URL('../sql/rls-auth.sql', import.meta.url), 'utf8')).toContain(auth);
   });
 });
 
@@ -109,7 +111,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     expect(detectFormat(backup.file)).toBe(backend === 'postgres' ? 'custom' : 'sql');
     expect(backup.bytes).toBeGreaterThan(0);
     expect(existsSync(`${backup.file}.partial`)).toBe(false);
-    expect(backup.tables.map((t) => [t.table, t.rows])).toEqual([['users', 3], ['tasks', 9], ['tasks_archive', 2]]);
+    expect(backup.tables.map((t) => [t.table, t.rows])).toEqual([['users', 3], ['accounts', 0], ['sessions', 0], ['tasks', 9], ['tasks_archive', 2], ['verifications', 0]]);
 
     const target = await provision(backend, 'restore');
     try {
@@ -119,7 +121,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
         expect(restored.replaced).toEqual([]);
         expect(restored.schema.findings).toEqual([]);
         expect(restored.schema.ok).toBe(true);
-        expect(restored.schema.migrations).toMatchObject({ applied: 5, pending: 0, edited: 0 });
+        expect(restored.schema.migrations).toMatchObject({ applied: 6, pending: 0, edited: 0 });
         expect(await checksums(handle)).toEqual(expected);
         expect(restored.tables).toEqual(backup.tables);
       } finally {
@@ -136,8 +138,11 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     expect(proof.schema.findings).toEqual([]);
     expect(proof.tables).toEqual([
       { table: 'users', source: 3, restored: 3, ok: true },
+      { table: 'accounts', source: 0, restored: 0, ok: true },
+      { table: 'sessions', source: 0, restored: 0, ok: true },
       { table: 'tasks', source: 9, restored: 9, ok: true },
       { table: 'tasks_archive', source: 2, restored: 2, ok: true },
+      { table: 'verifications', source: 0, restored: 0, ok: true },
     ]);
     expect(proof.ok).toBe(true);
     if (backend === 'postgres') {
@@ -166,7 +171,7 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
         const refused = await restoreDatabase(handle, backup.file).catch((e: unknown) => e);
         expect(refused).toBeInstanceOf(UsageError);
         expect((refused as UsageError).exitCode).toBe(2);
-        expect((refused as UsageError).message).toMatch(/is not empty: \d+ tables in the current schema \(.*tasks.*\); nothing was changed/);
+        expect((refused as UsageError).message).toMatch(/is not empty: \d+ tables in the current schema \(accounts, .*\); nothing was changed/);
         expect(await checksums(handle)).toEqual(before);
 
         const cleaned = await withRoleLock('shared', () => restoreDatabase(handle, backup.file, { clean: true }));
@@ -231,7 +236,7 @@ describe('pg_dump and pg_restore never see the password', () => {
       expect(backup.tool.program).toBe('pg_dump');
       expect(backup.tool.args.join(' ')).not.toContain(password);
       expect(backup.tool.args).toContain(`--dbname=postgres://${role}@${url.host}${url.pathname}`);
-      expect(backup.tables.map((t) => t.rows)).toEqual([3, 9, 2]);
+      expect(backup.tables.map((t) => t.rows)).toEqual([3, 0, 0, 9, 2, 0]);
       if (handle.target.backend !== 'postgres') throw new Error('expected a postgres target');
       const invocation = toolInvocation('pg_restore', handle.target, ['x.dump'], {});
       expect(invocation.env.PGPASSWORD).toBe(password);

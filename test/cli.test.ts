@@ -52,14 +52,14 @@ describe('todo-db binary', () => {
     const url = withPassword(db.url);
     const up = await runCli(['--url', url, 'migrate', 'up']);
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/5 migrations applied/);
+    expect(up.stdout).toMatch(/6 migrations applied/);
     expect(up.stdout).toContain(':****@');
     const status = await runCli(['--url', url, '--json', 'migrate', 'status']);
     expect(status.code).toBe(0);
     const doc = JSON.parse(status.stdout) as { ok: boolean; pending: number; migrations: { state: string }[] };
     expect(doc.ok).toBe(true);
     expect(doc.pending).toBe(0);
-    expect(doc.migrations.map((m) => m.state)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+    expect(doc.migrations.map((m) => m.state)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
     for (const out of [up.stdout, up.stderr, status.stdout, status.stderr]) expect(out).not.toContain(PASSWORD);
   });
 
@@ -109,7 +109,7 @@ describe('todo-db binary', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/needs confirmation.*pass --yes/);
     const rows = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
-    expect(rows[0]?.n).toBe(5);
+    expect(rows[0]?.n).toBe(6);
   });
 
   it('applies each migration exactly once when two runners start at the same moment', async () => {
@@ -118,9 +118,9 @@ describe('todo-db binary', () => {
       const runs = await Promise.all([0, 1, 2, 3].map(() => runCli(['--url', race.url, 'migrate', 'up'])));
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
       const applied = runs.flatMap((r) => [...r.stdout.matchAll(/✓ (\d{4}_\w+)\s+applied/g)].map((m) => m[1]));
-      expect(applied.sort()).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive']);
+      expect(applied.sort()).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth']);
       const rows = await adminQuery<{ name: string }>('select name from kysely_migration order by name', race.name);
-      expect(rows.map((r) => r.name)).toHaveLength(5);
+      expect(rows.map((r) => r.name)).toHaveLength(6);
     } finally {
       await race.drop();
     }
@@ -134,11 +134,11 @@ describe('todo-db binary', () => {
       encoding: 'utf8',
     });
     expect(kysely.status, kysely.stderr).toBe(0);
-    expect(kysely.stdout + kysely.stderr).toMatch(/Found 5 migrations/);
+    expect(kysely.stdout + kysely.stderr).toMatch(/Found 6 migrations/);
     const listed = [...(kysely.stdout + kysely.stderr).matchAll(/\[`?(✓| )`?\] (\d{4}_\w+)/g)].map((m) => `${m[1] === '✓' ? 'applied' : 'pending'} ${m[2]}`);
     const status = JSON.parse((await runCli(['--url', db.url, '--json', 'migrate', 'status'])).stdout) as { migrations: { name: string; state: string }[] };
     expect(listed).toEqual(status.migrations.map((m) => `${m.state} ${m.name}`));
-    expect(listed).toHaveLength(5);
+    expect(listed).toHaveLength(6);
   });
 
   it('writes a correctly numbered migration and refuses unsafe names', async () => {
@@ -153,7 +153,7 @@ describe('todo-db binary', () => {
         expect(result.code, JSON.stringify(name)).toBe(2);
         expectOneErrorLine(result.stderr);
       }
-      expect(readdirSync(dir).filter((f) => f.startsWith('0006'))).toEqual(['0007_add_due_date.js']);
+      expect(readdirSync(dir).filter((f) => f.startsWith('0007'))).toEqual(['0007_add_due_date.js']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -169,9 +169,9 @@ describe('the embedded default', () => {
       expect(up.stdout).toMatch(/pglite:\.\/\.todo-db\/pglite/);
       expect(existsSync(join(cwd, '.todo-db', 'pglite', 'PG_VERSION'))).toBe(true);
       const status = await runCli(['migrate', 'status'], { cwd });
-      expect(status.stdout).toMatch(/5 migrations applied, none pending/);
+      expect(status.stdout).toMatch(/6 migrations applied, none pending/);
       const elsewhere = await runCli(['migrate', 'status'], { cwd, env: { TODO_DB_DATA_DIR: join(cwd, 'other') } });
-      expect(elsewhere.stdout).toMatch(/5 pending/);
+      expect(elsewhere.stdout).toMatch(/6 pending/);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

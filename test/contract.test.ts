@@ -84,14 +84,14 @@ describe('the spec, as read from schema.md', () => {
 describe('the committed snapshot', () => {
   const snapshot = readSnapshot(PACKAGE_SNAPSHOT_PATH);
 
-  it('is schema version 1.1.0: the two tables of schema.md plus tasks_archive, two functions and the app role', () => {
-    expect(snapshot.schemaVersion).toBe('1.1.0');
-    expect(tablesOf(snapshot.objects).map((t) => t.name).sort()).toEqual(['tasks', 'tasks_archive', 'users']);
+  it('is schema version 1.2.0: the two tables of schema.md, tasks_archive, the three Better Auth tables, two functions and the two roles', () => {
+    expect(snapshot.schemaVersion).toBe('1.2.0');
+    expect(tablesOf(snapshot.objects).map((t) => t.name).sort()).toEqual(['accounts', 'sessions', 'tasks', 'tasks_archive', 'users', 'verifications']);
     expect(Object.values(snapshot.objects).filter((o) => o.kind === 'function').map((o) => o.object)).toEqual(['function app_current_user_id()', 'function set_updated_at()']);
-    expect(snapshot.roles).toEqual(['todo_app']);
+    expect(snapshot.roles).toEqual(['todo_app', 'todo_auth']);
   });
 
-  it('records v1.0.0 after 0004 and v1.1.0 after 0005, which adds tasks_archive and nothing else', () => {
+  it('records v1.0.0 after 0004, v1.1.0 after 0005 (which adds tasks_archive and nothing else) and v1.2.0 after 0006', () => {
     const schemas = schemasByMigration(snapshot);
     expect(schemas.map((s) => [s.name, s.schemaVersion])).toEqual([
       ['0001_create_users', null],
@@ -99,10 +99,11 @@ describe('the committed snapshot', () => {
       ['0003_updated_at_triggers', null],
       ['0004_row_level_security', '1.0.0'],
       ['0005_tasks_archive', '1.1.0'],
+      ['0006_better_auth', '1.2.0'],
     ]);
-    const last = snapshot.migrations.at(-1)!;
-    expect(last.removed).toEqual([]);
-    for (const o of Object.values(last.set)) expect(o.table === 'tasks_archive' || o.object === 'tasks_archive').toBe(true);
+    const archive = snapshot.migrations.find((m) => m.name === '0005_tasks_archive')!;
+    expect(archive.removed).toEqual([]);
+    for (const o of Object.values(archive.set)) expect(o.table === 'tasks_archive' || o.object === 'tasks_archive').toBe(true);
   });
 
   it('gives tasks_archive the task columns with their types, plus archived_at', () => {
@@ -180,7 +181,8 @@ describe.each(SERVER_BACKENDS)('the migrations build exactly schema.md on %s', (
     const rls = readFileSync(specPath(), 'utf8').split('## Row-level security')[1]!.split('\n## ')[0]!;
     const named = [...new Set([...rls.matchAll(/`((?:users|tasks)_(select|insert|update|delete)_(?:own|self))`/g)].map((m) => m[1]!))];
     expect(named.sort()).toEqual(['tasks_delete_own', 'tasks_insert_own', 'tasks_select_own', 'tasks_update_own', 'users_select_self', 'users_update_self']);
-    const v1 = Object.values(live).filter((o) => o.kind === 'policy' && (o.table === 'users' || o.table === 'tasks'));
+    // v1.2.0 adds todo_auth's own policy on users; the spec's six are todo_app's.
+    const v1 = Object.values(live).filter((o) => o.kind === 'policy' && (o.table === 'users' || o.table === 'tasks') && (o.attrs.roles as string[]).includes('todo_app'));
     expect(v1.map((o) => o.object.replace('policy ', '')).sort()).toEqual(named.sort());
     for (const name of named) {
       const table = name.split('_')[0]!;
@@ -196,15 +198,17 @@ describe.each(SERVER_BACKENDS)('the migrations build exactly schema.md on %s', (
     }
   });
 
-  it('grants todo_app SELECT, INSERT, UPDATE, DELETE on both tables and nothing else; todo_app is NOLOGIN, no superuser, NOBYPASSRLS', () => {
-    for (const t of SPEC) expect(attr(live, `grant table ${t.name} to todo_app`)).toEqual({ privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] });
+  it('grants todo_app SELECT, INSERT, UPDATE, DELETE on tasks, on users all but UPDATE of email (v1.2.0: todo_auth owns it), and nothing else; todo_app is NOLOGIN, no superuser, NOBYPASSRLS', () => {
+    expect(attr(live, 'grant table tasks to todo_app')).toEqual({ privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] });
+    expect(attr(live, 'grant table users to todo_app')).toEqual({ privileges: ['SELECT', 'INSERT', 'DELETE'] });
+    for (const column of ['name', 'image']) expect(attr(live, `grant column users(${column}) to todo_app`)).toEqual({ privileges: ['UPDATE'] });
     const grantsToApp = Object.values(live).filter((o) => o.kind === 'grant' && o.object.endsWith(' to todo_app'));
-    expect(grantsToApp.map((o) => o.object).sort()).toEqual(['grant on tasks to todo_app', 'grant on tasks_archive to todo_app', 'grant on users to todo_app']);
+    expect(grantsToApp.map((o) => o.object).sort()).toEqual(['grant on tasks to todo_app', 'grant on tasks_archive to todo_app', 'grant on users to todo_app', 'grant on users(image) to todo_app', 'grant on users(name) to todo_app']);
     expect(attr(live, 'role todo_app')).toMatchObject({ superuser: false, login: false, bypassRls: false, memberOf: [] });
   });
 
   it('passes verify', async () => {
-    expect(await roleLock(() => verifySchema(handle))).toMatchObject({ ok: true, schemaVersion: '1.1.0', findings: [], earlierVersion: null });
+    expect(await roleLock(() => verifySchema(handle))).toMatchObject({ ok: true, schemaVersion: '1.2.0', findings: [], earlierVersion: null });
   });
 
   it('leaves no trace in this database after `migrate down --all`, and `up` reproduces it', async () => {

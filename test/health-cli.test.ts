@@ -21,7 +21,7 @@ describe('todo-db health and monitor (CLI)', () => {
     const human = await withRoleLock('shared', () => runCli(['--url', fresh.backend.url, 'health', '--strict']));
     expect(human.stderr).toBe('');
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^ {2}ok {2,}migrations {2,}5 applied, none pending$/m);
+    expect(human.stdout).toMatch(/^ {2}ok {2,}migrations {2,}6 applied, none pending$/m);
     expect(human.stdout).toMatch(/^ {2}ok {2,}redundant indexes {2,}idx_tasks_user_id redundant: covered by idx_tasks_user_completed, idx_tasks_user_created/m);
     expect(human.stdout).toMatch(/^ {2}n\/a {2,}application role {2,}policies as designed; the application's login role is not named \(name the role/m);
     expect(human.stdout).toMatch(/\d+ ok · 0 warn · 0 fail · \d+ n\/a/);
@@ -119,6 +119,6 @@ describe('todo-db health and monitor (CLI)', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    expect(stdout).toMatch(/^ {2}ok {2,}migrations {2,}5 applied, none pending$/m);
+    expect(stdout).toMatch(/^ {2}ok {2,}migrations {2,}6 applied, none pending$/m);
   }
 });

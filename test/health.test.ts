@@ -55,8 +55,8 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await migrateUp(fresh.handle, { to: '0002_create_tasks' });
     const report = await runHealth(fresh.handle);
     const migrations = check(report, 'migrations');
-    expect(migrations).toMatchObject({ status: 'fail', message: '2 applied, 3 pending', details: { value: 3 } });
-    expect(migrations.details.findings.map((f) => f.object)).toEqual(['0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive']);
+    expect(migrations).toMatchObject({ status: 'fail', message: '2 applied, 4 pending', details: { value: 4 } });
+    expect(migrations.details.findings.map((f) => f.object)).toEqual(['0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth']);
     expect(report.ok).toBe(false);
   });
 
@@ -64,8 +64,8 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await migrateUp(fresh.handle, { to: '0004_row_level_security' });
     // Matching v1.0.0 includes todo_app's attributes: hold the role intact meanwhile.
     const report = await withRoleLock('shared', () => runHealth(fresh.handle));
-    expect(check(report, 'migrations')).toMatchObject({ status: 'fail', message: '4 applied, 1 pending' });
-    expect(check(report, 'schema')).toMatchObject({ status: 'fail', message: 'is contract v1.0.0, not v1.1.0: migrations pending' });
+    expect(check(report, 'migrations')).toMatchObject({ status: 'fail', message: '4 applied, 2 pending' });
+    expect(check(report, 'schema')).toMatchObject({ status: 'fail', message: 'is contract v1.0.0, not v1.2.0: migrations pending' });
   });
 
   it('fails when row-level security is off, naming the table', async () => {

@@ -39,9 +39,9 @@ export async function up(db) {
 
 type Db = Awaited<ReturnType<typeof migratedPostgres>>;
 let loaded: Db;
-const unsafe = copyMigrations({ '0006_unsafe.js': UNSAFE });
-const concurrent = copyMigrations({ '0006_concurrent_index.js': CONCURRENT });
-const unparsable = copyMigrations({ '0006_unparsable.js': UNPARSABLE });
+const unsafe = copyMigrations({ '0007_unsafe.js': UNSAFE });
+const concurrent = copyMigrations({ '0007_concurrent_index.js': CONCURRENT });
+const unparsable = copyMigrations({ '0007_unparsable.js': UNPARSABLE });
 
 beforeAll(async () => {
   loaded = await migratedPostgres('lint_mig', 100_000);
@@ -58,7 +58,7 @@ describe('migrate lint on PostgreSQL with 100k tasks', () => {
   it('finds each danger of a pending migration at its line, honours the allow comment, and never runs it on the target', async () => {
     const before = await columnsOf(loaded.handle.db);
     const result = await lintMigrations(loaded.handle, { dir: unsafe.dir });
-    expect(result.migrations).toEqual(['0006_unsafe']);
+    expect(result.migrations).toEqual(['0007_unsafe']);
     const found = result.findings.map((f) => [f.id, f.details.line, f.status]);
     expect(found).toContainEqual(['non-concurrent-index', 5, 'fail']);
     expect(found).toContainEqual(['add-column-rewrite', 6, 'fail']);
@@ -79,7 +79,7 @@ describe('migrate lint on PostgreSQL with 100k tasks', () => {
 
   it('--all lints every migration; the tables they create count as new, so the v1 schema is clean', async () => {
     const result = await lintMigrations(loaded.handle, { all: true });
-    expect(result.migrations).toHaveLength(5);
+    expect(result.migrations).toHaveLength(6);
     expect(result.statements.length).toBeGreaterThan(20);
     expect(result.findings.filter((f) => f.status === 'fail')).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe('migrate lint on PostgreSQL with 100k tasks', () => {
   it('reports SQL that does not parse with the parser message and position, exit 1 and no crash', { timeout: 240_000 }, async () => {
     const result = await lintMigrations(loaded.handle, { dir: unparsable.dir });
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ id: 'parse-error', status: 'fail', details: { migration: '0006_unparsable', line: 5 } });
+    expect(result.findings[0]).toMatchObject({ id: 'parse-error', status: 'fail', details: { migration: '0007_unparsable', line: 5 } });
     expect(result.findings[0]!.message).toContain('syntax error at or near "tabel"');
     const cli = await runCli(['--url', loaded.db.url, '--migrations-dir', unparsable.dir, 'migrate', 'lint']);
     expect(cli.code).toBe(1);
@@ -127,7 +127,7 @@ describe('migrate up is never blocked on an empty database or on PGlite', () => 
     const empty = await migratedPostgres('lint_up_empty', 0);
     try {
       const result = await migrateUp(empty.handle, { dir: unsafe.dir });
-      expect(result.steps.map((s) => s.name)).toEqual(['0006_unsafe']);
+      expect(result.steps.map((s) => s.name)).toEqual(['0007_unsafe']);
     } finally {
       await empty.close();
     }
@@ -142,7 +142,7 @@ describe('migrate up is never blocked on an empty database or on PGlite', () => 
       const lint = await lintMigrations(handle, { dir: unsafe.dir });
       expect(lint.findings.filter((f) => f.status === 'fail').map((f) => f.id)).toContain('non-concurrent-index');
       const result = await migrateUp(handle, { dir: unsafe.dir });
-      expect(result.steps.map((s) => s.name)).toEqual(['0006_unsafe']);
+      expect(result.steps.map((s) => s.name)).toEqual(['0007_unsafe']);
     } finally {
       await handle.close();
       dir.remove();
@@ -161,15 +161,15 @@ export async function up(db) {
   await db.schema.alterTable('tasks').addColumn('due_at', 'timestamptz').execute();
 }
 `;
-    // the migrate up test above applied 0006_unsafe to loaded, so its file stays
-    const copy = copyMigrations({ '0006_unsafe.js': UNSAFE, '0007_add_due_at.js': addColumn });
+    // the migrate up test above applied 0007_unsafe to loaded, so its file stays
+    const copy = copyMigrations({ '0007_unsafe.js': UNSAFE, '0008_add_due_at.js': addColumn });
     const status = await migrationStatus(loaded.handle, { dir: copy.dir });
-    if (status.migrations.find((m) => m.name === '0006_unsafe')?.state === 'pending') await migrateUp(loaded.handle, { dir: copy.dir, to: '0006_unsafe', allowUnsafe: true });
+    if (status.migrations.find((m) => m.name === '0007_unsafe')?.state === 'pending') await migrateUp(loaded.handle, { dir: copy.dir, to: '0007_unsafe', allowUnsafe: true });
     try {
       makeMigration('backfill_due_at', { dir: copy.dir, template: 'backfill' });
       makeMigration('index_due_at', { dir: copy.dir, template: 'concurrent-index' });
       const result = await lintMigrations(loaded.handle, { dir: copy.dir });
-      expect(result.migrations).toEqual(['0007_add_due_at', '0008_backfill_due_at', '0009_index_due_at']);
+      expect(result.migrations).toEqual(['0008_add_due_at', '0009_backfill_due_at', '0010_index_due_at']);
       expect(result.statements.map((s) => s.lock)).toEqual([null, 'ACCESS EXCLUSIVE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE']);
       expect(result.findings).toEqual([]);
     } finally {

@@ -76,7 +76,7 @@ describe('a lock budget for every DDL statement (PostgreSQL)', () => {
   const hasNote = async () => (await handle.db.selectFrom('information_schema.columns' as any).select('column_name').where('table_name', '=', 'tasks').where('column_name', '=', 'note').execute()).length === 1;
 
   it('retries while an idle transaction holds tasks, names it, keeps app queries flowing, and applies once it ends', async () => {
-    copy = copyMigrations({ '0006_add_note.js': ADD_COLUMN });
+    copy = copyMigrations({ '0007_add_note.js': ADD_COLUMN });
     const blockerPid = await holdTasks();
     const cli = startCli(['migrate', 'up', '--url', database.url, '--migrations-dir', copy.dir, '--ddl-lock-timeout', '0.2', '--ddl-lock-budget', '120']);
     try {
@@ -95,19 +95,19 @@ describe('a lock budget for every DDL statement (PostgreSQL)', () => {
     } finally {
       await blocker.query('rollback').catch(() => undefined);
     }
-    expect(cli.output()).toMatch(/0006_add_note\s+applied in .* after \d+ lock timeouts?/);
+    expect(cli.output()).toMatch(/0007_add_note\s+applied in .* after \d+ lock timeouts?/);
     expect(await hasNote()).toBe(true);
     expect((await migrationStatus(handle, { dir: copy.dir })).pending).toBe(0);
-    await forget('0006_add_note', 'alter table tasks drop column note');
+    await forget('0007_add_note', 'alter table tasks drop column note');
   });
 
   it('gives up when the budget is spent: exit 1, the blocker named, nothing applied', async () => {
-    copy = copyMigrations({ '0006_add_note.js': ADD_COLUMN });
+    copy = copyMigrations({ '0007_add_note.js': ADD_COLUMN });
     const blockerPid = await holdTasks();
     const cli = startCli(['migrate', 'up', '--url', database.url, '--migrations-dir', copy.dir, '--ddl-lock-timeout', '0.1', '--ddl-lock-budget', '2']);
     expect(await cli.exited).toBe(1);
     const line = cli.output().trim().split('\n').at(-1)!;
-    expect(line).toMatch(/^todo-db: migration 0006_add_note could not take its locks within the 2 s lock budget \(\d+ attempts, lock_timeout 100 ms each\) and was not applied/);
+    expect(line).toMatch(/^todo-db: migration 0007_add_note could not take its locks within the 2 s lock budget \(\d+ attempts, lock_timeout 100 ms each\) and was not applied/);
     expect(line).toContain(`blocked by pid ${blockerPid} (lock-test-blocker, idle in transaction`);
     expect(line).toContain(`pg_terminate_backend(${blockerPid})`);
     await blocker.query('rollback');
@@ -116,7 +116,7 @@ describe('a lock budget for every DDL statement (PostgreSQL)', () => {
   });
 
   it('drops the invalid index a timed-out concurrent build leaves before it retries', async () => {
-    copy = copyMigrations({ '0006_concurrent_index.js': CONCURRENT_INDEX });
+    copy = copyMigrations({ '0007_concurrent_index.js': CONCURRENT_INDEX });
     // A writer in an open transaction: CREATE INDEX CONCURRENTLY waits for it after creating the (invalid) index.
     await holdTasks(`update tasks set title = title where user_id = '${USER}'`);
     const events: LockRetryEvent[] = [];
@@ -138,11 +138,11 @@ describe('a lock budget for every DDL statement (PostgreSQL)', () => {
     expect(result.steps[0]?.lockRetries?.lockTimeouts).toBeGreaterThan(0);
     const { rows } = await app.query<{ valid: boolean }>(`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'idx_tasks_title'`);
     expect(rows).toEqual([{ valid: true }]);
-    await forget('0006_concurrent_index', 'drop index idx_tasks_title');
+    await forget('0007_concurrent_index', 'drop index idx_tasks_title');
   });
 
   it('a concurrent build that runs out of budget says which invalid index it left', async () => {
-    copy = copyMigrations({ '0006_concurrent_index.js': CONCURRENT_INDEX });
+    copy = copyMigrations({ '0007_concurrent_index.js': CONCURRENT_INDEX });
     await holdTasks(`update tasks set title = title where user_id = '${USER}'`);
     const error = await migrateUp(handle, { dir: copy.dir, ddlLockTimeoutMs: 100, ddlLockBudgetMs: 1_500 }).catch((e: unknown) => e);
     await blocker.query('rollback');

@@ -39,7 +39,7 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
   it('applies every migration in order, once', async () => {
     const result = await migrateUp(fresh.handle);
     expect(result.steps.map((s) => s.name)).toEqual(NAMES);
-    expect(await userTables(fresh.handle)).toEqual(['tasks', 'tasks_archive', 'users']);
+    expect(await userTables(fresh.handle)).toEqual(['accounts', 'sessions', 'tasks', 'tasks_archive', 'users', 'verifications']);
     expect((await migrateUp(fresh.handle)).steps).toEqual([]);
     const status = await migrationStatus(fresh.handle);
     expect(status.migrations.map((m) => [m.name, m.state, m.problems])).toEqual(NAMES.map((n) => [n, 'applied', []]));
@@ -53,6 +53,8 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
         expect.stringMatching(/skipped the set_updated_at\(\) triggers/),
         expect.stringMatching(/skipped the todo_app role/),
         expect.stringMatching(/skipped row-level security on tasks_archive/),
+        expect.stringMatching(/skipped the updated_at triggers of the auth tables/),
+        expect.stringMatching(/skipped the todo_auth role, grants and row-level security of the auth tables/),
       ]);
     } else {
       expect(result.notices).toEqual([]);
@@ -62,11 +64,11 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
   it('reverts the newest, down to a named one, and all', async () => {
     await migrateUp(fresh.handle);
     expect((await migrateDown(fresh.handle)).steps.map((s) => s.name)).toEqual(['0006_better_auth']);
-    expect((await migrateDown(fresh.handle, { to: '0001_create_users' })).steps.map((s) => s.name)).toEqual(['0004_row_level_security', '0003_updated_at_triggers', '0002_create_tasks']);
+    expect((await migrateDown(fresh.handle, { to: '0001_create_users' })).steps.map((s) => s.name)).toEqual(['0005_tasks_archive', '0004_row_level_security', '0003_updated_at_triggers', '0002_create_tasks']);
     expect(await userTables(fresh.handle)).toEqual(['users']);
     expect((await migrateDown(fresh.handle, { all: true })).steps.map((s) => s.name)).toEqual(['0001_create_users']);
     expect(await userTables(fresh.handle)).toEqual([]);
-    expect((await migrationStatus(fresh.handle)).pending).toBe(5);
+    expect((await migrationStatus(fresh.handle)).pending).toBe(NAMES.length);
   });
 
   it('applies up to a named migration and rejects unknown or already-applied names', async () => {
@@ -123,7 +125,7 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
       rmSync(join(copy.dir, '00035_late_branch.js'));
       cpSync(join(PACKAGE_MIGRATIONS_DIR, '0004_row_level_security.js'), join(copy.dir, '0004_row_level_security.js'));
       writeFileSync(join(copy.dir, '00035_late_branch.js'), 'export async function up() {}\nexport async function down() {}\n');
-      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/00035_late_branch is pending but sorts before 0005_tasks_archive/);
+      await expect(migrateUp(fresh.handle, { dir: copy.dir })).rejects.toThrow(/00035_late_branch is pending but sorts before 0006_better_auth, which is already applied/);
     } finally {
       copy.remove();
     }
@@ -183,7 +185,7 @@ export async function down(db) { await sql\`alter table tasks drop column priori
     expect(result.steps.map((s) => s.name)).toEqual(NAMES);
     expect(result.steps[1]?.sql?.join('\n')).toMatch(/create index "idx_tasks_user_created" on "tasks" \("user_id", "created_at" desc\)/);
     const status = await migrationStatus(fresh.handle);
-    expect(status.pending).toBe(5);
+    expect(status.pending).toBe(NAMES.length);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name in ('users', 'tasks', 'tasks_archive')`.execute(fresh.handle.db);
     expect(rows[0]?.n).toBe(0);
     await migrateUp(fresh.handle);

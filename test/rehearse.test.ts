@@ -69,7 +69,7 @@ describe('migrate rehearse (PostgreSQL)', () => {
     handle = await openDatabase({ url: database.url });
     await migrateUp(handle);
     await seedScale(handle, { users: 200, tasksPerUser: 10, seed: 3 });
-    copy = copyMigrations({ '0006_ref_volatile.js': VOLATILE_DEFAULT, '0007_concurrent_index.js': CONCURRENT_INDEX });
+    copy = copyMigrations({ '0007_ref_volatile.js': VOLATILE_DEFAULT, '0008_concurrent_index.js': CONCURRENT_INDEX });
     result = await withRoleLock('shared', () => rehearseMigrations(handle, { dir: copy.dir, baseline: 1, concurrency: 2, budgetP99: 1e9 }));
   });
   afterAll(async () => {
@@ -84,8 +84,8 @@ describe('migrate rehearse (PostgreSQL)', () => {
     expect(result.copy).toMatchObject({ built: true, users: 200, tasks: 2000, dropped: true });
     expect(result.baseline!.count).toBeGreaterThan(0);
     expect(result.items.map((i) => [i.object, i.status])).toEqual([
-      ['0006_ref_volatile', 'ok'],
-      ['0007_concurrent_index', 'ok'],
+      ['0007_ref_volatile', 'ok'],
+      ['0008_concurrent_index', 'ok'],
     ]);
     for (const item of result.items) expect(Object.keys(item).sort()).toEqual(['details', 'fix', 'id', 'message', 'object', 'status']);
     const [volatile, index] = result.migrations;
@@ -117,7 +117,7 @@ describe('migrate rehearse (PostgreSQL)', () => {
       expect(polyline!.getAttribute('points')!.trim().split(/\s+/)).toHaveLength(withValues);
     }
     const windows = byClass('g', 'migration').map((g) => g.getElementsByTagName('title')[0]!.textContent);
-    expect(windows).toEqual(['0006_ref_volatile', '0007_concurrent_index']);
+    expect(windows).toEqual(['0007_ref_volatile', '0008_concurrent_index']);
     expect(byClass('g', 'baseline')).toHaveLength(1);
     expect(byClass('line', 'budget')).toHaveLength(1);
     expect(byClass('rect', 'lock-wait')).toHaveLength(result.lockWaits.length);
@@ -170,11 +170,11 @@ describe('migrate rehearse (PostgreSQL)', () => {
       const doc = JSON.parse(run.stdout) as RehearsalResult;
       expect(doc.copy).toMatchObject({ built: false, dropped: false, users: 200, tasks: 2000 });
       const applied = await adminQuery<{ name: string }>('select name from kysely_migration order by name', scratch.name);
-      expect(applied.map((r) => r.name).slice(-2)).toEqual(['0006_ref_volatile', '0007_concurrent_index']);
+      expect(applied.map((r) => r.name).slice(-2)).toEqual(['0007_ref_volatile', '0008_concurrent_index']);
       // Now it is ahead of the target: a second rehearsal on it is refused.
       const again = await runCli(['migrate', 'rehearse', '--url', database.url, '--rehearse-url', scratch.url, '--migrations-dir', copy.dir]);
       expect(again.code).toBe(2);
-      expect(again.stderr.trim()).toMatch(/^todo-db: the copy at .* has 7 migrations applied \(last 0007_concurrent_index\), the target 5/);
+      expect(again.stderr.trim()).toMatch(/^todo-db: the copy at .* has 7 migrations applied \(last 0008_concurrent_index\), the target 5/);
     } finally {
       await scratch.drop();
     }

@@ -22,7 +22,7 @@ describe.each(SERVER_BACKENDS)('todo-db rls on %s', (backend) => {
     await intact(async () => {
       const verify = await cli('rls', 'verify');
       expect(verify.stderr).toBe('');
-      expect(verify.stdout).toMatch(/All \d+ probes and checks passed on 3 tenant tables/);
+      expect(verify.stdout).toMatch(/All \d+ probes and checks passed on 5 tenant tables/);
       expect(verify.code).toBe(0);
       const apply = await cli('rls', 'apply');
       expect(apply.stdout).toMatch(/nothing to apply, nothing changed/);

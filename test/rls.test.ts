@@ -96,24 +96,27 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
         expect(status.findings).toEqual([]);
         expect(status.ok).toBe(true);
         expect(status.appRole).toMatchObject({ name: app.name, superuser: false, bypassRls: false, owns: [], inheritsAppRole: true });
-        expect(status.tables).toEqual([
-          { table: 'users', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
-          { table: 'tasks', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
-          { table: 'tasks_archive', exists: true, enabled: true, forced: true, owner: fresh.handle.server.user },
-        ]);
+        expect(status.tables).toEqual(
+          ['users', 'accounts', 'sessions', 'tasks', 'tasks_archive', 'verifications'].map((table) => ({ table, exists: true, enabled: true, forced: true, owner: fresh.handle.server.user })),
+        );
         expect(status.policies.map((p) => `${p.table}.${p.name} ${p.command}`)).toEqual([
+          'users.users_auth_service ALL',
           'users.users_select_self SELECT',
           'users.users_update_self UPDATE',
+          'accounts.accounts_auth_service ALL',
+          'sessions.sessions_auth_service ALL',
           'tasks.tasks_delete_own DELETE',
           'tasks.tasks_insert_own INSERT',
           'tasks.tasks_select_own SELECT',
           'tasks.tasks_update_own UPDATE',
           'tasks_archive.tasks_archive_delete_own DELETE',
           'tasks_archive.tasks_archive_select_own SELECT',
+          'verifications.verifications_auth_service ALL',
         ]);
         expect(status.notes).toEqual([
           expect.stringMatching(/^users: no INSERT\/DELETE policy, so todo_app is denied them/),
           expect.stringMatching(/^tasks_archive: no INSERT\/UPDATE policy, so todo_app is denied them/),
+          expect.stringMatching(/^todo_auth \(the auth service\) sees every row of users, sessions, accounts, verifications .* and has no grant on the task tables$/),
         ]);
         const policiesBefore = await policyOids(fresh.handle);
         const applied = await applyRls(fresh.handle);

@@ -67,7 +67,7 @@ describe('the committed snapshot', () => {
     const text = readFileSync(PACKAGE_SNAPSHOT_PATH, 'utf8');
     expect(text).toMatch(/^ {4}"column tasks\.title": \{"attrs":\{.*\},"kind":"column","object":"tasks\.title","table":"tasks"\},$/m);
     const snapshot = readSnapshot(PACKAGE_SNAPSHOT_PATH);
-    expect(snapshot.migrations.map((m) => m.name)).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive']);
+    expect(snapshot.migrations.map((m) => m.name)).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth']);
   });
 });
 
@@ -128,7 +128,7 @@ describe('a new table in the snapshot reaches every derived list', () => {
   let copy: ReturnType<typeof migrationsCopy>;
   let snapshot: Snapshot;
   beforeAll(async () => {
-    copy = migrationsCopy({ '0006_notes.js': NOTES });
+    copy = migrationsCopy({ '0007_notes.js': NOTES });
     snapshot = await generateSnapshot({ migrationsDir: copy.dir });
   });
   afterAll(() => {
@@ -139,7 +139,7 @@ describe('a new table in the snapshot reaches every derived list', () => {
 
   it('carries the schema version the migration exports, and shows in the types and the diagram', () => {
     expect(snapshot.schemaVersion).toBe('1.2.0');
-    expect(tableNames(snapshot)).toEqual(['users', 'notes', 'tasks', 'tasks_archive']);
+    expect(tableNames(snapshot)).toEqual(['users', 'accounts', 'notes', 'sessions', 'tasks', 'tasks_archive', 'verifications']);
     expect(kyselyTypes(snapshot)).toMatch(/export interface NotesTable \{\n {2}id: Generated<string>;\n {2}user_id: string;\n {2}body: string;\n\}/);
     expect(kyselyTypes(snapshot)).toMatch(/ {2}notes: NotesTable;/);
     expect(snapshotDiagram(snapshot)).toMatch(/users \|\|--o\{ notes : "user_id"/);
@@ -152,7 +152,7 @@ describe('a new table in the snapshot reaches every derived list', () => {
     const lib = await import('../src/index.js');
     const { CONTENT_TABLES } = await import('../src/backup/contents.js');
     // cleanup and archive check the maintenance role on exactly this list
-    expect(SCHEMA_TABLES).toEqual(['users', 'notes', 'tasks', 'tasks_archive']);
+    expect(SCHEMA_TABLES).toEqual(['users', 'accounts', 'notes', 'sessions', 'tasks', 'tasks_archive', 'verifications']);
     expect(CONTENT_TABLES).toEqual(SCHEMA_TABLES);
     expect(lib.PROTECTED_TABLES.map((t) => t.table)).toContain('notes');
     const handle = await lib.openDatabase({ url: 'pglite:memory' });

@@ -43,10 +43,10 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
       const human = await verify();
       expect(human.stderr).toBe('');
       expect(human.code).toBe(0);
-      expect(human.stdout).toMatch(/✓ schema matches the snapshot v1\.1\.0\n$/);
+      expect(human.stdout).toMatch(/✓ schema matches the snapshot v1\.2\.0\n$/);
       const json = await verify('--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, command: 'verify', durationMs: expect.any(Number), schemaVersion: '1.1.0', findings: [], allowed: [], earlierVersion: null });
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, command: 'verify', durationMs: expect.any(Number), schemaVersion: '1.2.0', findings: [], allowed: [], earlierVersion: null });
     });
   });
 
@@ -70,7 +70,7 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
         expect(human.stdout).toMatch(/^ {2}tasks\n/m);
         expect(human.stdout).toMatch(/✗ missing {4}idx_tasks_user_created/);
         expect(human.stdout).toMatch(/fix idx_tasks_user_created: CREATE INDEX idx_tasks_user_created ON tasks USING btree \(user_id, created_at DESC\)/);
-        expect(human.stdout).toMatch(/3 differences from the schema snapshot v1\.1\.0\./);
+        expect(human.stdout).toMatch(/3 differences from the schema snapshot v1\.2\.0\./);
       });
     } finally {
       await run(`create index idx_tasks_user_created on tasks (user_id, created_at desc); alter table users alter column email set not null;
@@ -84,10 +84,10 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
       await roleLock('shared', async () => {
         const human = await verify();
         expect(human.code).toBe(1);
-        expect(human.stdout).toMatch(/The database matches the schema after 0004_row_level_security \(v1\.0\.0\), not the latest v1\.1\.0: run `todo-db migrate up` \(through 0005_tasks_archive\)\.\n$/);
+        expect(human.stdout).toMatch(/The database matches the schema after 0005_tasks_archive \(v1\.1\.0\), not the latest v1\.2\.0: run `todo-db migrate up` \(through 0006_better_auth\)\.\n$/);
         const doc = JSON.parse((await verify('--json')).stdout);
-        expect(doc).toMatchObject({ ok: false, schemaVersion: '1.1.0', earlierVersion: { migration: '0004_row_level_security', version: '1.0.0', upTo: ['0005_tasks_archive'] } });
-        expect(doc.findings.map((f: { object: string }) => f.object)).toEqual(['tasks_archive']);
+        expect(doc).toMatchObject({ ok: false, schemaVersion: '1.2.0', earlierVersion: { migration: '0005_tasks_archive', version: '1.1.0', upTo: ['0006_better_auth'] } });
+        expect(doc.findings.map((f: { object: string }) => f.object)).toEqual(expect.arrayContaining(['accounts', 'sessions', 'verifications']));
       });
     } finally {
       expect((await runCli(['--url', backend.url, 'migrate', 'up'])).code).toBe(0);
@@ -99,8 +99,8 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
     try {
       await roleLock('shared', async () => {
         const doc = JSON.parse((await verify('--json')).stdout);
-        expect(doc).toMatchObject({ ok: false, earlierVersion: { migration: '0003_updated_at_triggers', upTo: ['0004_row_level_security', '0005_tasks_archive'] } });
-        expect((await verify()).stdout).toMatch(/matches the schema after 0003_updated_at_triggers, not the latest v1\.1\.0: run `todo-db migrate up` \(through 0005_tasks_archive\)/);
+        expect(doc).toMatchObject({ ok: false, earlierVersion: { migration: '0003_updated_at_triggers', upTo: ['0004_row_level_security', '0005_tasks_archive', '0006_better_auth'] } });
+        expect((await verify()).stdout).toMatch(/matches the schema after 0003_updated_at_triggers, not the latest v1\.2\.0: run `todo-db migrate up` \(through 0006_better_auth\)/);
       });
     } finally {
       expect((await runCli(['--url', backend.url, 'migrate', 'up'])).code).toBe(0);

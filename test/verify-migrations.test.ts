@@ -139,7 +139,7 @@ describe('verify --migrations from the command line', () => {
       expect(good.stderr).toBe('');
       expect(good.code).toBe(0);
       expect(good.stdout).toMatch(/✓ down 0005_tasks_archive/);
-      expect(good.stdout).toMatch(/5 migrations apply, match the snapshot v1\.1\.0, revert without a trace and apply again\./);
+      expect(good.stdout).toMatch(/6 migrations apply, match the snapshot v1\.2\.0, revert without a trace and apply again\./);
 
       const copy = migrationsWith('0007_forgetful', FORGETFUL);
       try {

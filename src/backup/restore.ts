@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { isNeonPooler } from '../connection/target.js';
 import { UnsupportedError, UsageError } from '../errors.js';
-import { ensureAppRole } from './app-role.js';
+import { ensureContractRoles } from './app-role.js';
 import { detectFormat, FORMATS, type BackupFormat } from './backup-file.js';
 import { schemaTables, tableContents, type TableContents } from './contents.js';
 import { runTool, toolInvocation, type PostgresTarget, type ToolCall } from './pg-tools.js';
@@ -66,7 +66,7 @@ export async function restoreDatabase(handle: TodoDatabase<any>, file: string, o
       'restore into an empty database, or pass --clean --yes to replace its contents',
     );
   }
-  if (handle.capabilities.rls) await ensureAppRole(handle.db);
+  if (handle.capabilities.rls) await ensureContractRoles(handle.db);
   const tool = handle.raw.kind === 'postgres' ? await restoreServer(handle, path, options) : await restorePglite(handle, path, options.clean === true);
   if (handle.capabilities.statistics) await sql`analyze`.execute(handle.db);
   return {

@@ -21,11 +21,11 @@ describe('concurrent runners', () => {
         for (const run of runs) expect(run.code, run.stderr).toBe(0);
         expect(runs.flatMap((r) => appliedIn(r.stdout)).sort()).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth']);
         const rows = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
-        expect(rows[0]?.n).toBe(5);
+        expect(rows[0]?.n).toBe(6);
         expect(await inconsistentMigrations(db.name)).toEqual([]);
         const status = await runCli(['--url', db.url, 'migrate', 'status']);
         expect(status.code).toBe(0);
-        expect(status.stdout).toMatch(/5 migrations applied, none pending/);
+        expect(status.stdout).toMatch(/6 migrations applied, none pending/);
       } finally {
         await db.drop();
       }
@@ -53,9 +53,9 @@ describe('concurrent runners', () => {
     try {
       const runs = await Promise.all([0, 1, 2].map(() => runCli(['--url', data.url, 'migrate', 'up'])));
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
-      expect(runs.flatMap((r) => appliedIn(r.stdout))).toHaveLength(5);
+      expect(runs.flatMap((r) => appliedIn(r.stdout))).toHaveLength(6);
       const status = await runCli(['--url', data.url, 'migrate', 'status']);
-      expect(status.stdout).toMatch(/5 migrations applied, none pending/);
+      expect(status.stdout).toMatch(/6 migrations applied, none pending/);
     } finally {
       data.remove();
     }
