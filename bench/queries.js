@@ -355,7 +355,7 @@ async function compareScales(scales) {
         for (let j = 0; j < warm; j++) for (let k = 0; k < scales.length; k++) await once(j, k);
         const stats = await measure(ITERATIONS - warm, scales.length, concurrency, (i, k) => once(i + warm, k));
         if (pattern.id === 3) made = createdNow;
-        stats.forEach((st, k) => results.set(`${concurrency}:${pattern.id}:${k}`, st));
+        for (const [k, st] of stats.entries()) results.set(`${concurrency}:${pattern.id}:${k}`, st);
         log(`scale comparison c=${concurrency} pattern ${pattern.id}: ${stats.map((st) => st.p50.toFixed(3)).join(' / ')} ms`);
       }
     } finally {

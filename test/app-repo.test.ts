@@ -117,11 +117,11 @@ export async function down(db) {
     const up = todoDb(['migrate', 'up']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/DATABASE_URL from \.env/);
-    expect(up.stdout).toMatch(/6 migrations applied/);
+    expect(up.stdout).toMatch(/7 migrations applied/);
     const column = await adminQuery(`select data_type from information_schema.columns where table_name = 'tasks' and column_name = 'due_at'`, db.name);
     expect(column).toEqual([{ data_type: 'timestamp with time zone' }]);
     const status = JSON.parse(todoDb(['--json', 'migrate', 'status']).stdout) as { migrations: { name: string; state: string }[] };
-    expect(status.migrations).toHaveLength(6);
+    expect(status.migrations).toHaveLength(7);
     const list = inApp('kysely', ['migrate:list', '--no-outdated-check']);
     expect(list.code, list.stderr).toBe(0);
     const listed = [...(list.stdout + list.stderr).matchAll(/\[`?(✓| )`?\] (\d{4}_\w+)/g)].map((m) => `${m[1] === '✓' ? 'applied' : 'pending'} ${m[2]}`);
@@ -130,10 +130,10 @@ export async function down(db) {
     expect(todoDb(['migrate', 'status']).code).toBe(0);
   });
 
-  it('migrate up on PGlite applies the same six migrations', async () => {
+  it("migrate up on PGlite applies the same seven migrations (the package's six and the app's own)", async () => {
     const up = todoDb(['--url', 'pglite:./.todo-db/pglite', 'migrate', 'up']);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stdout).toMatch(/6 migrations applied/);
+    expect(up.stdout).toMatch(/7 migrations applied/);
     const handle = await openDatabase({ url: `pglite:${join(app, '.todo-db/pglite')}` });
     try {
       const { rows } = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'tasks' and column_name = 'due_at'`.execute(handle.db);

@@ -130,7 +130,7 @@ describe('todo-db archive on a terminal', () => {
 
   it('draws a progress bar with tasks/s and ETA on stderr', async () => {
     const screen = onTerminal('archive --completed-before 90d --batch-size 100 --yes');
-    expect(screen).toMatch(/ {2}archive █*░*  [\d,]+ \/ 3,000 · [\d,]+ tasks\/s · ETA \d+s/);
+    expect(screen).toMatch(/ {2}archive █*░* {2}[\d,]+ \/ 3,000 · [\d,]+ tasks\/s · ETA \d+s/);
     expect(screen).toMatch(/archived 3,000 tasks .* in 30 batches of up to 100/);
     expect(screen).toMatch(/exit 0/);
   });

@@ -52,7 +52,7 @@ describe.each(SERVER_BACKENDS)('todo-db backup and restore (the binary) on %s', 
     expect(doc.ok).toBe(true);
     expect(doc.file).toMatch(/\/todo-db-[\w.-]+-\d{8}-\d{6}\.(dump|sql)$/);
     expect(existsSync(doc.file)).toBe(true);
-    expect(doc.tables.map((t: { table: string; rows: number }) => [t.table, t.rows])).toEqual([['users', 2], ['tasks', 3], ['tasks_archive', 0]]);
+    expect(doc.tables.map((t: { table: string; rows: number }) => [t.table, t.rows])).toEqual([['users', 2], ['accounts', 0], ['sessions', 0], ['tasks', 3], ['tasks_archive', 0], ['verifications', 0]]);
     expect(doc.verification).toMatchObject({ ok: true, schema: { ok: true } });
   }, SLOW);
 
@@ -63,7 +63,7 @@ describe.each(SERVER_BACKENDS)('todo-db backup and restore (the binary) on %s', 
     expect(unnamed.stderr).toMatch(/^todo-db: restore needs the target named with --url/);
     const refused = await runCli(['--url', source.url, 'restore', file], { cwd: work });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^todo-db: .* is not empty: 6 tables in the current schema .*nothing was changed \(restore into an empty database, or pass --clean --yes/);
+    expect(refused.stderr).toMatch(/^todo-db: .* is not empty: 9 tables in the current schema .*nothing was changed \(restore into an empty database, or pass --clean --yes/);
     const unconfirmed = await runCli(['--url', source.url, 'restore', file, '--clean'], { cwd: work });
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toMatch(/restore --clean needs confirmation.*pass --yes/);

@@ -7,7 +7,9 @@ import { runCli } from './support/cli.js';
 /** The resolver as the binary uses it: no database server (PGlite in memory at most). */
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'todo-db-config-cli-'));
   dirs.push(dir);

@@ -8,7 +8,10 @@ import { renderDiagram } from '../src/verify/diagram.js';
 import { SERVER_BACKENDS, openFresh, provision, type BackendName, type TestBackend } from './support/backends.js';
 import { runCli } from './support/cli.js';
 
+/** Contract v1.2.0: the v1 tables, tasks_archive and the three Better Auth tables. */
 const V1_DIAGRAM = `erDiagram
+    users ||--o{ accounts : "user_id"
+    users ||--o{ sessions : "user_id"
     users ||--o{ tasks : "user_id"
     users ||--o{ tasks_archive : "user_id"
     users {
@@ -17,6 +20,31 @@ const V1_DIAGRAM = `erDiagram
         boolean email_verified
         varchar name
         text image
+        timestamptz created_at
+        timestamptz updated_at
+    }
+    accounts {
+        uuid id PK
+        uuid user_id FK
+        text account_id
+        text provider_id
+        text access_token
+        text refresh_token
+        text id_token
+        timestamptz access_token_expires_at
+        timestamptz refresh_token_expires_at
+        text scope
+        text password
+        timestamptz created_at
+        timestamptz updated_at
+    }
+    sessions {
+        uuid id PK
+        uuid user_id FK
+        text token UK
+        timestamptz expires_at
+        text ip_address
+        text user_agent
         timestamptz created_at
         timestamptz updated_at
     }
@@ -38,6 +66,14 @@ const V1_DIAGRAM = `erDiagram
         timestamptz created_at
         timestamptz updated_at
         timestamptz archived_at
+    }
+    verifications {
+        uuid id PK
+        text identifier
+        text value
+        timestamptz expires_at
+        timestamptz created_at
+        timestamptz updated_at
     }`;
 
 const markdown = (diagram: string) => `# Schema\n\nSome prose.\n\n\`\`\`mermaid\n${diagram}\n\`\`\`\n\nMore prose.\n`;
@@ -45,7 +81,7 @@ const markdown = (diagram: string) => `# Schema\n\nSome prose.\n\n\`\`\`mermaid\
 describe('diagram rendering', () => {
   const snapshot = readSnapshot(PACKAGE_SNAPSHOT_PATH);
 
-  it('renders the snapshot like the live v1 schema (parents first, PK / FK / UK)', () => {
+  it('renders the snapshot like the live v1.2.0 schema (parents first, PK / FK / UK)', () => {
     expect(snapshotDiagram(snapshot)).toBe(V1_DIAGRAM);
     expect(renderDiagram(tablesOf(snapshot.objects))).toBe(V1_DIAGRAM);
   });

@@ -74,7 +74,7 @@ describe('todo-db seed on a terminal', () => {
       // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
       const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --url ${db.url} seed --users 500 --tasks-per-user 20`;
       const screen = execFileSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-      expect(screen).toMatch(/ {2}tasks +█*░*  [\d,]+ \/ 10,000 · [\d,]+ rows\/s · ETA \d+s/);
+      expect(screen).toMatch(/ {2}tasks +█*░* {2}[\d,]+ \/ 10,000 · [\d,]+ rows\/s · ETA \d+s/);
       expect(screen).toMatch(/ {2}indexes .* 7 \/ 7/);
       expect(screen).toMatch(/seeded 500 users and 10,000 tasks \(seed 1\)/);
     } finally {

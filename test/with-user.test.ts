@@ -156,14 +156,22 @@ function countQueries(backend: string, where: Kysely<Database> | TodoDatabase, s
       return (original as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof original;
     restore.push(() => (pg.Client.prototype.query = original));
-    return () => restore.forEach((r) => r());
+    return () => {
+      for (const r of restore) r();
+    };
   }
   const client = (where as TodoDatabase).raw.kind === 'pglite' ? ((where as TodoDatabase).raw as unknown as { client: PGlite }).client : undefined;
   if (!client) throw new Error('countQueries: no PGlite client');
   const query = client.query.bind(client);
   const exec = client.exec.bind(client);
-  client.query = ((text: string, ...rest: unknown[]) => (sent.push(text), (query as (...a: unknown[]) => unknown)(text, ...rest))) as typeof client.query;
-  client.exec = ((text: string, ...rest: unknown[]) => (sent.push(text), (exec as (...a: unknown[]) => unknown)(text, ...rest))) as typeof client.exec;
+  client.query = ((text: string, ...rest: unknown[]) => {
+    sent.push(text);
+    return (query as (...a: unknown[]) => unknown)(text, ...rest);
+  }) as typeof client.query;
+  client.exec = ((text: string, ...rest: unknown[]) => {
+    sent.push(text);
+    return (exec as (...a: unknown[]) => unknown)(text, ...rest);
+  }) as typeof client.exec;
   return () => {
     client.query = query;
     client.exec = exec;

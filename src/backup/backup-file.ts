@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -57,7 +57,7 @@ export function detectFormat(path: string): BackupFormat {
  * connection"), and a FIFO or a device would block or never end.
  */
 function checkBackupFile(path: string): void {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch {

@@ -148,7 +148,7 @@ export function alignColumns(rows: readonly (readonly string[])[], options: Colu
 }
 
 function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes being stripped
   return text.replace(/\u001b\[[0-9;]*m/g, '').trim();
 }
 

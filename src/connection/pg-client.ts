@@ -11,6 +11,7 @@ import { ConnectionError } from '../errors.js';
 export class ClosingClient extends pg.Client {
   override connect(): Promise<pg.Client>;
   override connect(callback: (err: Error | null, client?: pg.Client) => void): void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: the implementation signature of pg's two overloads
   override connect(callback?: (err: Error | null, client?: pg.Client) => void): Promise<pg.Client> | void {
     const onFailure = (error: Error): Error => {
       this.end().catch(() => undefined);

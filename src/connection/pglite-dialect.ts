@@ -94,7 +94,7 @@ class PGliteConnection implements DatabaseConnection {
       ...(writes && result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
     };
   }
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: Kysely's interface needs a generator; PGlite cannot stream
   async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
     throw new Error('streaming queries are not supported on PGlite');
   }

@@ -3,9 +3,6 @@ import type { HealthCheck } from './types.js';
 
 const EXPIRED_SQL = 'health/expired-sessions.sql';
 
-/** Expired sessions above this many are worth a cleanup (a few are normal: they go when their cookie returns). */
-export const EXPIRED_SESSIONS_WARN = 1000;
-
 type Expired = { expired: number; total: number } | null;
 
 /** Better Auth's sessions past expires_at: a warning when they pile up, with the query that removes them. */
@@ -24,11 +21,11 @@ export const expiredSessions: HealthCheck<Expired> = {
       throw error;
     }
   },
-  evaluate: ({ data }) => {
+  evaluate: ({ data }, t) => {
     if (!data) return { status: 'n/a', value: null, message: 'no sessions table (migration 0006 not applied)' };
     const message = `${data.expired} of ${data.total} sessions expired`;
-    return { status: data.expired > EXPIRED_SESSIONS_WARN ? 'warn' : 'ok', value: data.expired, message };
+    return { status: data.expired > t.expiredSessionsWarn ? 'warn' : 'ok', value: data.expired, message };
   },
-  threshold: () => `warn > ${EXPIRED_SESSIONS_WARN}`,
+  threshold: (t) => `warn > ${t.expiredSessionsWarn}`,
   fix: 'remove them: psql "$DATABASE_URL_UNPOOLED" -f sql/cleanup-expired-sessions.sql (repeat until it deletes 0 rows)',
 };

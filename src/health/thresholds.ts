@@ -41,6 +41,7 @@ export const HEALTH_THRESHOLDS = {
   bloatMinMegabytes: { flag: 'bloat-min', unit: 'MB', value: 10, description: 'judge bloat only when the estimated waste is at least this big' },
   connectionsWarnPercent: { flag: 'connections-warn', unit: '%', value: 80, description: 'warn when this share of max_connections is used' },
   connectionsFailPercent: { flag: 'connections-fail', unit: '%', value: 95, description: 'fail when this share of max_connections is used' },
+  expiredSessionsWarn: { flag: 'expired-sessions-warn', unit: 'rows', value: 1000, description: 'warn when more Better Auth sessions than this are past expires_at (a few are normal: they go when their cookie returns)' },
   slowStatementWarnMs: { flag: 'slow-statement-warn', unit: 'ms', value: 100, description: 'warn on a statement slower than this on average (pg_stat_statements)' },
 } as const satisfies Record<string, ThresholdSpec>;
 

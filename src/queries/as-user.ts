@@ -68,7 +68,7 @@ export function asUser(target: FastTarget, userId: string): UserTasks {
   checkUserId(userId, 'asUser');
   const send = sender(target);
   const prefix = `${setUserSql(userId)}; `;
-  const run = async (t: Template, values: Record<string, unknown>): Promise<Outcome> => send(prefix + inlined(t, values, escape ?? (escape = await driverEscape())));
+  const run = async (t: Template, values: Record<string, unknown>): Promise<Outcome> => send(prefix + inlined(t, values, escapeText ?? (escapeText = await driverEscape())));
   const task = (id: unknown) => {
     if (!isUuid(id)) throw new UsageError(`a task id must be a uuid, got ${JSON.stringify(String(id)).slice(0, 60)}`, 'pass the id of one of the user\'s tasks');
     return id;
@@ -105,7 +105,7 @@ export function asUser(target: FastTarget, userId: string): UserTasks {
   };
 }
 
-let escape: ((text: string) => string) | undefined;
+let escapeText: ((text: string) => string) | undefined;
 
 function sender(target: FastTarget): Send {
   if ('raw' in target && 'db' in target) {

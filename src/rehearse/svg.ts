@@ -52,7 +52,7 @@ export function rehearsalSvg(result: RehearsalResult): string {
 
   function band(x1: number, x2: number, label: string, fill: string, cls: string, row = 0): string {
     const labelY = M.top + 14 + (row % 3) * 14;
-    return `<g class="${cls}"><rect x="${f(x1)}" y="${M.top}" width="${f(Math.max(1, x2 - x1))}" height="${plotH}" fill="${fill}" fill-opacity="0.6"><title>${escape(label)}</title></rect>${text(x1 + 4, labelY, label, { size: 11, fill: COLORS.text })}</g>`;
+    return `<g class="${cls}"><rect x="${f(x1)}" y="${M.top}" width="${f(Math.max(1, x2 - x1))}" height="${plotH}" fill="${fill}" fill-opacity="0.6"><title>${escapeXml(label)}</title></rect>${text(x1 + 4, labelY, label, { size: 11, fill: COLORS.text })}</g>`;
   }
 }
 
@@ -63,10 +63,10 @@ function legend(x0: number, y0: number): string {
 }
 
 function text(x: number, y: number, content: string, o: { size?: number; weight?: string; anchor?: string; fill?: string } = {}): string {
-  return `<text x="${f(x)}" y="${f(y)}"${o.size ? ` font-size="${o.size}"` : ''}${o.weight ? ` font-weight="${o.weight}"` : ''}${o.anchor ? ` text-anchor="${o.anchor}"` : ''} fill="${o.fill ?? COLORS.text}">${escape(content)}</text>`;
+  return `<text x="${f(x)}" y="${f(y)}"${o.size ? ` font-size="${o.size}"` : ''}${o.weight ? ` font-weight="${o.weight}"` : ''}${o.anchor ? ` text-anchor="${o.anchor}"` : ''} fill="${o.fill ?? COLORS.text}">${escapeXml(content)}</text>`;
 }
 
-function escape(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

@@ -10,9 +10,7 @@ import type { RlsFinding } from './findings.js';
 import { isOncePerStatement } from './lint.js';
 import type { ProbeDetails } from './proof/attacks.js';
 import { runProof } from './proof/run.js';
-
-/** The auth service's designed role (contract v1.2.0). */
-const AUTH_ROLE = 'todo_auth';
+import { AUTH_PRIVILEGES, AUTH_ROLE } from './design.js';
 import { rlsStatus } from './status.js';
 import { requireCapabilities } from '../connection/capabilities.js';
 import { hasSqlState } from '../sql-state.js';
@@ -97,6 +95,7 @@ export async function verifyRls(handle: TodoDatabase<any>, options: VerifyRlsOpt
   const proof = await runProof(handle.db, {
     design: { appRole: APP_ROLE, appTables: TABLE_NAMES, helper: { name: HELPER_FUNCTION, body: HELPER_BODY }, setting: USER_SETTING, triggerFunctions: ['set_updated_at'] },
     authRole: AUTH_ROLE,
+    authTables: Object.keys(AUTH_PRIVILEGES),
     loginRoles: appRole ? [appRole] : [],
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
   }).catch((error: unknown) => {

@@ -137,7 +137,7 @@ export async function readCatalog(db: Kysely<any>, options: ReadCatalogOptions =
   for (const r of mine(rul)) add(`${r.table}.${r.name}`, 'rule', `rule ${r.name}`, r.table, { definition: r.definition, enabled: ENABLED[r.enabled] ?? r.enabled });
   const policyRoles = new Set<string>();
   for (const p of mine(pol)) {
-    p.roles.forEach((r) => policyRoles.add(r));
+    for (const r of p.roles) policyRoles.add(r);
     add(`${p.table}.${p.name}`, 'policy', `policy ${p.name}`, p.table, {
       command: COMMANDS[p.command] ?? p.command,
       permissive: p.permissive,

@@ -185,6 +185,7 @@ describe('resolveSettings: .env and config files', () => {
   });
 
   it('--env NAME reads .env.NAME after .env, and a missing one is a problem', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dotenv-expand's ${PGDB}, not a template
     const dir = project({ '.env': 'DATABASE_URL=postgres://base@h/db\nTODO_DB_LOCK_TIMEOUT=7\n', '.env.test': 'DATABASE_URL=postgres://test@h/${PGDB}\nPGDB=tests\n' });
     const settings = await loadSettings({ flags: { env: 'test' }, env: {}, root: dir });
     expect(settings.targets.data.display).toBe('postgres://test@h/tests');

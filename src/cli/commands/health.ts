@@ -98,7 +98,14 @@ async function watch(seconds: number, round: (signal: AbortSignal) => Promise<vo
       if (signal.aborted) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, seconds * 1000);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   });

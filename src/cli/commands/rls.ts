@@ -135,7 +135,7 @@ function renderVerify(out: Output, result: VerifyRlsResult): void {
       }),
       '    ',
     );
-    for (const c of checks) if (c.status !== 'ok' && c.fix && !c.details.hasOwnProperty('command')) out.line(out.c.dim(`      fix: ${c.fix}`));
+    for (const c of checks) if (c.status !== 'ok' && c.fix && !Object.hasOwn(c.details, 'command')) out.line(out.c.dim(`      fix: ${c.fix}`));
   }
   for (const note of result.notes) out.note(note);
   const rows = result.checks.length;
