@@ -115,9 +115,11 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
     return loaded;
   };
   if (!pooler.pooled) return withMigrationLock(handle, options, async (conn) => run(conn, 'up', await plan(conn), options, handle.db));
+  // Planned without a lock (every refusal comes before anything is written); each step looks again under its lock.
+  const loaded = await plan(handle.db);
   const waitMs = lockWaitOf(handle.db);
   if (!options.dryRun) await whileLockBusy(handle.db, waitMs, () => handle.db.transaction().execute(async (trx) => (await lockAndCheck(trx, undefined), ensureBookkeeping(trx))));
-  return run(handle.db, 'up', await plan(handle.db), options, handle.db, waitMs);
+  return run(handle.db, 'up', loaded, options, handle.db, waitMs);
 }
 
 /** Reverts the newest migration, or down to `to` (which stays applied), or `all`. */
