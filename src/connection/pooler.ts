@@ -10,7 +10,7 @@ export interface PoolerProbe {
 
 /** A custom setting of the probe's own; an empty placeholder is all it leaves behind. */
 const PROBE_SETTING = 'todo_db.pooler_probe';
-const ROUNDS = 3;
+const ROUNDS = 2;
 
 const probes = new WeakMap<Kysely<any>, Promise<PoolerProbe>>();
 
