@@ -18,6 +18,8 @@ export type { OpenOptions, RawDriver, ServerInfo, TodoDatabase } from './connect
 export { backendOf, supports, CAPABILITIES } from './connection/capabilities.js';
 export type { BackendKind, Capabilities } from './connection/capabilities.js';
 export { MIGRATION_LOCK_ID, DEFAULT_LOCK_WAIT_MS } from './connection/advisory-lock.js';
+export { detectTransactionPooler } from './connection/pooler.js';
+export type { PoolerProbe } from './connection/pooler.js';
 export { migrateUp, migrateDown, migrationStatus, MigrationFailedError } from './migrations/runner.js';
 export { migrateRedo } from './migrations/redo.js';
 export type { RedoResult } from './migrations/redo.js';

@@ -15,15 +15,29 @@ export async function acquireMigrationLock(db: Kysely<any>, waitMs = DEFAULT_LOC
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
     const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${sql.lit(MIGRATION_LOCK_ID)}) as locked`.execute(db);
     if (rows[0]?.locked) return;
-    if (Date.now() >= deadline) {
-      const holder = await lockHolder(db);
-      throw new LockTimeoutError(
-        `another migration run${holder} holds the migration lock; gave up after ${Math.round(waitMs / 1000)} s`,
-        'wait for it to finish, or raise --lock-timeout',
-      );
-    }
+    if (Date.now() >= deadline) throw await migrationLockBusy(db, waitMs);
     await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
   }
+}
+
+/**
+ * The migration lock for the current transaction only, if it is free. COMMIT or
+ * ROLLBACK releases it, so a transaction pooler cannot leave it behind on a
+ * server connection that the next client gets; it conflicts with the session
+ * lock above, so runners through a pooler and direct ones exclude each other.
+ */
+export async function tryTransactionMigrationLock(trx: Kysely<any>): Promise<boolean> {
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_ID)}) as locked`.execute(trx);
+  return rows[0]?.locked === true;
+}
+
+/** The error of a wait for the migration lock that ran out, naming the holder when it can. */
+export async function migrationLockBusy(db: Kysely<any>, waitMs: number): Promise<LockTimeoutError> {
+  const holder = await lockHolder(db);
+  return new LockTimeoutError(
+    `another migration run${holder} holds the migration lock; gave up after ${Math.round(waitMs / 1000)} s`,
+    'wait for it to finish, or raise --lock-timeout',
+  );
 }
 
 export async function releaseMigrationLock(db: Kysely<any>): Promise<void> {
@@ -46,7 +60,8 @@ async function lockHolder(db: Kysely<any>): Promise<string> {
 
 /** PostgreSQL adapter whose migration lock is the bounded, polling one above. */
 export class MigrationLockAdapter extends PostgresAdapter {
-  constructor(private readonly waitMs: number = DEFAULT_LOCK_WAIT_MS) {
+  /** how long a runner waits for the migration lock */
+  constructor(readonly waitMs: number = DEFAULT_LOCK_WAIT_MS) {
     super();
   }
   override async acquireMigrationLock(db: Kysely<any>): Promise<void> {

@@ -47,6 +47,13 @@ export function connectionFailure(error: unknown, target: Target, secrets: reado
     case 'CERT_HAS_EXPIRED':
       return fail(`the TLS certificate of ${where} is not trusted (${code})`, 'use sslmode=verify-full with a trusted certificate, or sslmode=no-verify');
   }
+  const startup = /unsupported startup parameter:? (\w+)/i.exec(message);
+  if (startup) {
+    return fail(
+      `${where} refused the startup parameter ${startup[1]}: a connection pooler (PgBouncer) passes no per-connection settings to the server`,
+      'drop --statement-timeout and --lock-timeout for this URL, or use the direct (unpooled) URL',
+    );
+  }
   if (/does not support SSL/i.test(message)) {
     return fail(`${where} does not accept TLS, but the URL requires it`, 'use sslmode=disable for a server without TLS');
   }

@@ -126,16 +126,36 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
     }
   }
   const capabilities = CAPABILITIES[target.backend];
-  const db = new Kysely<DB>({ dialect, plugins: [new BackendPlugin(target.backend, capabilities)] });
-  const close = () => db.destroy();
+  let db = new Kysely<DB>({ dialect, plugins: [new BackendPlugin(target.backend, capabilities)] });
   let server: ServerInfo;
   try {
     server = await serverInfo(db, target);
   } catch (error) {
-    await close().catch(() => undefined);
-    throw connectionFailure(error, target, passwordOf(target));
+    await db.destroy().catch(() => undefined);
+    // A pooler (PgBouncer) passes no startup settings on; inspection's default limits are then dropped, not the command.
+    if (target.backend !== 'postgres' || !refusedStartupParameter(error) || !defaultLimitsOnly(options)) throw connectionFailure(error, target, passwordOf(target));
+    const pool = await postgresPool(target, connectTimeoutMs, {});
+    raw = { kind: 'postgres', pool };
+    db = new Kysely<DB>({ dialect: postgresDialect(pool, adapter), plugins: [new BackendPlugin(target.backend, capabilities)] });
+    try {
+      server = await serverInfo(db, target);
+    } catch (again) {
+      await db.destroy().catch(() => undefined);
+      throw connectionFailure(again, target, passwordOf(target));
+    }
   }
-  return { db, raw, target, kind: target.backend, capabilities, server, close };
+  const opened = db;
+  return { db: opened, raw, target, kind: target.backend, capabilities, server, close: () => opened.destroy() };
+}
+
+/** PgBouncer's FATAL for a startup parameter it does not know (statement_timeout, options). */
+export function refusedStartupParameter(error: unknown): boolean {
+  return /unsupported startup parameter/i.test(String((error as { message?: unknown } | null)?.message ?? ''));
+}
+
+/** Only inspection's own limits went in the start-up packet: nothing the caller asked for is lost without them. */
+function defaultLimitsOnly(options: OpenOptions): boolean {
+  return options.purpose === 'inspect' && options.statementTimeoutMs === undefined && options.lockTimeoutMs === undefined;
 }
 
 /** A library never guesses a database: no URL and no target is a usage error, not a new ./.todo-db folder. */

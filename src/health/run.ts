@@ -8,7 +8,9 @@ import { LOCKS_SQL, PREFLIGHT_SQL, lockFailure, type LockRow } from './blockers.
 import { HEALTH_CHECKS } from './checks.js';
 import { formatMs } from '../text.js';
 import { pgPoolOf } from '../connection/raw-clients.js';
+import { detectTransactionPooler } from '../connection/pooler.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
+import { beginPooledSession, inSavepoint } from './pooled-session.js';
 import type { CheckResult, CheckStatus, CollectOptions, FindingInput, HealthCheck, HealthReport, Verdict } from './types.js';
 
 export interface HealthOptions {
@@ -72,9 +74,13 @@ export async function runHealth(handle: TodoDatabase, options: HealthOptions = {
     options.signal?.addEventListener('abort', () => resolve('interrupted'), { once: true });
   });
   try {
+    const pooled = (await detectTransactionPooler(handle)).pooled;
     const checks = await handle.db.connection().execute(async (conn) => {
       const bound: TodoDatabase = { ...handle, db: conn };
-      const run = async <R>(file: string) => (await sql.raw<R>(readSql(file)).execute(conn as Kysely<any>)).rows;
+      // Through a transaction pooler, health's session is one transaction (pooled-session.ts).
+      if (pooled) await beginPooledSession(conn);
+      const plain = async <R>(file: string) => (await sql.raw<R>(readSql(file)).execute(conn as Kysely<any>)).rows;
+      const run = pooled ? <R>(file: string) => inSavepoint(conn, () => plain<R>(file)) : plain;
       const shared = new Map<string, Promise<unknown[]>>();
       const fetch = (file: string) => {
         let rows = shared.get(file);
@@ -108,7 +114,8 @@ export async function runHealth(handle: TodoDatabase, options: HealthOptions = {
         }
         results.push(result(check, thresholds, outcome, performance.now() - checkStarted));
       }
-      if (self.locked && !stopped) await sql.raw('reset lock_timeout').execute(conn);
+      if (pooled) await sql`rollback`.execute(conn).catch(() => undefined);
+      else if (self.locked && !stopped) await sql.raw('reset lock_timeout').execute(conn);
       return results;
     });
     const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, 'n/a': 0, 'not-run': 0 };

@@ -103,6 +103,8 @@ export interface LockRetryContext {
   onEvent?: (event: LockRetryEvent) => void;
   /** before each retry: undo what a failed attempt left outside its transaction (an invalid index) */
   beforeRetry?: () => Promise<void>;
+  /** false: do not watch for blockers (`conn` is a pool behind a transaction pooler, its pid is anyone's) */
+  watch?: boolean;
 }
 
 /**
@@ -114,11 +116,11 @@ export interface LockRetryContext {
  */
 export async function withLockRetries<T>(ctx: LockRetryContext, attempt: () => Promise<T>): Promise<{ value: T; report: LockRetryReport }> {
   const started = performance.now();
-  const pid = await backendPid(ctx.conn);
+  const pid = ctx.watch === false ? undefined : await backendPid(ctx.conn);
   const report: LockRetryReport = { attempts: 0, lockTimeouts: 0, elapsedMs: 0, blockers: [] };
   for (;;) {
     report.attempts++;
-    const watch = watchBlockers(ctx.observer, pid, Math.min(250, Math.max(25, ctx.timeoutMs / 4)), (blockers) => {
+    const watch = pid === undefined ? { stop: async () => undefined } : watchBlockers(ctx.observer, pid, Math.min(250, Math.max(25, ctx.timeoutMs / 4)), (blockers) => {
       const known = new Set(report.blockers.map((b) => b.pid));
       report.blockers = mergeBlockers(blockers, report.blockers);
       const fresh = blockers.filter((b) => !known.has(b.pid));

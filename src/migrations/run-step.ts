@@ -6,6 +6,8 @@ import { runOutsideTransaction } from './outside-transaction.js';
 export interface StepOptions extends DdlLockOptions {
   longTransactionSeconds?: number;
   direction?: 'up' | 'down';
+  /** watch who blocks the step by its backend pid (default true); through a pooler the pid is not the step's */
+  watchBlockers?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function runMigrationStep(
       ...(options.direction ? { direction: options.direction } : {}),
       ...(options.onLockEvent ? { onEvent: options.onLockEvent } : {}),
       ...(beforeRetry ? { beforeRetry } : {}),
+      ...(options.watchBlockers === false ? { watch: false } : {}),
     };
     report = (await withLockRetries(context, attempt)).report;
   };

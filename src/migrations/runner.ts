@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import { backendOf } from '../connection/capabilities.js';
 import type { TodoDatabase } from '../connection/open.js';
+import { detectTransactionPooler } from '../connection/pooler.js';
 import { refusePooler } from '../connection/target.js';
+import { MigrationLockAdapter } from '../connection/advisory-lock.js';
 import { ProblemError, UnsupportedError, UsageError } from '../errors.js';
 import { ensureBookkeeping, forgetApplied, readApplied, recordApplied } from './bookkeeping.js';
 import { listMigrationFiles, loadMigration, migrationsDir, type LoadedMigration, type MigrationFile } from './files.js';
@@ -11,6 +13,7 @@ import { withChecksum } from './provider.js';
 import { runMigrationStep } from './run-step.js';
 import { SqlRecorder } from './sql-recorder.js';
 import { refuseUnsafeMigrations, type LintGateOptions } from '../lint/gate.js';
+import { lockAndCheck, pooledRefusal, whileLockBusy } from './through-pooler.js';
 
 export interface MigrateOptions extends LintGateOptions, DdlLockOptions {
   /** migrations folder; default TODO_DB_MIGRATIONS_DIR, then the package's migrations/ */
@@ -82,12 +85,19 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
   };
 }
 
-/** Applies pending migrations in order, each in its own transaction, under the migration lock. */
+/**
+ * Applies pending migrations in order, each in its own transaction, under the
+ * migration lock. Through a transaction pooler (detected, src/connection/pooler.ts)
+ * there is no session to hold that lock: each migration's transaction takes it
+ * instead (through-pooler.ts), and a migration that runs outside a transaction
+ * is refused before anything is applied.
+ */
 export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
   refusePooler(handle.target);
   const files = listMigrationFiles(migrationsDir(options.dir));
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);
-  return withMigrationLock(handle, options, async (conn) => {
+  const pooler = await detectTransactionPooler(handle);
+  const plan = async (conn: Kysely<any>) => {
     const states = migrationStates(files, (await readApplied(conn)) ?? []);
     refuseInconsistent(states, 'up');
     const pending = states.filter((s) => s.state === 'pending');
@@ -98,10 +108,18 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
       }
       targets = pending.filter((s) => s.name <= to);
     }
-    if (!options.dryRun) await refuseUnsafeMigrations(handle, targets.map((s) => s.name), options);
     const loaded = await Promise.all(targets.map((s) => loadMigration(files.find((f) => f.name === s.name)!)));
-    return run(conn, 'up', loaded, options, handle.db);
-  });
+    const outside = pooler.pooled ? loaded.find((m) => m.migration.transaction === false) : undefined;
+    if (outside) throw pooledRefusal(handle.target, pooler, `${outside.name} runs outside a transaction, which a pooler cannot keep on one server connection; nothing was applied`);
+    if (!options.dryRun) await refuseUnsafeMigrations(handle, targets.map((s) => s.name), options);
+    return loaded;
+  };
+  if (!pooler.pooled) return withMigrationLock(handle, options, async (conn) => run(conn, 'up', await plan(conn), options, handle.db));
+  // Planned without a lock (every refusal comes before anything is written); each step looks again under its lock.
+  const loaded = await plan(handle.db);
+  const waitMs = lockWaitOf(handle.db);
+  if (!options.dryRun) await whileLockBusy(handle.db, waitMs, () => handle.db.transaction().execute(async (trx) => (await lockAndCheck(trx, undefined), ensureBookkeeping(trx))));
+  return run(handle.db, 'up', loaded, options, handle.db, waitMs);
 }
 
 /** Reverts the newest migration, or down to `to` (which stays applied), or `all`. */
@@ -110,6 +128,9 @@ export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOpt
   const files = listMigrationFiles(migrationsDir(options.dir));
   if (options.to !== undefined && options.all) throw new UsageError('--to and --all exclude each other', 'give one of them');
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);
+  const pooler = await detectTransactionPooler(handle);
+  // Reverting asks and plans under the lock for the whole run: that needs a session.
+  if (pooler.pooled) throw pooledRefusal(handle.target, pooler, 'migrate down needs one session to hold the migration lock; nothing was reverted');
   return withMigrationLock(handle, options, async (conn) => {
     const states = migrationStates(files, (await readApplied(conn)) ?? []);
     refuseInconsistent(states, 'down');
@@ -128,7 +149,11 @@ export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOpt
   });
 }
 
-async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: LoadedMigration[], options: MigrateOptions, observer: Kysely<any>): Promise<MigrateResult> {
+/**
+ * `pooledWaitMs`: through a transaction pooler, each step takes the transaction
+ * lock (waiting up to this long for it) and skips a migration another runner applied.
+ */
+async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: LoadedMigration[], options: MigrateOptions, observer: Kysely<any>, pooledWaitMs?: number): Promise<MigrateResult> {
   const backend = backendOf(conn);
   backend.notices.length = 0;
   const result: MigrateResult = { direction, dryRun: options.dryRun === true, steps: [], notices: backend.notices };
@@ -136,7 +161,12 @@ async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: Load
   for (const loaded of migrations) {
     const started = performance.now();
     const migration = withChecksum(loaded);
+    let skipped = false;
     const step = async (db: Kysely<any>) => {
+      if (pooledWaitMs !== undefined && (await lockAndCheck(db, loaded.name))) {
+        skipped = true;
+        return;
+      }
       if (direction === 'up') {
         await migration.up(db);
         await recordApplied(db, loaded.name);
@@ -147,12 +177,14 @@ async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: Load
     };
     let lockRetries: LockRetryReport | undefined;
     try {
-      lockRetries = await runMigrationStep(conn, observer, loaded.name, loaded.migration.transaction !== false, step, { ...options, direction });
+      const attempt = () => runMigrationStep(conn, observer, loaded.name, loaded.migration.transaction !== false, step, { ...options, direction, watchBlockers: pooledWaitMs === undefined });
+      lockRetries = pooledWaitMs === undefined ? await attempt() : await whileLockBusy(conn, pooledWaitMs, attempt);
     } catch (error) {
       if (error instanceof ProblemError) throw error;
       const rolledBack = loaded.migration.transaction !== false && backend.capabilities.transactionalDdl;
       throw new MigrationFailedError(loaded.name, result, error, rolledBack);
     }
+    if (skipped) continue;
     result.steps.push({ name: loaded.name, direction, durationMs: performance.now() - started, ...(lockRetries ? { lockRetries } : {}) });
   }
   return result;
@@ -205,6 +237,11 @@ async function withMigrationLock<T>(handle: TodoDatabase<any>, options: MigrateO
   });
 }
 
+/** How long this handle waits for the migration lock (openDatabase's lockTimeoutMs). */
+function lockWaitOf(db: Kysely<any>): number {
+  const adapter = db.getExecutor().adapter;
+  return adapter instanceof MigrationLockAdapter ? adapter.waitMs : new MigrationLockAdapter().waitMs;
+}
 
 function refuseInconsistent(states: MigrationState[], direction: 'up' | 'down'): void {
   const missing = states.find((s) => s.problems.includes('missing'));
