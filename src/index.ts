@@ -6,6 +6,7 @@ export * from './errors.js';
 export { SQLSTATE, sqlState, hasSqlState } from './sql-state.js';
 export type { SqlStateName } from './sql-state.js';
 export { requireCapabilities } from './connection/capabilities.js';
+export { requireWritable, primaryOf, ReadOnlyServerError } from './connection/writable.js';
 export * from './schema.js';
 export { resolveTarget, parseUrl, maskUrl, maskSecrets, isNeonPooler, DEFAULT_DATA_DIR } from './connection/target.js';
 export type { Target, PostgresTarget, TargetSource, Purpose, ResolveOptions, EnvRecord } from './connection/target.js';

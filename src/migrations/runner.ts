@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import type { Kysely } from 'kysely';
 import { backendOf } from '../connection/capabilities.js';
 import type { TodoDatabase } from '../connection/open.js';
@@ -85,6 +86,7 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
 /** Applies pending migrations in order, each in its own transaction, under the migration lock. */
 export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
   refusePooler(handle.target);
+  await requireWritable(handle, 'migrate up');
   const files = listMigrationFiles(migrationsDir(options.dir));
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);
   return withMigrationLock(handle, options, async (conn) => {
@@ -107,6 +109,7 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
 /** Reverts the newest migration, or down to `to` (which stays applied), or `all`. */
 export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
   refusePooler(handle.target);
+  await requireWritable(handle, 'migrate down');
   const files = listMigrationFiles(migrationsDir(options.dir));
   if (options.to !== undefined && options.all) throw new UsageError('--to and --all exclude each other', 'give one of them');
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);

@@ -77,7 +77,7 @@ async function streaming(primary: PrivateCluster, timeoutMs: number): Promise<vo
 }
 
 async function caughtUp(primary: PrivateCluster, standby: PrivateCluster, timeoutMs: number): Promise<void> {
-  const [{ lsn }] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+  const lsn = (await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn'))[0]!.lsn;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [row] = await standby.query<{ done: boolean }>('select pg_last_wal_replay_lsn() >= $1::pg_lsn as done', undefined, [lsn]);
