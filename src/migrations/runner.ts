@@ -1,4 +1,5 @@
 import { requireWritable } from '../connection/writable.js';
+import { standbyReplay, type StandbyReplay } from '../replication/standby.js';
 import type { Kysely } from 'kysely';
 import { backendOf } from '../connection/capabilities.js';
 import type { TodoDatabase } from '../connection/open.js';
@@ -52,6 +53,8 @@ export interface StatusResult {
   edited: number;
   missing: number;
   outOfOrder: number;
+  /** on a standby or read replica: what it has replayed (the migrations above are as of that point) */
+  standby?: StandbyReplay;
 }
 
 /** A migration failed; its transaction was rolled back. `result` holds what succeeded before it. */
@@ -74,7 +77,9 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
   const applied = (await readApplied(handle.db)) ?? [];
   const migrations = migrationStates(files, applied);
   const count = (problem: string) => migrations.filter((m) => m.problems.includes(problem as never)).length;
+  const standby = handle.server.standby ? await standbyReplay(handle.db) : null;
   return {
+    ...(standby ? { standby } : {}),
     migrations,
     pending: migrations.filter((m) => m.state === 'pending').length,
     edited: count('edited'),
