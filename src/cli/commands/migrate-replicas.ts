@@ -55,7 +55,9 @@ export async function withReplicaWait(
       }).finally(progress.clear);
       return { ...result, replicas: wait };
     } catch (error) {
+      // Whatever ended the wait (a timeout, a replica gone), the migrations did commit: show them.
       if (error instanceof lib.ReplicaLagError) error.partial = { ok: false, ...result, replicas: error.wait };
+      else if (error instanceof lib.TodoDbError) Object.assign(error, { partial: { ok: false, ...result } });
       throw error;
     }
   } finally {
