@@ -46,6 +46,7 @@ export const yesNo: Parser<boolean> = (raw, source) => {
  * commas or spaces (an environment variable). Each must be a postgres:// URL.
  */
 export const urlList: Parser<string[]> = (raw, source) => {
+  if (typeof raw === 'string' && raw.trim() === '') return { problem: `${source.label} is empty (give the replicas' URLs, or unset it)` };
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/).filter((s) => s !== '') : undefined;
   if (!items) return { problem: `${source.label} is ${shown(raw)}, not a list of database URLs` };
   for (const item of items) {
