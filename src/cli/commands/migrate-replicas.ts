@@ -34,6 +34,13 @@ export async function withReplicaWait(
     ctx.out.note('dry run: nothing is committed, so there is nothing for the replicas to replay');
     return migrate();
   }
+  // An embedded database has no replicas: a config that waits (for production) must not break local runs.
+  if (!db.capabilities.sessions) {
+    const note = `${db.kind} has no replicas: nothing to wait for`;
+    if (s.requireReplicas) throw new lib.ProblemError(`--require-replicas: ${note}; nothing was migrated`, 'run it against the PostgreSQL primary');
+    ctx.out.note(note);
+    return migrate();
+  }
   const replicas = await lib.openReplicas(s.replicaUrls, { cwd: s.root, ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}) });
   try {
     if (s.requireReplicas && replicas.length === 0 && (await lib.streamingStandbys(db)).length === 0) {
