@@ -198,7 +198,7 @@ describe('migrate up --wait-replicas while the standby lags', () => {
     expect((await pair.standby.query("select to_regclass('replica_probe') as t"))[0].t).toBe('replica_probe');
   });
 
-  it('bad input: a URL that is no replica, a bad wait, a --require-replicas with nothing to wait for are one line each', async () => {
+  it('bad input: a URL that is no replica, a bad wait, a replica list that is no URL are one line each, before migrating', async () => {
     const notReplica = await cli(P, 'migrate', 'up', '--replica-url', P);
     expect(notReplica.code).toBe(2);
     expect(oneLine(notReplica.stderr)).toEqual([expect.stringMatching(/^todo-db: --replica-url .* is not a replica: it is not in recovery/)]);
