@@ -4,7 +4,7 @@ import { openDatabase, type OpenOptions, type TodoDatabase } from '../connection
 import { ConnectionError, ProblemError, UsageError } from '../errors.js';
 import { readSql } from '../sql-file.js';
 import { sqlState } from '../sql-state.js';
-import { formatBytes, formatMs, listAnd, plural } from '../text.js';
+import { formatBytes, formatMs } from '../text.js';
 import { bytesBehind, lsnBytes } from './lsn.js';
 
 import { DEFAULT_WAIT_REPLICAS_MS } from './defaults.js';
@@ -214,9 +214,4 @@ export async function openReplicas(urls: readonly string[], options: Omit<OpenOp
 export async function streamingStandbys(primary: TodoDatabase<any>): Promise<string[]> {
   const { rows } = await sql.raw<StandbyStreamRow>(readSql('replication/standbys.sql')).execute(primary.db);
   return rows.map((r) => r.name);
-}
-
-/** "1 standby (todo_standby)", for the progress line. */
-export function replicaNames(states: readonly ReplicaState[]): string {
-  return `${plural(states.length, 'replica')} (${listAnd(states.map((s) => s.name))})`;
 }
