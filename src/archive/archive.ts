@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { CompiledQuery } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { UnsupportedError, UsageError } from '../errors.js';
@@ -76,6 +77,8 @@ export async function archiveTasks(handle: TodoDatabase, options: ArchiveOptions
     // pg-mem evaluates data-modifying CTEs wrongly, so the move would not be atomic there.
     throw new UnsupportedError(`archive is not available on ${handle.kind}`, 'archive on PostgreSQL or PGlite');
   }
+  // A dry run only reads: it may plan on a standby.
+  if (!options.dryRun) await requireWritable(handle, 'archive');
   await assertMaintenanceRole(handle, 'archive', SCHEMA_TABLES);
   const started = performance.now();
   const cutoff = await resolveCutoff(handle, cutoffInput);

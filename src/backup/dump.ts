@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { sql } from 'kysely';
@@ -57,6 +58,8 @@ export async function backupDatabase(handle: TodoDatabase<any>, options: BackupO
   const started = performance.now();
   const raw = handle.raw;
   if (raw.kind === 'pgmem') throw new UnsupportedError('pg-mem keeps its data inside one process, so it cannot be backed up', 'back up a PostgreSQL or PGlite database');
+  // The dump itself runs on a standby; its proof needs a scratch database there, so refuse before dumping.
+  if (options.verify) await requireWritable(handle, 'backup --verify', 'creates a scratch database');
   const format: BackupFormat = raw.kind === 'postgres' ? 'custom' : 'sql';
   const database = handle.target.backend === 'postgres' ? handle.target.database : 'pglite';
   const file = backupPath(options.out, database, format, options.cwd, options.now);

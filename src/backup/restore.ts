@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
@@ -55,6 +56,7 @@ export async function restoreDatabase(handle: TodoDatabase<any>, file: string, o
       `restore it with --url ${into === 'postgres' ? 'postgres://…' : 'pglite:DIR'}`,
     );
   }
+  await requireWritable(handle, 'restore');
   if (isNeonPooler(handle.target)) {
     throw new UsageError(`${handle.target.display} is Neon's transaction pooler; a restore needs the direct connection`, 'use the host without -pooler (DATABASE_URL_UNPOOLED)');
   }

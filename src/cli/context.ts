@@ -15,6 +15,10 @@ export interface GlobalOptions {
   lockTimeout?: string;
   statementTimeout?: string;
   migrationsDir?: string;
+  /** migrate up's replica options, resolved with the settings (config file, environment) */
+  waitReplicas?: string | boolean;
+  replicaUrl?: string[];
+  requireReplicas?: boolean;
 }
 
 /** The settings main.ts resolved before the action ran, per command. */

@@ -10,10 +10,11 @@ export interface CommandHelp {
 
 export const CONNECTION_ENV = ['DATABASE_URL', 'PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE', 'TODO_DB_DATA_DIR', 'TODO_DB_CONNECT_TIMEOUT', 'TODO_DB_STATEMENT_TIMEOUT', 'NO_COLOR'] as const;
 const SCHEMA_ENV = ['DATABASE_URL_UNPOOLED (before DATABASE_URL)', 'TODO_DB_MIGRATIONS_DIR', 'TODO_DB_LOCK_TIMEOUT'] as const;
+const REPLICA_ENV = ['TODO_DB_WAIT_REPLICAS', 'TODO_DB_REPLICA_URLS', 'TODO_DB_REQUIRE_REPLICAS'] as const;
 
 export const COMMAND_HELP: Record<string, CommandHelp> = {
-  'migrate up': { example: 'todo-db migrate up --to 0004', env: SCHEMA_ENV },
-  'migrate latest': { example: 'todo-db migrate latest', env: SCHEMA_ENV },
+  'migrate up': { example: 'todo-db migrate up --to 0004', env: [...SCHEMA_ENV, ...REPLICA_ENV] },
+  'migrate latest': { example: 'todo-db migrate latest', env: [...SCHEMA_ENV, ...REPLICA_ENV] },
   'migrate down': { example: 'todo-db migrate down --to 0003 --yes', env: SCHEMA_ENV },
   'migrate redo': { example: 'todo-db migrate redo --yes', env: SCHEMA_ENV },
   'migrate status': { example: 'todo-db migrate status --json', env: ['TODO_DB_MIGRATIONS_DIR'] },

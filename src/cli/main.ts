@@ -51,7 +51,18 @@ export function buildProgram(app: App): Command {
   program.hook('preAction', async (_program, command) => {
     const { resolveSettings, settingsError } = await import('../config/resolve.js');
     const g = command.optsWithGlobals<GlobalOptions>();
-    const flags = { url: g.url, env: g.env, connectTimeout: g.connectTimeout, lockTimeout: g.lockTimeout, statementTimeout: g.statementTimeout, migrationsDir: g.migrationsDir };
+    const flags = {
+      url: g.url,
+      env: g.env,
+      connectTimeout: g.connectTimeout,
+      lockTimeout: g.lockTimeout,
+      statementTimeout: g.statementTimeout,
+      migrationsDir: g.migrationsDir,
+      // migrate up's replica options: settings too (config file, environment)
+      waitReplicas: g.waitReplicas,
+      replicaUrl: g.replicaUrl,
+      requireReplicas: g.requireReplicas,
+    };
     const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
     const { settings, problems } = await resolveSettings({ flags: defined, env: process.env, root: process.cwd() });
     app.secrets.push(...settings.secrets);

@@ -1,4 +1,5 @@
-import { file, folder, seconds, type Parser } from './values.js';
+import { file, folder, seconds, urlList, waitSeconds, yesNo, type Parser } from './values.js';
+import { DEFAULT_WAIT_REPLICAS_MS } from '../replication/defaults.js';
 import type { RawFlags } from './types.js';
 
 /**
@@ -22,6 +23,10 @@ export const SETTING_KEYS = {
   connectTimeoutMs: { config: 'connectTimeout', env: 'TODO_DB_CONNECT_TIMEOUT', flag: 'connectTimeout', flagName: '--connect-timeout', parse: seconds },
   lockTimeoutMs: { config: 'lockTimeout', env: 'TODO_DB_LOCK_TIMEOUT', flag: 'lockTimeout', flagName: '--lock-timeout', parse: seconds },
   statementTimeoutMs: { config: 'statementTimeout', env: 'TODO_DB_STATEMENT_TIMEOUT', flag: 'statementTimeout', flagName: '--statement-timeout', parse: seconds },
+  // migrate up: after the run, wait for the replicas (docs/replicas.md)
+  waitReplicasMs: { config: 'waitReplicas', env: 'TODO_DB_WAIT_REPLICAS', flag: 'waitReplicas', flagName: '--wait-replicas', parse: waitSeconds(DEFAULT_WAIT_REPLICAS_MS) },
+  replicaUrls: { config: 'replicaUrls', env: 'TODO_DB_REPLICA_URLS', flag: 'replicaUrl', flagName: '--replica-url', parse: urlList },
+  requireReplicas: { config: 'requireReplicas', env: 'TODO_DB_REQUIRE_REPLICAS', flag: 'requireReplicas', flagName: '--require-replicas', parse: yesNo },
 } as const satisfies Record<string, KeySpec>;
 
 /** Config-file keys that are not plain settings but are known (resolved with the connection). */

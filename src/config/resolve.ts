@@ -108,8 +108,11 @@ export function settingsFrom(parts: SettingsParts): SettingsResult {
     ...(resolved.connectTimeoutMs !== undefined ? { connectTimeoutMs: resolved.connectTimeoutMs as number } : {}),
     ...(resolved.lockTimeoutMs !== undefined ? { lockTimeoutMs: resolved.lockTimeoutMs as number } : {}),
     ...(resolved.statementTimeoutMs !== undefined ? { statementTimeoutMs: resolved.statementTimeoutMs as number } : {}),
+    ...(resolved.waitReplicasMs !== undefined ? { waitReplicasMs: resolved.waitReplicasMs as number } : {}),
+    replicaUrls: (resolved.replicaUrls as string[] | undefined) ?? [],
+    requireReplicas: (resolved.requireReplicas as boolean | undefined) ?? false,
     noColor: (env.NO_COLOR ?? '') !== '',
-    secrets: secretsOf(flags, env),
+    secrets: secretsOf(flags, env, (resolved.replicaUrls as string[] | undefined) ?? []),
   };
   return { settings, problems };
 }
@@ -137,9 +140,9 @@ export async function loadSettings(input: SettingsInput): Promise<Settings> {
 }
 
 /** Passwords from --url, both URL variables and PGPASSWORD, raw and decoded: masked wherever they appear. */
-function secretsOf(flags: RawFlags, env: EnvRecord): string[] {
+function secretsOf(flags: RawFlags, env: EnvRecord, replicaUrls: readonly string[]): string[] {
   const secrets = [env.PGPASSWORD];
-  for (const url of [flags.url, env.DATABASE_URL, env.DATABASE_URL_UNPOOLED]) {
+  for (const url of [flags.url, env.DATABASE_URL, env.DATABASE_URL_UNPOOLED, ...replicaUrls]) {
     const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:([^@\s]*)@/i.exec(url ?? '')?.[1];
     if (!password) continue;
     secrets.push(password);

@@ -8,6 +8,11 @@ export interface RawFlags {
   lockTimeout?: string;
   statementTimeout?: string;
   migrationsDir?: string;
+  /** migrate up: `--wait-replicas` (true) or `--wait-replicas=SECONDS` */
+  waitReplicas?: string | boolean;
+  /** migrate up: `--replica-url`, repeatable */
+  replicaUrl?: string[];
+  requireReplicas?: boolean;
 }
 
 /** What a config file (`todo-db.config.*` or package.json's "todo-db") may say; paths are relative to it. */
@@ -21,6 +26,12 @@ export interface TodoDbConfig {
   connectTimeout?: number;
   lockTimeout?: number;
   statementTimeout?: number;
+  /** migrate up waits for the replicas: true (60 s) or seconds */
+  waitReplicas?: boolean | number;
+  /** read replicas migrate up waits for besides the primary's own standbys (Neon read replicas) */
+  replicaUrls?: string[];
+  /** no replica to wait for is a failure */
+  requireReplicas?: boolean;
 }
 
 /** A config file as read: its path and its (still unvalidated) contents. */
@@ -46,6 +57,11 @@ export interface Settings {
   connectTimeoutMs?: number;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** migrate up waits this long for the replicas; unset: no wait */
+  waitReplicasMs?: number;
+  /** read replicas to wait for (their passwords are in `secrets`) */
+  replicaUrls: string[];
+  requireReplicas: boolean;
   /** NO_COLOR is set */
   noColor: boolean;
   /** passwords to mask in anything printed */

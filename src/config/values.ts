@@ -24,6 +24,39 @@ export const seconds: Parser<number> = (raw, source) => {
   return { value: Math.max(1, ms) };
 };
 
+/** `--wait-replicas` bare (true) is the default wait; a number is seconds; false is no wait. */
+export function waitSeconds(defaultMs: number): Parser<number | undefined> {
+  return (raw, source) => {
+    if (raw === true || raw === 'true') return { value: defaultMs };
+    if (raw === false || raw === 'false' || raw === '0' || raw === 0) return { value: undefined };
+    const parsed = seconds(raw, source);
+    return 'problem' in parsed ? { problem: `${source.label} is ${shown(raw)}, not a number of seconds to wait (or true for ${defaultMs / 1000})` } : parsed;
+  };
+}
+
+/** A yes/no setting: true, false, 1, 0 (an environment variable is text). */
+export const yesNo: Parser<boolean> = (raw, source) => {
+  if (raw === true || raw === 'true' || raw === '1' || raw === 1) return { value: true };
+  if (raw === false || raw === 'false' || raw === '0' || raw === 0) return { value: false };
+  return { problem: `${source.label} is ${shown(raw)}, not true or false` };
+};
+
+/**
+ * Database URLs: a list (config file), repeated flags, or text separated by
+ * commas or spaces (an environment variable). Each must be a postgres:// URL.
+ */
+export const urlList: Parser<string[]> = (raw, source) => {
+  if (typeof raw === 'string' && raw.trim() === '') return { problem: `${source.label} is empty (give the replicas' URLs, or unset it)` };
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/).filter((s) => s !== '') : undefined;
+  if (!items) return { problem: `${source.label} is ${shown(raw)}, not a list of database URLs` };
+  for (const item of items) {
+    if (typeof item !== 'string' || !/^postgres(ql)?:\/\/\S+$/.test(item.trim())) {
+      return { problem: `${source.label} has ${shown(item)}, not a postgres:// URL (give each read replica's URL)` };
+    }
+  }
+  return { value: items.map((s: string) => s.trim()) };
+};
+
 /** A folder path; it need not exist yet (init makes it), but it must not be a file or empty. */
 export const folder: Parser<string> = (raw, source) => {
   if (typeof raw !== 'string') return { problem: `${source.label} is ${shown(raw)}, not a path` };

@@ -46,6 +46,10 @@ export interface ServerInfo {
   database: string;
   superuser: boolean;
   bypassRls: boolean;
+  /** a hot standby or read replica (pg_is_in_recovery()): it replays the primary's writes and takes none */
+  standby: boolean;
+  /** writes are refused: a standby, or default_transaction_read_only on */
+  readOnly: boolean;
 }
 
 /**
@@ -235,17 +239,27 @@ function postgresDialect(pool: import('pg').Pool, adapter: MigrationLockAdapter)
 async function serverInfo(db: Kysely<any>, target: Target): Promise<ServerInfo> {
   if (target.backend === 'pgmem') {
     await sql`select 1`.execute(db);
-    return { version: 'pg-mem (in-memory emulation)', versionNum: 0, user: 'pg-mem', database: 'memory', superuser: true, bypassRls: true };
+    return { version: 'pg-mem (in-memory emulation)', versionNum: 0, user: 'pg-mem', database: 'memory', superuser: true, bypassRls: true, standby: false, readOnly: false };
   }
-  const { rows } = await sql<{ version: string; num: string; user: string; database: string; superuser: boolean; bypass: boolean }>`
+  const { rows } = await sql<{ version: string; num: string; user: string; database: string; superuser: boolean; bypass: boolean; standby: boolean; read_only: boolean }>`
     select current_setting('server_version') as version, current_setting('server_version_num') as num,
            current_user as "user", current_database() as database,
-           r.rolsuper as superuser, r.rolbypassrls as bypass
+           r.rolsuper as superuser, r.rolbypassrls as bypass,
+           pg_is_in_recovery() as standby, current_setting('transaction_read_only') = 'on' as read_only
     from pg_roles r where r.rolname = current_user`.execute(db);
   const row = rows[0];
   if (!row) throw new Error('the server did not describe the current role');
   const version = `PostgreSQL ${row.version.split(' ')[0]}${target.backend === 'pglite' ? ', embedded' : ''}`;
-  return { version, versionNum: Number(row.num), user: row.user, database: row.database, superuser: row.superuser, bypassRls: row.bypass };
+  return {
+    version,
+    versionNum: Number(row.num),
+    user: row.user,
+    database: row.database,
+    superuser: row.superuser,
+    bypassRls: row.bypass,
+    standby: row.standby,
+    readOnly: row.standby || row.read_only,
+  };
 }
 
 function passwordOf(target: Target): string[] {

@@ -4,6 +4,7 @@ import { connection, connections, migrations, serverVersion, wraparound } from '
 import { blockedQueries, idleInTransaction, longQueries, slowStatements } from './checks-sessions.js';
 import { cacheHit, seqScans, tableSizes, vacuum } from './checks-tables.js';
 import { bloat, preparedTransactions, sequences } from './checks-trouble.js';
+import { replicationSettings, slots, standbyReplay, standbys } from './checks-replication.js';
 import type { HealthCheck } from './types.js';
 import { expiredSessions } from './checks-auth.js';
 
@@ -30,6 +31,10 @@ export const HEALTH_CHECKS: readonly HealthCheck<any>[] = [
   idleInTransaction,
   blockedQueries,
   connections,
+  standbys,
+  slots,
+  replicationSettings,
+  standbyReplay,
   slowStatements,
   tableSizes,
   expiredSessions,

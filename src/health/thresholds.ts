@@ -42,6 +42,11 @@ export const HEALTH_THRESHOLDS = {
   connectionsWarnPercent: { flag: 'connections-warn', unit: '%', value: 80, description: 'warn when this share of max_connections is used' },
   connectionsFailPercent: { flag: 'connections-fail', unit: '%', value: 95, description: 'fail when this share of max_connections is used' },
   expiredSessionsWarn: { flag: 'expired-sessions-warn', unit: 'rows', value: 1000, description: 'warn when more Better Auth sessions than this are past expires_at (a few are normal: they go when their cookie returns)' },
+  replicationLagWarnSeconds: { flag: 'replication-lag-warn', unit: 's', value: 30, description: 'warn when a standby replays this far behind the primary' },
+  replicationLagFailSeconds: { flag: 'replication-lag-fail', unit: 's', value: 300, description: 'fail when a standby replays this far behind' },
+  replicationLagWarnMegabytes: { flag: 'replication-lag-bytes-warn', unit: 'MB', value: 64, description: 'warn when a standby has this much WAL left to replay' },
+  slotRetainedWarnMegabytes: { flag: 'slot-retained-warn', unit: 'MB', value: 1024, description: 'warn when an inactive replication slot retains more WAL than this' },
+  slotRetainedFailMegabytes: { flag: 'slot-retained-fail', unit: 'MB', value: 10_240, description: 'fail when an inactive replication slot retains more WAL than this' },
   slowStatementWarnMs: { flag: 'slow-statement-warn', unit: 'ms', value: 100, description: 'warn on a statement slower than this on average (pg_stat_statements)' },
 } as const satisfies Record<string, ThresholdSpec>;
 

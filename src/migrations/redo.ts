@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import type { TodoDatabase } from '../connection/open.js';
 import { UsageError } from '../errors.js';
 import { migrateDown, migrateUp, migrationStatus, type MigrateOptions, type MigrateResult } from './runner.js';
@@ -13,6 +14,7 @@ export interface RedoResult {
  * Two runs under the migration lock, one after the other.
  */
 export async function migrateRedo(handle: TodoDatabase<any>, options: Pick<MigrateOptions, 'dir' | 'confirm'> & { from?: string } = {}): Promise<RedoResult> {
+  await requireWritable(handle, 'migrate redo');
   const status = await migrationStatus(handle, options);
   const applied = status.migrations.filter((m) => m.state === 'applied').map((m) => m.name);
   if (applied.length === 0) throw new UsageError('no migration is applied, so there is nothing to redo', 'run `todo-db migrate up`');

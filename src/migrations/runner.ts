@@ -1,3 +1,5 @@
+import { requireWritable } from '../connection/writable.js';
+import { standbyReplay, type StandbyReplay } from '../replication/standby.js';
 import type { Kysely } from 'kysely';
 import { backendOf } from '../connection/capabilities.js';
 import type { TodoDatabase } from '../connection/open.js';
@@ -54,6 +56,8 @@ export interface StatusResult {
   edited: number;
   missing: number;
   outOfOrder: number;
+  /** on a standby or read replica: what it has replayed (the migrations above are as of that point) */
+  standby?: StandbyReplay;
 }
 
 /** A migration failed; its transaction was rolled back. `result` holds what succeeded before it. */
@@ -76,7 +80,9 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
   const applied = (await readApplied(handle.db)) ?? [];
   const migrations = migrationStates(files, applied);
   const count = (problem: string) => migrations.filter((m) => m.problems.includes(problem as never)).length;
+  const standby = handle.server.standby ? await standbyReplay(handle.db) : null;
   return {
+    ...(standby ? { standby } : {}),
     migrations,
     pending: migrations.filter((m) => m.state === 'pending').length,
     edited: count('edited'),
@@ -94,6 +100,7 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
  */
 export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
   refusePooler(handle.target);
+  await requireWritable(handle, 'migrate up');
   const files = listMigrationFiles(migrationsDir(options.dir));
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);
   const pooler = await detectTransactionPooler(handle);
@@ -125,6 +132,7 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
 /** Reverts the newest migration, or down to `to` (which stays applied), or `all`. */
 export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
   refusePooler(handle.target);
+  await requireWritable(handle, 'migrate down');
   const files = listMigrationFiles(migrationsDir(options.dir));
   if (options.to !== undefined && options.all) throw new UsageError('--to and --all exclude each other', 'give one of them');
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);

@@ -38,6 +38,8 @@ export interface QueriesResult {
   /** how many tasks that user has (counted up to 10,000); null when picked as the newest task's owner */
   userTasks: number | null;
   patterns: PatternReport[];
+  /** a standby (read-only): only the read patterns ran; these did not */
+  skipped: { id: number; name: string }[];
 }
 
 export interface QueriesOptions {
@@ -68,11 +70,20 @@ export async function monitorQueries(handle: TodoDatabase, options: QueriesOptio
       // The plan the app gets: its policies see this user (owners bypassing RLS ignore it).
       if (handle.capabilities.rls) await sql`select set_config('app.current_user_id', ${params.userId}, true)`.execute(trx);
       const patterns: PatternReport[] = [];
-      for (const pattern of options.patterns ?? QUERY_PATTERNS) patterns.push(await explain(trx, pattern, params, meaningful, catalog));
+      const all = options.patterns ?? QUERY_PATTERNS;
+      // A standby takes no write, not even one rolled back: EXPLAIN ANALYZE of an insert fails there.
+      const runnable = handle.server.readOnly ? all.filter((p) => !p.writes) : all;
+      for (const pattern of runnable) patterns.push(await explain(trx, pattern, params, meaningful, catalog));
+      const skipped = all.filter((p) => !runnable.includes(p)).map((p) => ({ id: p.id, name: p.name }));
+      const notes = [
+        ...(meaningful ? [] : ['the database has no tasks: plans are not meaningful until data is seeded (`todo-db seed --users N --tasks-per-user M`)']),
+        ...(skipped.length ? [`read patterns only: this server is ${handle.server.standby ? 'a standby' : 'read-only'}, so the ${skipped.length} write patterns (${skipped.map((p) => p.id).join(', ')}) did not run; run monitor queries on the primary for them`] : []),
+      ];
       result = {
         ok: patterns.every((p) => p.status !== 'fail'),
         meaningful,
-        note: meaningful ? null : 'the database has no tasks: plans are not meaningful until data is seeded (`todo-db seed --users N --tasks-per-user M`)',
+        note: notes.length ? notes.join('; ') : null,
+        skipped,
         userId: params.userId,
         userTasks: picked?.user_tasks ?? null,
         patterns,

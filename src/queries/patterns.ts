@@ -26,6 +26,8 @@ export interface QueryPattern {
   targetMs: number;
   /** any of these serving the pattern is right; empty: a plain insert reads no index */
   expectedIndexes: readonly string[];
+  /** it changes rows (insert, update, delete): it cannot run on a standby */
+  writes: boolean;
   /** the same query the app runs, not yet executed */
   build(db: Kysely<Database>, params: PatternParams): Compilable;
 }
@@ -43,6 +45,7 @@ export const QUERY_PATTERNS: readonly QueryPattern[] = [
     id: 1,
     name: "list a user's tasks, newest first",
     kind: 'list',
+    writes: false,
     targetMs: LIST_TARGET_MS,
     expectedIndexes: ['idx_tasks_user_created'],
     build: (db, p) => listTasksQuery(db, p.userId, p.limit),
@@ -51,6 +54,7 @@ export const QUERY_PATTERNS: readonly QueryPattern[] = [
     id: 2,
     name: "list a user's incomplete tasks",
     kind: 'list',
+    writes: false,
     targetMs: LIST_TARGET_MS,
     expectedIndexes: ['idx_tasks_user_completed', 'idx_tasks_user_created'],
     build: (db, p) => listIncompleteTasksQuery(db, p.userId),
@@ -59,6 +63,7 @@ export const QUERY_PATTERNS: readonly QueryPattern[] = [
     id: 3,
     name: 'create a task',
     kind: 'crud',
+    writes: true,
     targetMs: CRUD_TARGET_MS,
     expectedIndexes: [],
     build: (db, p) => createTaskQuery(db, { user_id: p.userId, title: 'monitor probe', description: null }),
@@ -67,6 +72,7 @@ export const QUERY_PATTERNS: readonly QueryPattern[] = [
     id: 4,
     name: 'update a task',
     kind: 'crud',
+    writes: true,
     targetMs: CRUD_TARGET_MS,
     expectedIndexes: ['tasks_pkey'],
     build: (db, p) => updateTaskQuery(db, p.taskId, p.userId, { title: 'monitor probe', description: null }),
@@ -75,6 +81,7 @@ export const QUERY_PATTERNS: readonly QueryPattern[] = [
     id: 5,
     name: 'toggle completion',
     kind: 'crud',
+    writes: true,
     targetMs: CRUD_TARGET_MS,
     expectedIndexes: ['tasks_pkey'],
     build: (db, p) => toggleTaskQuery(db, p.taskId, p.userId),
@@ -83,6 +90,7 @@ export const QUERY_PATTERNS: readonly QueryPattern[] = [
     id: 6,
     name: 'delete a task',
     kind: 'crud',
+    writes: true,
     targetMs: CRUD_TARGET_MS,
     expectedIndexes: ['tasks_pkey'],
     build: (db, p) => deleteTaskQuery(db, p.taskId, p.userId),
@@ -91,6 +99,7 @@ export const QUERY_PATTERNS: readonly QueryPattern[] = [
     id: 7,
     name: "count a user's tasks by status",
     kind: 'list',
+    writes: false,
     targetMs: LIST_TARGET_MS,
     expectedIndexes: ['idx_tasks_user_completed'],
     build: (db, p) => countTasksByStatusQuery(db, p.userId),

@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { ProblemError } from '../errors.js';
@@ -45,6 +46,7 @@ function rlsScript(): string {
  */
 export async function applyRls(handle: TodoDatabase<any>): Promise<ApplyRlsResult> {
   requireCapabilities(handle, ['rls'], 'rls apply');
+  await requireWritable(handle, 'rls apply');
   const before = await rlsStatus(handle);
   const missing = before.findings.find((f) => f.code === 'table-missing');
   if (missing) throw new ProblemError(missing.message, 'run `todo-db migrate up` first');

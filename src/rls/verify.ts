@@ -52,6 +52,8 @@ export interface VerifyRlsResult {
   /** the longest one probe statement held row locks, and the proof transaction's length (ms) */
   longestLockMs: number;
   transactionMs: number;
+  /** the server takes no writes (a standby): only the read probes ran */
+  readOnly: boolean;
 }
 
 /**
@@ -97,15 +99,23 @@ export async function verifyRls(handle: TodoDatabase<any>, options: VerifyRlsOpt
     authRole: AUTH_ROLE,
     authTables: Object.keys(AUTH_PRIVILEGES),
     loginRoles: appRole ? [appRole] : [],
+    readOnly: handle.server.readOnly,
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
   }).catch((error: unknown) => {
     if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${handle.server.user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${handle.server.user};`);
     throw error;
   });
   checks.push(...proof.items);
+  if (handle.server.readOnly) {
+    const skipped = proof.items.filter((i) => i.status === 'n/a' && (i.details as Partial<ProbeDetails>).observed === 'not run: read-only server').length;
+    notes.push(
+      `read-only mode: ${handle.target.display} is ${handle.server.standby ? 'a standby' : 'read-only'}, so no probe user can be inserted and ${skipped} write probes did not run (no write reaches it; \`rls verify\` on the primary runs them). ` +
+        `The reads ran as no user, an empty id, a user without rows and ${proof.sampledUsers} real users, with the catalog and design checks`,
+    );
+  }
   const failed = checks.filter((c) => c.status === 'fail' || c.status === 'not-run').map((c) => c.id);
   const notRun = checks.filter((c) => c.status === 'not-run').length;
-  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes, longestLockMs: proof.longestLockMs, transactionMs: proof.transactionMs };
+  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes, longestLockMs: proof.longestLockMs, transactionMs: proof.transactionMs, readOnly: handle.server.readOnly };
 }
 
 function asProbe(item: ReportItem): RlsProbe {

@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
@@ -39,6 +40,7 @@ export interface SeedDataCount {
  */
 export async function countSeedData(handle: TodoDatabase): Promise<SeedDataCount> {
   assertCleanupBackend(handle);
+  await requireWritable(handle, 'cleanup');
   await assertMaintenanceRole(handle, 'cleanup', ['users', 'tasks', 'tasks_archive']);
   const { rows } = await sql<SeedDataCount>`
     with seed as (select id from users where lower(email) like '%@example.com')

@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
@@ -59,6 +60,7 @@ export async function loadDevelopmentSeed(file = DEVELOPMENT_SEED_FILE): Promise
  * console.log(`${users.inserted} users and ${tasks.inserted} tasks inserted`);
  */
 export async function seedDevelopment(handle: TodoDatabase, options: DevelopmentSeedOptions = {}): Promise<DevelopmentSeedResult> {
+  await requireWritable(handle, 'seed');
   await assertMaintenanceRole(handle, 'seed');
   const started = performance.now();
   const module = await loadDevelopmentSeed(developmentSeedFile(options.seedsDir));

@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { UsageError } from '../errors.js';
@@ -56,6 +57,7 @@ export async function seedScale(handle: TodoDatabase, options: ScaleSeedOptions)
   const shape = scaleShape(options);
   const progress = options.onProgress ?? (() => undefined);
   const tasks = shape.users * shape.tasksPerUser;
+  await requireWritable(handle, 'seed');
   await assertMaintenanceRole(handle, 'seed');
   const started = performance.now();
   const loaded = await withBulkWriter(handle, async (writer) => {

@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { openDatabase, type TodoDatabase } from '../connection/open.js';
@@ -21,6 +22,7 @@ export async function withScratchDatabase<T>(handle: TodoDatabase<any>, fn: (scr
   if (handle.target.backend !== 'postgres') {
     throw new UnsupportedError(`${handle.kind} cannot host a scratch database for the migration check`, 'run it against PostgreSQL or PGlite');
   }
+  await requireWritable(handle, 'this check', 'creates a scratch database');
   const name = `todo_db_check_${randomBytes(6).toString('hex')}`;
   try {
     await sql`create database ${sql.id(name)}`.execute(handle.db);

@@ -1,3 +1,4 @@
+import { requireWritable } from '../connection/writable.js';
 import type { TodoDatabase } from '../connection/open.js';
 import { packageSnapshot } from '../snapshot/package-snapshot.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -48,6 +49,7 @@ export interface VerifyMigrationsOptions {
  */
 export async function verifyMigrations(handle: TodoDatabase<any>, options: VerifyMigrationsOptions = {}): Promise<VerifyMigrationsResult> {
   requireCatalog(handle);
+  await requireWritable(handle, 'verify --migrations', 'creates a scratch database');
   const snapshot = options.snapshot ?? packageSnapshot();
   const names = listMigrationFiles(migrationsDir(options.dir)).map((f) => f.name);
   const dir = options.dir !== undefined ? { dir: options.dir } : {};

@@ -55,7 +55,11 @@ describe('every command --json on PostgreSQL has the one documented shape', () =
     const run = (args: string[], command: string, exit = 0) => check(backend.url, { args, command, exit });
     await run(['migrate', 'status'], 'migrate status');
     await run(['migrate', 'up', '--dry-run'], 'migrate up');
-    await run(['migrate', 'up'], 'migrate latest'.replace('latest', 'up'));
+    // No standby streams from the test server: --require-replicas fails before migrating, --wait-replicas notes it.
+    const required = await run(['migrate', 'up', '--require-replicas'], 'migrate up', 1);
+    expect(required.error).toMatchObject({ message: expect.stringMatching(/no standby streams from the primary .* nothing was migrated/), exitCode: 1 });
+    const waited = await run(['migrate', 'up', '--wait-replicas'], 'migrate up');
+    expect(waited.replicas).toMatchObject({ replicas: [], note: expect.stringMatching(/^no standby streams from the primary/) });
     await run(['migrate', 'down', '--dry-run'], 'migrate down');
     // Before any data: plans are n/a (exit 0); on a few rows the planner may pick other indexes.
     await run(['monitor', 'queries'], 'monitor queries');

@@ -33,10 +33,32 @@ export interface PrivateClusterOptions {
   settings?: Record<string, string | number | boolean>;
   /** a prefix for the temporary directory */
   label?: string;
+  /**
+   * Instead of initdb, a base backup of this running cluster (`pg_basebackup -R`):
+   * the new cluster starts as its hot standby, streaming over the slot named here
+   * (created by the backup; the caller drops it when the standby goes).
+   */
+  standbyOf?: { port: number; slot: string };
 }
 
 /** `pg_config --bindir`: the server binaries of the installed PostgreSQL. */
 export const PG_BIN = execFileSync('pg_config', ['--bindir']).toString().trim();
+
+/**
+ * A port nothing listens on now, for a cluster's own: the kernel's pick of a free
+ * ephemeral port, so test files started in parallel never choose the same one.
+ */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export function startPrivateCluster(options: PrivateClusterOptions): PrivateCluster {
   const root = mkdtempSync(join(tmpdir(), `todo-db-${options.label ?? 'cluster'}-`));
@@ -58,7 +80,10 @@ export function startPrivateCluster(options: PrivateClusterOptions): PrivateClus
     }
   };
   try {
-    asPostgres('initdb', ['-D', dataDir, '--auth=trust', '-U', 'postgres', '--no-sync', '--no-instructions']);
+    if (options.standbyOf) {
+      const { port, slot } = options.standbyOf;
+      asPostgres('pg_basebackup', ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-R', '-X', 'stream', '-S', slot, '-C', '--no-sync']);
+    } else asPostgres('initdb', ['-D', dataDir, '--auth=trust', '-U', 'postgres', '--no-sync', '--no-instructions']);
     const settings: Record<string, string | number | boolean> = { listen_addresses: '127.0.0.1', port: options.port, unix_socket_directories: root, fsync: 'off', ...options.settings };
     const conf = Object.entries(settings).map(([key, value]) => `${key} = ${typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : String(value)}`);
     appendFileSync(join(dataDir, 'postgresql.conf'), `\n# private-cluster.ts\n${conf.join('\n')}\n`);

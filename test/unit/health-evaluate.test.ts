@@ -15,7 +15,7 @@ import { INDEXES_SQL, type IndexRow } from '../../src/monitor/index-verdicts.js'
  * its SQL file returns (sql/health/*.sql), so a threshold or message is tested in
  * milliseconds, at its edges. The SQL itself is tested on PostgreSQL in test/health*.test.ts.
  */
-const SERVER = { version: 'PostgreSQL 15.20', versionNum: 150_020, user: 'postgres', database: 'todo', superuser: true, bypassRls: true };
+const SERVER = { version: 'PostgreSQL 15.20', versionNum: 150_020, user: 'postgres', database: 'todo', superuser: true, bypassRls: true, standby: false, readOnly: false };
 const DAY = 86_400;
 
 function evaluate<D>(check: HealthCheck<D>, rows: Record<string, unknown[]>, options: { data?: D; thresholds?: Partial<Thresholds>; server?: Partial<typeof SERVER> } = {}): Verdict {

@@ -15,8 +15,10 @@ export function registerCleanup(program: Command, app: App): void {
     handle(app, {
       run: async (ctx: CliContext, options: { yes?: boolean }) => {
         requireConfirmation(ctx, options.yes, 'cleanup');
-        const { cleanup, countSeedData } = await import('../../index.js');
+        const { cleanup, countSeedData, requireWritable } = await import('../../index.js');
         const result = await ctx.withDb('data', async (db) => {
+          // Refused before the question: a standby takes no deletes.
+          await requireWritable(db, 'cleanup');
           if (!options.yes) {
             const n = await countSeedData(db);
             // Nothing to remove: nothing to ask; cleanup() reports it.

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { BlockingSession, DdlLockOptions, LintResult, MigrateResult, MigrationTemplate, RedoResult, RehearsalResult, StatusResult } from '../../index.js';
-import { formatDate, formatMs, plural, type Output } from '../output.js';
+import { formatBytes, formatDate, formatMs, plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
 import { confirm, requireConfirmation } from '../confirm.js';
@@ -9,6 +9,7 @@ import type { CliContext } from '../context.js';
 import { withGracefulStop } from '../graceful-stop.js';
 import { addYesOption, seconds } from '../options.js';
 import { lintThresholdOption, registerMigrateLint, renderLint } from './migrate-lint.js';
+import { addReplicaOptions, renderReplicas, withReplicaWait, type WithReplicas } from './migrate-replicas.js';
 
 interface UpOptions {
   to?: string;
@@ -30,7 +31,7 @@ interface DownOptions extends UpOptions {
   yes?: boolean;
 }
 
-type Run = MigrateResult & { ok: true };
+type Run = MigrateResult & WithReplicas & { ok: true };
 /** `migrate up` refused by the lint gate: the findings, and the error that names the first. */
 type Refused = LintResult & { ok: false; refused: true; error: { message: string; hint?: string; exitCode: number } };
 
@@ -38,7 +39,7 @@ export function registerMigrate(program: Command, app: App): void {
   const migrate = program.command('migrate').description('apply, revert, list and create versioned migrations');
 
   for (const name of ['up', 'latest']) {
-    addDdlLockOptions(migrate.command(name))
+    addReplicaOptions(addDdlLockOptions(migrate.command(name)))
       .description(name === 'up' ? 'apply pending migrations, each in its own transaction, under the migration lock' : 'same as `migrate up`')
       .option('--to <name>', 'apply up to and including this migration (its number, e.g. 0004, is enough)')
       .option('--dry-run', 'print the SQL each pending migration would run; change nothing')
@@ -48,15 +49,23 @@ export function registerMigrate(program: Command, app: App): void {
         handle(app, {
           run: async (ctx: CliContext, options: UpOptions): Promise<Run | Refused> => {
             const { migrateUp, UnsafeMigrationError, describeBlocker } = await import('../../index.js');
+            // The replica options are settings (ctx.settings): commander's copies must not reach migrateUp.
+            const { waitReplicas: _w, replicaUrl: _r, requireReplicas: _q, ...up } = options as UpOptions & Record<string, unknown>;
             try {
-              return { ok: true, ...(await ctx.withDb('schema', (db) => migrateUp(db, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, describeBlocker) }))) };
+              return {
+                ok: true,
+                ...(await ctx.withDb('schema', (db) => withReplicaWait(ctx, db, up.dryRun === true, () => migrateUp(db, { ...dirOf(ctx), ...up, ...ddlLock(ctx.out, up, describeBlocker) })))),
+              };
             } catch (error) {
               if (!(error instanceof UnsafeMigrationError)) throw error;
               return { ...error.lint, ok: false, refused: true, error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: 1 } };
             }
           },
           render: (out, result) => {
-            if (!('refused' in result)) return renderRun(out, result);
+            if (!('refused' in result)) {
+              renderRun(out, result);
+              return renderReplicas(out, result.replicas);
+            }
             // The findings that refused it, then the one line of the error.
             renderLint(out, result);
             out.stderr.write(`todo-db: ${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ''}\n`);
@@ -247,6 +256,7 @@ const PROBLEM_TEXT: Record<string, string> = {
 };
 
 function renderStatus(out: Output, status: StatusResult): void {
+  if (status.standby) out.note(standbyLine(status.standby));
   const rows = status.migrations.map((m) => {
     const first = (['edited', 'missing', 'out-of-order', 'no-checksum'] as const).find((p) => m.problems.includes(p));
     const problem = first ? PROBLEM_TEXT[first]! : '';
@@ -276,6 +286,16 @@ function renderStatus(out: Output, status: StatusResult): void {
   const applied = status.migrations.filter((m) => m.state === 'applied').length;
   if (parts.length === 0) out.result(`${plural(applied, 'migration')} applied, none pending.`);
   else out.result(`${parts.join(', ')}. ${todo.join('; ')}.`);
+}
+
+/** A standby answers as of what it replayed: say so, and how far that is. */
+function standbyLine(s: NonNullable<StatusResult['standby']>): string {
+  const parts = [`a standby (read-only): this is what it has replayed, up to ${s.replayLsn ?? 'nothing yet'}`];
+  if (s.replayedAt) parts.push(`last commit replayed ${formatDate(s.replayedAt)}`);
+  if (s.behindBytes > 0) parts.push(`${formatBytes(s.behindBytes)} received but not yet replayed`);
+  if (s.paused) parts.push('replay is PAUSED (select pg_wal_replay_resume())');
+  parts.push(s.primary ? `primary ${s.primary}` : s.receiver ? `receiver ${s.receiver}` : 'not streaming from a primary');
+  return parts.join('; ');
 }
 
 function names(status: StatusResult, problem: string): string {

@@ -76,6 +76,6 @@ function renderQueries(out: Output, result: QueriesResult): void {
   );
   const failing = result.patterns.filter((p) => p.status === 'fail');
   if (!result.meaningful) out.result('Plans shown without execution: seed data first for meaningful plans.');
-  else if (failing.length === 0) out.result(`All ${result.patterns.length} patterns on their expected indexes and within target.`);
+  else if (failing.length === 0) out.result(`All ${result.patterns.length} ${result.skipped.length ? 'read ' : ''}patterns on their expected indexes and within target.`);
   else out.result(`${plural(failing.length, 'pattern')} off target: ${failing.map((p) => p.id).join(', ')}. Next: check the indexes with \`todo-db verify\` and \`todo-db monitor indexes\`; run ANALYZE tasks.`);
 }

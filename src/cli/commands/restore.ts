@@ -28,10 +28,12 @@ export function registerRestore(program: Command, app: App): void {
       // Never a default target: DATABASE_URL may well be production.
       if (ctx.global.url === undefined) throw new UsageError('restore needs the target named with --url', 'e.g. todo-db restore FILE --url postgres://…/new_database; it never defaults to DATABASE_URL');
       if (options.clean) requireConfirmation(ctx, options.yes, 'restore --clean');
-      const { detectFormat, restoreDatabase } = await import('../../index.js');
+      const { detectFormat, requireWritable, restoreDatabase } = await import('../../index.js');
       // A missing or foreign file fails before anything connects.
       detectFormat(file);
       const result = await ctx.withDb('schema', async (db) => {
+        // Refused before the question: a standby cannot be restored into.
+        await requireWritable(db, 'restore');
         if (options.clean) await confirm(ctx, options.yes, `Replace the contents of ${db.target.display} with ${file}?`);
         return restoreDatabase(db, file, { clean: options.clean === true, onLine: (line) => ctx.out.debug(line) });
       });

@@ -123,14 +123,14 @@ function renderApply(out: Output, result: ApplyRlsResult & { superuser: boolean 
 function renderVerify(out: Output, result: VerifyRlsResult): void {
   const groups = new Map<string, VerifyRlsResult['checks']>();
   for (const check of result.checks) groups.set(check.object, [...(groups.get(check.object) ?? []), check]);
-  const mark = (s: string) => (s === 'ok' ? out.c.green('✓') : s === 'fail' ? out.c.red('✗') : out.c.yellow('!'));
+  const mark = (s: string) => (s === 'ok' ? out.c.green('✓') : s === 'fail' ? out.c.red('✗') : s === 'n/a' ? out.c.dim('·') : out.c.yellow('!'));
   for (const [object, checks] of groups) {
     out.line(`  ${out.c.bold(object)}`);
     out.table(
       checks.map((c) => {
         const d = c.details as { as?: string; expected?: string; observed?: string; command?: string };
         const what = d.command ? `${d.command} ${out.c.dim(`as ${d.as}`)}` : c.message;
-        const seen = d.observed === undefined ? '' : c.status === 'ok' ? out.c.dim(d.observed) : `${out.c.red(d.observed)} ${out.c.dim(`(expected ${d.expected})`)}`;
+        const seen = d.observed === undefined ? '' : c.status === 'ok' || c.status === 'n/a' ? out.c.dim(d.observed) : `${out.c.red(d.observed)} ${out.c.dim(`(expected ${d.expected})`)}`;
         return [`${mark(c.status)} ${c.id.replace(`${object}:`, '')}`, what, seen];
       }),
       '    ',
@@ -139,7 +139,9 @@ function renderVerify(out: Output, result: VerifyRlsResult): void {
   }
   for (const note of result.notes) out.note(note);
   const rows = result.checks.length;
-  if (result.ok) out.result(`All ${rows} probes and checks passed on ${plural(result.tenants.length, 'tenant table')}: todo_app sees and changes only its own user's rows. Rolled back; nothing changed.`);
+  const skipped = result.checks.filter((c) => c.status === 'n/a' && (c.details as { observed?: string }).observed === 'not run: read-only server').length;
+  if (result.ok && result.readOnly) out.result(`Read-only mode: all ${rows - skipped} read probes and checks passed on ${plural(result.tenants.length, 'tenant table')} (todo_app sees only its own user's rows); ${skipped} write probes did not run here. Nothing changed.`);
+  else if (result.ok) out.result(`All ${rows} probes and checks passed on ${plural(result.tenants.length, 'tenant table')}: todo_app sees and changes only its own user's rows. Rolled back; nothing changed.`);
   else {
     const leaks = result.checks.filter((c) => c.status === 'fail').length;
     const notRun = result.notRun ? `, ${result.notRun} could not run` : '';

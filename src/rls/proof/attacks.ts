@@ -17,7 +17,7 @@ export interface ProbeDetails {
 export interface ProbeOutcome {
   id: string;
   details: ProbeDetails;
-  status: 'ok' | 'warn' | 'fail' | 'not-run';
+  status: 'ok' | 'warn' | 'fail' | 'not-run' | 'n/a';
   message: string;
 }
 
@@ -30,6 +30,8 @@ export interface AttackContext {
   /** rows of A in this table: the most any write of A may touch */
   ownRows: number;
   timing?: Timing;
+  /** a standby (read-only): the write probes cannot run, and no write can reach this server either */
+  readOnly?: boolean;
 }
 
 const t = (tenant: Tenant) => sql.table(tenant.table);
@@ -108,6 +110,10 @@ export async function probeTable(ctx: AttackContext, as: Identity): Promise<Prob
   const specs = as === 'user A' ? AS_USER : AS_NOBODY;
   const out: ProbeOutcome[] = [];
   for (const spec of specs.filter((s) => applies(s, ctx.tenant))) {
+    if (ctx.readOnly && spec.command !== 'SELECT') {
+      out.push(readOnlySkip(`${ctx.tenant.table}:${spec.id}:${slug(as)}`, ctx.tenant.table, as, spec.command, spec.expected));
+      continue;
+    }
     const outcome = await attempt(ctx.trx, () => spec.statement(ctx), ctx.timing).catch((error: unknown) => {
       if ((error as { code?: string }).code === 'XXNOR') return { notRun: 'no probe row can be built for this table (a required column of a type it cannot fill)' } as Outcome;
       throw error;
@@ -135,6 +141,16 @@ function ownRows(ctx: AttackContext, outcome: Outcome): ProbeOutcome {
   const probe = result(`${ctx.tenant.table}:read-own:user-A`, ctx.tenant.table, 'user A', 'SELECT', expected, outcome, true);
   if (!fine && probe.status === 'ok') return { ...probe, status: 'warn', message: `SELECT as user A on ${ctx.tenant.table} sees ${probe.details.observed} of A's own rows (expected ${expected}): the app cannot see its own data` };
   return probe;
+}
+
+/** A write probe on a read-only server: not run, and not needed there (its proof is the primary's run). */
+function readOnlySkip(id: string, table: string, as: Identity, command: ProbeDetails['command'], expected: string): ProbeOutcome {
+  return {
+    id,
+    details: { table, as, command, expected, observed: 'not run: read-only server' },
+    status: 'n/a',
+    message: `${command} as ${as} on ${table}: not run (a read-only standby takes no write; \`rls verify\` on the primary runs it)`,
+  };
 }
 
 export function result(id: string, table: string, as: Identity, command: ProbeDetails['command'], expected: string, outcome: Outcome, holds: boolean, noun?: string): ProbeOutcome {

@@ -20,6 +20,12 @@ export interface ProofOptions {
   sample?: number;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /**
+   * A standby or read replica: no probe row can be written, so only the reads run
+   * (as nobody, an empty id, a user without rows and the sampled real users: the
+   * existing data is the evidence), and each write probe is reported n/a.
+   */
+  readOnly?: boolean;
 }
 
 export interface ProofResult {
@@ -65,14 +71,14 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     // Sampled before the probe users exist: real users only.
     const samples = await sampleUsers(trx, [a, b, c], options.sample ?? 20);
-    const own = await writeProbeData(trx, tenants, [a, b, c], counts);
+    const own = options.readOnly ? new Map<string, number>() : await writeProbeData(trx, tenants, [a, b, c], counts);
     sampled = samples.length;
     await sql`set local role ${sql.id(design.appRole)}`.execute(trx);
     for (const as of ['no user set', 'empty user id', 'user A'] as const) {
       await sql`select set_config(${design.setting}, ${as === 'user A' ? a : ''}, true)`.execute(trx);
       if (as === 'no user set') await sql`select set_config(${design.setting}, null, true)`.execute(trx).catch(() => undefined);
       for (const tenant of tenants) {
-        const ctx = { trx, tenant, privileges: privileges.find((p) => p.role === design.appRole && p.table === tenant.table), a, b, ownRows: own.get(tenant.table) ?? 0, timing };
+        const ctx = { trx, tenant, privileges: privileges.find((p) => p.role === design.appRole && p.table === tenant.table), a, b, ownRows: own.get(tenant.table) ?? 0, timing, readOnly: options.readOnly === true };
         items.push(...(await probeTable(ctx, as)).map(toItem));
       }
     }
@@ -83,7 +89,7 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
         // Probed by the design, not by its grants: a stray grant must still show nothing (no policy TO it there).
         if (options.authTables?.includes(tenant.table)) continue;
         const p = privileges.find((x) => x.role === options.authRole && x.table === tenant.table);
-        const ctx = { trx, tenant, privileges: p, a, b, ownRows: 0, timing };
+        const ctx = { trx, tenant, privileges: p, a, b, ownRows: 0, timing, readOnly: options.readOnly === true };
         items.push(...(await probeTable(ctx, 'todo_auth')).map(toItem));
       }
     }
