@@ -40,8 +40,9 @@ function inApp(command: string, args: readonly string[], env: Record<string, str
 
 /**
  * The environment of a developer's shell: `npm test` exports this repo's npm config
- * (`npm_config_legacy_peer_deps` from .npmrc among it) to its children, and the app's
- * own npm must not inherit it, or it would skip the peer dependency install an app gets.
+ * (`npm_config_*`, from any .npmrc and the command line) to its children, and the
+ * app's own npm must not inherit it (legacy-peer-deps, say, would skip the peer
+ * dependency install an app gets).
  */
 function shellEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env = cliEnv(extra);

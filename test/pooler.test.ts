@@ -171,7 +171,10 @@ async function tcpProxy(targetPort: number): Promise<{ server: Server; port: num
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     client.pipe(upstream).pipe(client);
-    const end = () => (client.destroy(), upstream.destroy());
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
   });

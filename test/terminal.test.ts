@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
@@ -23,12 +23,20 @@ function tmux(...args: string[]): string {
 const logs = mkdtempSync(join(tmpdir(), 'todo-db-tmux-'));
 
 /**
+ * Preloaded into each run: writes the exit code to `<logs>/<session>.code`. tmux's
+ * own `pane_dead_status` is not to be relied on: under load it was seen to leave an
+ * exited process unreaped (a zombie) for good, its status unknown.
+ */
+const RECORD_EXIT = join(logs, 'record-exit.cjs');
+writeFileSync(RECORD_EXIT, "process.on('exit', (code) => require('node:fs').writeFileSync(process.env.TODO_DB_TEST_EXIT_FILE, String(code)));\n");
+
+/**
  * Starts `todo-db args` in a new 80-column window, which stays (dead) after it
  * exits, to be read; everything it writes is also kept raw in `raw(name)`.
  */
 function start(args: readonly string[]): string {
   const name = `s${++sessions}`;
-  tmux('new-session', '-d', '-s', name, '-x', String(COLUMNS), '-y', '50', process.execPath, BIN, ...args);
+  tmux('new-session', '-d', '-s', name, '-e', `TODO_DB_TEST_EXIT_FILE=${codeFile(name)}`, '-x', String(COLUMNS), '-y', '50', process.execPath, '--require', RECORD_EXIT, BIN, ...args);
   tmux('pipe-pane', '-o', '-t', name, `cat > ${join(logs, name)}`);
   return name;
 }
@@ -37,16 +45,10 @@ const raw = (name: string) => readFileSync(join(logs, name), 'latin1');
 /** The screen with soft-wrapped lines joined: a line wider than the terminal shows as one long line. */
 const screen = (name: string) => tmux('capture-pane', '-p', '-J', '-t', name, '-S', '-100');
 const cursorShown = (name: string) => tmux('display', '-p', '-t', name, '#{cursor_flag}').trim() === '1';
-/**
- * Dead, with its exit status known: tmux can see the pane's terminal close before it
- * has reaped the process, and until then the status reads as empty (Number('') is 0).
- */
-const exited = (name: string) => /^1:(\d+|:\d+)$/.test(tmux('display', '-p', '-t', name, '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}').trim().replace(/:$/, ''));
-/** The exit status, or `signal N` when a signal ended it. */
-const exitCode = (name: string): number | string => {
-  const [status, signal] = tmux('display', '-p', '-t', name, '#{pane_dead_status}:#{pane_dead_signal}').trim().split(':');
-  return status ? Number(status) : `signal ${signal}`;
-};
+const codeFile = (name: string) => join(logs, `${name}.code`);
+/** Exited (its exit code recorded) and its terminal closed (everything it wrote is on the screen). */
+const exited = (name: string) => existsSync(codeFile(name)) && tmux('display', '-p', '-t', name, '#{pane_dead}').trim() === '1';
+const exitCode = (name: string) => Number(readFileSync(codeFile(name), 'utf8'));
 /** What the command printed: the screen less tmux's own "Pane is dead" line. */
 const output = (name: string) => screen(name).split('\n').filter((l) => !l.startsWith('Pane is dead'));
 

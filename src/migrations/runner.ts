@@ -125,7 +125,14 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
   // Planned without a lock (every refusal comes before anything is written); each step looks again under its lock.
   const loaded = await plan(handle.db);
   const waitMs = lockWaitOf(handle.db);
-  if (!options.dryRun) await whileLockBusy(handle.db, waitMs, () => handle.db.transaction().execute(async (trx) => (await lockAndCheck(trx, undefined), ensureBookkeeping(trx))));
+  if (!options.dryRun) {
+    await whileLockBusy(handle.db, waitMs, () =>
+      handle.db.transaction().execute(async (trx) => {
+        await lockAndCheck(trx, undefined);
+        return ensureBookkeeping(trx);
+      }),
+    );
+  }
   return run(handle.db, 'up', loaded, options, handle.db, waitMs);
 }
 
