@@ -45,7 +45,7 @@ import {
   withUser,
   asUser,
 } from '../dist/src/index.js';
-import { summarizePlan } from '../dist/src/monitor/plan.js';
+import { summarizePlan } from '../dist/src/monitor/explain-plan.js';
 import { ADMIN_URL, admin } from './admin.js';
 
 const { values: args } = parseArgs({

@@ -29,7 +29,7 @@ export { migrateUp, migrateDown, migrationStatus, MigrationFailedError } from '.
 export { migrateRedo } from './migrations/redo.js';
 export type { RedoResult } from './migrations/redo.js';
 export type { MigrateOptions, MigrateResult, MigrationStep, StatusResult } from './migrations/runner.js';
-export type { MigrationState, MigrationProblem } from './migrations/plan.js';
+export type { MigrationState, MigrationProblem } from './migrations/states.js';
 export { DdlLockBudgetError, describeBlocker, DEFAULT_DDL_LOCK_BUDGET_MS, DEFAULT_DDL_LOCK_TIMEOUT_MS, LOCK_RETRY_SLEEPS_MS } from './migrations/lock-retry.js';
 export type { BlockingSession, DdlLockOptions, LockRetryEvent, LockRetryReport } from './migrations/lock-retry.js';
 export { rehearseMigrations } from './rehearse/rehearse.js';
@@ -97,7 +97,7 @@ export { HEALTH_CHECKS } from './health/checks.js';
 export { CONTRACT_KEPT_INDEXES } from './health/checks-indexes.js';
 export { HEALTH_THRESHOLDS, DEFAULT_THRESHOLDS, THRESHOLD_KEYS, resolveThresholds } from './health/thresholds.js';
 export type { Thresholds, ThresholdKey, ThresholdSpec } from './health/thresholds.js';
-export type { CheckStatus, CheckResult, CheckDetails, Finding as HealthFinding, FindingInput as HealthFindingInput, HealthCheck, HealthReport, Verdict } from './health/types.js';
+export type { CheckStatus, CheckResult, CheckDetails, HealthFinding, HealthFindingInput, HealthCheck, HealthReport, Verdict } from './health/types.js';
 export { monitorIndexes } from './monitor/indexes.js';
 export type { IndexesResult } from './monitor/indexes.js';
 export type { IndexReport, IndexVerdict } from './monitor/index-verdicts.js';
@@ -123,10 +123,12 @@ export { PROTECTED_TABLES, DECLARED_POLICIES, AUTH_ROLE, AUTH_POLICIES, AUTH_PRI
 export type { DesignPolicy } from './rls/design.js';
 export { betterAuthSchema, AUTH_TABLES } from './better-auth.js';
 export type { ProtectedTable, DeclaredPolicy, PolicyCommand as RlsCommand } from './rls/declaration.js';
-export { describeStatus as describeRlsStatus } from './rls/diff.js';
+export { describeRlsStatus } from './rls/diff.js';
 export { verifySchema, DEFAULT_ALLOWED_EXTENSIONS } from './verify/verify-schema.js';
 export type { VerifyResult, VerifyOptions } from './verify/verify-schema.js';
-export type { Finding, FindingKind, FindingDetails, AllowedItem } from './verify/finding.js';
+export type { SchemaFinding, FindingKind, FindingDetails, AllowedItem } from './verify/finding.js';
+/** @deprecated since 0.2: the name is `SchemaFinding` (health has `HealthFinding`, rls `RlsFinding`); this alias goes in 0.3. */
+export type Finding = import('./verify/finding.js').SchemaFinding;
 export { verifyMigrations } from './verify/verify-migrations.js';
 export type { VerifyMigrationsResult, VerifyMigrationsOptions, CheckStep, CheckPhase } from './verify/verify-migrations.js';
 export { schemaDiagram, snapshotDiagram, diagramIsCurrent } from './verify/diagram.js';

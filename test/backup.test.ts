@@ -16,7 +16,7 @@ import {
   type TodoDatabase,
 } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh, provision } from './support/backends.js';
-import { roleBlocks } from '../src/backup/app-role.js';
+import { roleBlocks } from '../src/backup/contract-roles.js';
 import { adminQuery } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
 

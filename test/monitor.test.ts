@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUERY_PATTERNS, UnsupportedError, migrateUp, monitorIndexes, monitorQueries } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { fillTasks } from './support/health-fixtures.js';
-import { sameAccessPath } from '../src/monitor/plan.js';
+import { sameAccessPath } from '../src/monitor/explain-plan.js';
 
 /** 100k tasks: enough for the planner to prefer indexes, small enough for a shared machine. */
 const USERS = 200;

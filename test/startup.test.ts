@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUERY_PATTERNS, migrateUp, scaleUsers, seedScale, withUser, type PatternParams } from '../src/index.js';
-import { summarizePlan, type PlanNode } from '../src/monitor/plan.js';
+import { summarizePlan, type PlanNode } from '../src/monitor/explain-plan.js';
 import { SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { BIN } from './support/cli.js';
 import { withRoleLock } from './support/role-lock.js';

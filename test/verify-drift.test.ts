@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateUp, verifySchema, type Finding, type TodoDatabase, type VerifyResult } from '../src/index.js';
+import { migrateUp, verifySchema, type SchemaFinding, type TodoDatabase, type VerifyResult } from '../src/index.js';
 import { openFresh } from './support/backends.js';
 import { withRoleLock } from './support/role-lock.js';
 
@@ -14,7 +14,7 @@ interface Drift {
   what: string;
   /** statements; `OTHER` is replaced by this run's throwaway role */
   sql: string;
-  id: Finding['id'];
+  id: SchemaFinding['id'];
   object: string;
   message?: RegExp;
 }

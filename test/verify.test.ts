@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnsupportedError, migrateUp, verifySchema, type Finding, type TodoDatabase } from '../src/index.js';
+import { UnsupportedError, migrateUp, verifySchema, type SchemaFinding, type TodoDatabase } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends.js';
 import { withRoleLock } from './support/role-lock.js';
 
@@ -8,7 +8,7 @@ interface Breakage {
   what: string;
   break: string;
   repair: string;
-  expect: { kind: Finding['id']; object: string; table: string | null; message?: RegExp; fix?: RegExp };
+  expect: { kind: SchemaFinding['id']; object: string; table: string | null; message?: RegExp; fix?: RegExp };
   /** changes the cluster-wide role: hold the role lock exclusively until repaired */
   role?: boolean;
 }

@@ -68,21 +68,21 @@ interface BatchRow {
  * together, so an interrupted run loses nothing and a second run resumes.
  *
  * @example
- * const { moved } = await archiveTasks(handle, { completedBefore: '90d' });
+ * const { moved } = await archiveTasks(database, { completedBefore: '90d' });
  */
-export async function archiveTasks(handle: TodoDatabase, options: ArchiveOptions): Promise<ArchiveResult> {
+export async function archiveTasks(database: TodoDatabase, options: ArchiveOptions): Promise<ArchiveResult> {
   const cutoffInput = typeof options.completedBefore === 'string' ? parseCutoff(options.completedBefore) : { input: options.completedBefore.toISOString(), date: options.completedBefore };
   const batchSize = parseBatchSize(options.batchSize ?? DEFAULT_ARCHIVE_BATCH);
-  if (!handle.capabilities.catalog) {
+  if (!database.capabilities.catalog) {
     // pg-mem evaluates data-modifying CTEs wrongly, so the move would not be atomic there.
-    throw new UnsupportedError(`archive is not available on ${handle.kind}`, 'archive on PostgreSQL or PGlite');
+    throw new UnsupportedError(`archive is not available on ${database.kind}`, 'archive on PostgreSQL or PGlite');
   }
   // A dry run only reads: it may plan on a standby.
-  if (!options.dryRun) await requireWritable(handle, 'archive');
-  await assertMaintenanceRole(handle, 'archive', SCHEMA_TABLES);
+  if (!options.dryRun) await requireWritable(database, 'archive');
+  await assertMaintenanceRole(database, 'archive', SCHEMA_TABLES);
   const started = performance.now();
-  const cutoff = await resolveCutoff(handle, cutoffInput);
-  const plan = { cutoff, ...(await pending(handle, cutoff)) };
+  const cutoff = await resolveCutoff(database, cutoffInput);
+  const plan = { cutoff, ...(await pending(database, cutoff)) };
   if (!options.dryRun && plan.pending > 0) {
     await options.confirm?.(plan);
     options.onStart?.(plan);
@@ -96,22 +96,22 @@ export async function archiveTasks(handle: TodoDatabase, options: ArchiveOptions
         result.interrupted = true;
         break;
       }
-      const row = (await handle.db.executeQuery<BatchRow>(CompiledQuery.raw(readSql(ARCHIVE_BATCH_SQL), [cutoff, batchSize, key.updatedAt, key.id]))).rows[0];
+      const row = (await database.db.executeQuery<BatchRow>(CompiledQuery.raw(readSql(ARCHIVE_BATCH_SQL), [cutoff, batchSize, key.updatedAt, key.id]))).rows[0];
       if (!row || row.moved === 0 || row.last_updated_at === null || row.last_id === null) break;
       key = { updatedAt: row.last_updated_at, id: row.last_id };
       result.moved += row.moved;
       result.batches++;
       options.onBatch?.({ moved: result.moved, batches: result.batches, pending: plan.pending });
     }
-    result.remaining = (await pending(handle, cutoff)).pending;
+    result.remaining = (await pending(database, cutoff)).pending;
   }
   result.durationMs = performance.now() - started;
   return result;
 }
 
-async function resolveCutoff(handle: TodoDatabase, cutoff: ArchiveCutoff): Promise<Date> {
+async function resolveCutoff(database: TodoDatabase, cutoff: ArchiveCutoff): Promise<Date> {
   const query = CompiledQuery.raw(readSql('archive/cutoff.sql'), ['interval' in cutoff ? cutoff.interval : '0 seconds']);
-  const row = (await handle.db.executeQuery<{ cutoff: Date | string; now: Date | string }>(query)).rows[0]!;
+  const row = (await database.db.executeQuery<{ cutoff: Date | string; now: Date | string }>(query)).rows[0]!;
   const now = new Date(row.now);
   const at = 'interval' in cutoff ? new Date(row.cutoff) : cutoff.date;
   if (at.getTime() > now.getTime()) {
@@ -120,8 +120,8 @@ async function resolveCutoff(handle: TodoDatabase, cutoff: ArchiveCutoff): Promi
   return at;
 }
 
-async function pending(handle: TodoDatabase, cutoff: Date): Promise<Omit<ArchivePlan, 'cutoff'>> {
-  const { rows } = await handle.db.executeQuery<{ tasks: number; oldest: Date | string | null; newest: Date | string | null }>(
+async function pending(database: TodoDatabase, cutoff: Date): Promise<Omit<ArchivePlan, 'cutoff'>> {
+  const { rows } = await database.db.executeQuery<{ tasks: number; oldest: Date | string | null; newest: Date | string | null }>(
     CompiledQuery.raw(readSql('archive/pending.sql'), [cutoff]),
   );
   const row = rows[0]!;

@@ -51,23 +51,23 @@ const PROGRESS_EVERY_MS = 250;
  * complete; an existing file is never overwritten.
  *
  * @example
- * const backup = await backupDatabase(handle, { verify: true });
+ * const backup = await backupDatabase(database, { verify: true });
  * console.log(backup.file, backup.bytes, backup.verification?.ok);
  */
-export async function backupDatabase(handle: TodoDatabase<any>, options: BackupOptions = {}): Promise<BackupResult> {
+export async function backupDatabase(database: TodoDatabase<any>, options: BackupOptions = {}): Promise<BackupResult> {
   const started = performance.now();
-  const raw = handle.raw;
+  const raw = database.raw;
   if (raw.kind === 'pgmem') throw new UnsupportedError('pg-mem keeps its data inside one process, so it cannot be backed up', 'back up a PostgreSQL or PGlite database');
   // The dump itself runs on a standby; its proof needs a scratch database there, so refuse before dumping.
-  if (options.verify) await requireWritable(handle, 'backup --verify', 'creates a scratch database');
+  if (options.verify) await requireWritable(database, 'backup --verify', 'creates a scratch database');
   const format: BackupFormat = raw.kind === 'postgres' ? 'custom' : 'sql';
-  const database = handle.target.backend === 'postgres' ? handle.target.database : 'pglite';
-  const file = backupPath(options.out, database, format, options.cwd, options.now);
+  const name = database.target.backend === 'postgres' ? database.target.database : 'pglite';
+  const file = backupPath(options.out, name, format, options.cwd, options.now);
   const partial = `${file}.partial`;
   const progress = options.onProgress ?? (() => undefined);
   let made: { tables: TableContents[]; tool: ToolCall };
   try {
-    made = raw.kind === 'postgres' ? await dumpServer(handle, partial, progress) : await dumpPglite(handle, pgliteOf(raw), partial, progress);
+    made = raw.kind === 'postgres' ? await dumpServer(database, partial, progress) : await dumpPglite(database, pgliteOf(raw), partial, progress);
     renameSync(partial, file);
   } finally {
     rmSync(partial, { force: true });
@@ -76,7 +76,7 @@ export async function backupDatabase(handle: TodoDatabase<any>, options: BackupO
   progress({ phase: 'dump', bytes });
   const result: BackupResult = { file, format, bytes, durationMs: 0, tables: made.tables, tool: made.tool };
   if (options.verify) {
-    result.verification = await verifyBackup(handle, file, { expected: made.tables, onProgress: (detail) => progress({ phase: 'verify', bytes, detail }) });
+    result.verification = await verifyBackup(database, file, { expected: made.tables, onProgress: (detail) => progress({ phase: 'verify', bytes, detail }) });
   }
   result.durationMs = performance.now() - started;
   return result;
@@ -86,13 +86,13 @@ export async function backupDatabase(handle: TodoDatabase<any>, options: BackupO
  * pg_dump runs in the snapshot of a repeatable-read transaction that we hold open
  * (`--snapshot`), so the row counts we report are exactly the rows in the file.
  */
-async function dumpServer(handle: TodoDatabase<any>, file: string, progress: (p: BackupProgress) => void): Promise<{ tables: TableContents[]; tool: ToolCall }> {
-  const target = handle.target as PostgresTarget;
+async function dumpServer(database: TodoDatabase<any>, file: string, progress: (p: BackupProgress) => void): Promise<{ tables: TableContents[]; tool: ToolCall }> {
+  const target = database.target as PostgresTarget;
   if (isNeonPooler(target)) {
     throw new UsageError(`${target.display} is Neon's transaction pooler, which cannot share a snapshot with pg_dump`, 'set DATABASE_URL_UNPOOLED to the direct connection (the host without -pooler), or pass it with --url');
   }
-  await requireDumpCanRead(handle.server.versionNum);
-  return handle.db
+  await requireDumpCanRead(database.server.versionNum);
+  return database.db
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
@@ -115,14 +115,14 @@ async function dumpServer(handle: TodoDatabase<any>, file: string, progress: (p:
 
 /** PGlite has no server to connect pg_dump to; pglite-tools runs pg_dump compiled to WebAssembly against it. */
 async function dumpPglite(
-  handle: TodoDatabase<any>,
+  database: TodoDatabase<any>,
   client: import('@electric-sql/pglite').PGlite,
   file: string,
   progress: (p: BackupProgress) => void,
 ): Promise<{ tables: TableContents[]; tool: ToolCall }> {
   // Nothing else writes to an embedded database while we hold it (embedded-lock), so
   // counting first and dumping next sees the same rows.
-  const tables = await tableContents(handle.db);
+  const tables = await tableContents(database.db);
   const { pgDump } = await import('@electric-sql/pglite-tools/pg_dump');
   progress({ phase: 'dump', bytes: 0, detail: 'pg_dump (WebAssembly) inside PGlite' });
   // No owners: an embedded database's only role is `postgres`, which means nothing elsewhere.

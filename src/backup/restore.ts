@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { TodoDatabase } from '../connection/open.js';
 import { isNeonPooler } from '../connection/target.js';
 import { UnsupportedError, UsageError } from '../errors.js';
-import { ensureContractRoles } from './app-role.js';
+import { ensureContractRoles } from './contract-roles.js';
 import { detectFormat, FORMATS, type BackupFormat } from './backup-file.js';
 import { schemaTables, tableContents, type TableContents } from './contents.js';
 import { runTool, toolInvocation, type PostgresTarget, type ToolCall } from './pg-tools.js';
@@ -36,58 +36,58 @@ export interface RestoreResult {
 const RESTORES_INTO: Record<BackupFormat, 'postgres' | 'pglite'> = { custom: 'postgres', sql: 'pglite' };
 
 /**
- * Restores a backup made by `backupDatabase` into the database `handle` points at,
+ * Restores a backup made by `backupDatabase` into the database `database` points at,
  * all or nothing (one transaction), then checks the schema. The target must be
  * empty (no table in the current schema, bookkeeping included) unless `clean`.
  *
  * @example
- * const handle = await openDatabase({ url: 'postgres://postgres@localhost/restored' });
- * const restored = await restoreDatabase(handle, 'todo-db-app-20261124-010000.dump');
+ * const database = await openDatabase({ url: 'postgres://postgres@localhost/restored' });
+ * const restored = await restoreDatabase(database, 'todo-db-app-20261124-010000.dump');
  * if (!restored.schema.ok) console.log(restored.schema.findings);
  */
-export async function restoreDatabase(handle: TodoDatabase<any>, file: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreDatabase(database: TodoDatabase<any>, file: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const started = performance.now();
   const path = resolve(file);
   const format = detectFormat(path);
   const into = RESTORES_INTO[format];
-  if (handle.raw.kind !== into) {
+  if (database.raw.kind !== into) {
     throw new UnsupportedError(
-      `${path} is a ${FORMATS[format].describe} backup, which restores into ${into === 'postgres' ? 'a PostgreSQL server' : 'PGlite'}, not ${handle.kind}`,
+      `${path} is a ${FORMATS[format].describe} backup, which restores into ${into === 'postgres' ? 'a PostgreSQL server' : 'PGlite'}, not ${database.kind}`,
       `restore it with --url ${into === 'postgres' ? 'postgres://…' : 'pglite:DIR'}`,
     );
   }
-  await requireWritable(handle, 'restore');
-  if (isNeonPooler(handle.target)) {
-    throw new UsageError(`${handle.target.display} is Neon's transaction pooler; a restore needs the direct connection`, 'use the host without -pooler (DATABASE_URL_UNPOOLED)');
+  await requireWritable(database, 'restore');
+  if (isNeonPooler(database.target)) {
+    throw new UsageError(`${database.target.display} is Neon's transaction pooler; a restore needs the direct connection`, 'use the host without -pooler (DATABASE_URL_UNPOOLED)');
   }
-  const existing = await schemaTables(handle.db);
+  const existing = await schemaTables(database.db);
   if (existing.length > 0 && !options.clean) {
     const shown = existing.slice(0, 4).join(', ') + (existing.length > 4 ? ', …' : '');
     throw new UsageError(
-      `${handle.target.display} is not empty: ${existing.length} table${existing.length === 1 ? '' : 's'} in the current schema (${shown}); nothing was changed`,
+      `${database.target.display} is not empty: ${existing.length} table${existing.length === 1 ? '' : 's'} in the current schema (${shown}); nothing was changed`,
       'restore into an empty database, or pass --clean --yes to replace its contents',
     );
   }
-  if (handle.capabilities.rls) await ensureContractRoles(handle.db);
-  const tool = handle.raw.kind === 'postgres' ? await restoreServer(handle, path, options) : await restorePglite(handle, path, options.clean === true);
-  if (handle.capabilities.statistics) await sql`analyze`.execute(handle.db);
+  if (database.capabilities.rls) await ensureContractRoles(database.db);
+  const tool = database.raw.kind === 'postgres' ? await restoreServer(database, path, options) : await restorePglite(database, path, options.clean === true);
+  if (database.capabilities.statistics) await sql`analyze`.execute(database.db);
   return {
     file: path,
     format,
-    target: handle.target.display,
+    target: database.target.display,
     replaced: existing,
     durationMs: performance.now() - started,
-    tables: await tableContents(handle.db),
-    schema: await checkSchema(handle),
+    tables: await tableContents(database.db),
+    schema: await checkSchema(database),
     tool,
   };
 }
 
 /** pg_restore in one transaction; with clean it drops what the backup contains first. */
-async function restoreServer(handle: TodoDatabase<any>, path: string, options: RestoreOptions): Promise<ToolCall> {
+async function restoreServer(database: TodoDatabase<any>, path: string, options: RestoreOptions): Promise<ToolCall> {
   // --no-owner: objects belong to whoever restores (on Neon the owner role differs per project).
   const args = ['--no-owner', '--exit-on-error', '--single-transaction', '--verbose', ...(options.clean ? ['--clean', '--if-exists'] : []), path];
-  const invocation = toolInvocation('pg_restore', handle.target as PostgresTarget, args);
+  const invocation = toolInvocation('pg_restore', database.target as PostgresTarget, args);
   await runTool(invocation, options.onLine);
   return { program: invocation.program, args: invocation.args };
 }
@@ -109,9 +109,9 @@ BEGIN
 END $$;`;
 
 /** PGlite runs the SQL script itself, in one transaction together with the clean-up. */
-async function restorePglite(handle: TodoDatabase<any>, path: string, clean: boolean): Promise<ToolCall> {
-  if (handle.raw.kind !== 'pglite') throw new Error('unreachable: not a PGlite handle');
-  const client = pgliteOf(handle.raw);
+async function restorePglite(database: TodoDatabase<any>, path: string, clean: boolean): Promise<ToolCall> {
+  if (database.raw.kind !== 'pglite') throw new Error('unreachable: not a PGlite database');
+  const client = pgliteOf(database.raw);
   // pg_dump 17.6+ brackets scripts with psql's \restrict / \unrestrict, which only psql understands.
   const script = readFileSync(path, 'utf8').replace(/^\\(un)?restrict\s+\S+\s*$/gm, '');
   // The script empties search_path for the session; put it back afterwards.

@@ -34,7 +34,7 @@ export interface VerifyBackupOptions {
  * the scratch database whatever happened (an in-memory PGlite for PGlite).
  *
  * @example
- * const proof = await verifyBackup(handle, 'todo-db-app-20261124-010000.dump');
+ * const proof = await verifyBackup(database, 'todo-db-app-20261124-010000.dump');
  * if (!proof.ok) console.log(proof.schema.findings, proof.tables);
  */
 export async function verifyBackup(source: TodoDatabase<any>, file: string, options: VerifyBackupOptions = {}): Promise<BackupVerification> {

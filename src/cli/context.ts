@@ -68,15 +68,15 @@ export class CliContext {
   }
 
   /** Opens the database (drivers load only now), names it once, always closes it. */
-  async withDb<T>(purpose: Purpose, fn: (handle: TodoDatabase) => Promise<T>): Promise<T> {
+  async withDb<T>(purpose: Purpose, fn: (database: TodoDatabase) => Promise<T>): Promise<T> {
     const { openDatabase } = await import('../index.js');
-    const handle = await openDatabase(this.openOptions(purpose));
-    this.out.header(handle.target.display, [handle.server.version, originOf(handle.target)].filter(Boolean).join(', '));
-    if (handle.kind === 'pgmem') this.out.note('pg-mem lives only inside this process: each command starts from an empty database and nothing is kept');
+    const database = await openDatabase(this.openOptions(purpose));
+    this.out.header(database.target.display, [database.server.version, originOf(database.target)].filter(Boolean).join(', '));
+    if (database.kind === 'pgmem') this.out.note('pg-mem lives only inside this process: each command starts from an empty database and nothing is kept');
     try {
-      return await fn(handle);
+      return await fn(database);
     } finally {
-      await handle.close();
+      await database.close();
     }
   }
 }

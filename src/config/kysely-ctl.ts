@@ -33,14 +33,14 @@ export function kyselyCtlConfig(options: KyselyCtlOptions): {
   return {
     kysely: async () => {
       const s = await resolved();
-      const handle = await openDatabase<any>({
+      const database = await openDatabase<any>({
         target: s.targets.schema,
         purpose: 'schema',
         cwd: s.root,
         ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}),
         ...(s.lockTimeoutMs !== undefined ? { lockTimeoutMs: s.lockTimeoutMs } : {}),
       });
-      return handle.db;
+      return database.db;
     },
     migrations: { provider: { getMigrations: async () => createMigrationProvider((await resolved()).migrationsDir).getMigrations() } },
   };

@@ -131,7 +131,7 @@ export function settingsError(problems: readonly string[]): UsageError {
  *
  * @example
  * const settings = await loadSettings({ flags: {}, env: process.env, root: process.cwd() });
- * const handle = await openDatabase({ target: settings.targets.data });
+ * const database = await openDatabase({ target: settings.targets.data });
  */
 export async function loadSettings(input: SettingsInput): Promise<Settings> {
   const { settings, problems } = await resolveSettings(input);

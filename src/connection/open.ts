@@ -88,9 +88,9 @@ export interface TodoDatabase<DB = Database> {
  * Opens the database the connection rules point at and checks that it answers.
  *
  * @example
- * const handle = await openDatabase({ url: process.env.DATABASE_URL });
- * const tasks = await handle.db.selectFrom('tasks').selectAll().execute();
- * await handle.close();
+ * const database = await openDatabase({ url: process.env.DATABASE_URL });
+ * const tasks = await database.db.selectFrom('tasks').selectAll().execute();
+ * await database.close();
  */
 export async function openDatabase<DB = Database>(options: OpenOptions = {}): Promise<TodoDatabase<DB>> {
   const target = targetOf(options);
@@ -178,12 +178,12 @@ function targetOf(options: OpenOptions): Target {
  * @example
  * const count = await withDatabase({ url: 'pglite:memory' }, ({ db }) => db.selectFrom('users').select(db.fn.countAll().as('n')).executeTakeFirst());
  */
-export async function withDatabase<T, DB = Database>(options: OpenOptions, fn: (handle: TodoDatabase<DB>) => Promise<T>): Promise<T> {
-  const handle = await openDatabase<DB>(options);
+export async function withDatabase<T, DB = Database>(options: OpenOptions, fn: (database: TodoDatabase<DB>) => Promise<T>): Promise<T> {
+  const database = await openDatabase<DB>(options);
   try {
-    return await fn(handle);
+    return await fn(database);
   } finally {
-    await handle.close();
+    await database.close();
   }
 }
 

@@ -31,12 +31,12 @@ const probes = new WeakMap<Kysely<any>, Promise<PoolerProbe>>();
  * second client holding a transaction open in between (a last-in-first-out pool
  * gives the second client the server connection just released). Neon's direct
  * endpoint is a proxy too, but one client connection is one backend there, so
- * it is a session. Cached per handle; PGlite and pg-mem are one session.
+ * it is a session. Cached per database; PGlite and pg-mem are one session.
  */
-export function detectTransactionPooler(handle: TodoDatabase<any>): Promise<PoolerProbe> {
-  if (handle.raw.kind !== 'postgres') return Promise.resolve({ pooled: false });
-  let probe = probes.get(handle.db);
-  if (!probe) probes.set(handle.db, (probe = probeOnce(handle.db)));
+export function detectTransactionPooler(database: TodoDatabase<any>): Promise<PoolerProbe> {
+  if (database.raw.kind !== 'postgres') return Promise.resolve({ pooled: false });
+  let probe = probes.get(database.db);
+  if (!probe) probes.set(database.db, (probe = probeOnce(database.db)));
   return probe;
 }
 

@@ -58,7 +58,7 @@ export const DEFAULT_DATA_DIR = '.todo-db/pglite';
  *
  * @example
  * const target = resolveTarget({ env: process.env, purpose: 'schema' });
- * const handle = await openDatabase({ target });
+ * const database = await openDatabase({ target });
  */
 export function resolveTarget(options: ResolveOptions): Target {
   const { env } = options;

@@ -14,16 +14,16 @@ export class ReadOnlyServerError extends UsageError {}
  * the command takes a lock or asks a question. Costs no round trip on a primary.
  *
  * @example
- * await requireWritable(handle, 'seed');
- * await requireWritable(handle, 'verify --migrations', 'creates a scratch database');
+ * await requireWritable(database, 'seed');
+ * await requireWritable(database, 'verify --migrations', 'creates a scratch database');
  */
-export async function requireWritable(handle: Pick<TodoDatabase<any>, 'db' | 'server' | 'target'>, what: string, does = 'writes'): Promise<void> {
-  if (!handle.server.readOnly) return;
-  const where = handle.target.display;
-  if (!handle.server.standby) {
+export async function requireWritable(database: Pick<TodoDatabase<any>, 'db' | 'server' | 'target'>, what: string, does = 'writes'): Promise<void> {
+  if (!database.server.readOnly) return;
+  const where = database.target.display;
+  if (!database.server.standby) {
     throw new ReadOnlyServerError(`${what} ${does}, and ${where} takes no writes (default_transaction_read_only is on)`, 'connect to a database and role that take writes');
   }
-  const primary = await primaryOf(handle.db);
+  const primary = await primaryOf(database.db);
   throw new ReadOnlyServerError(
     `${what} ${does}, and ${where} is a standby (read-only: it replays its primary's WAL)`,
     primary ? `run it against the primary, ${primary}, which this standby streams from` : 'run it against the primary: its URL, not a read replica\'s (DATABASE_URL_UNPOOLED or --url)',

@@ -1,6 +1,6 @@
 import { formatMs } from '../text.js';
 import { formatSeconds } from './format.js';
-import type { FindingInput } from './types.js';
+import type { HealthFindingInput } from './types.js';
 
 export const PREFLIGHT_SQL = 'health/preflight.sql';
 export const LOCKS_SQL = 'health/locks.sql';
@@ -38,7 +38,7 @@ export function holderFix(row: LockRow): string {
  * table and each holder (those holding the lock first, then those queued for it,
  * who block too).
  */
-export function lockFailure(locks: readonly LockRow[], waitedMs: number | null): { message: string; findings: FindingInput[]; fix: string } {
+export function lockFailure(locks: readonly LockRow[], waitedMs: number | null): { message: string; findings: HealthFindingInput[]; fix: string } {
   const holders = locks.filter((l) => l.granted);
   const named = holders.length ? holders : locks;
   const waited = waitedMs === null ? '' : ` after ${formatMs(waitedMs)}`;

@@ -3,7 +3,7 @@ import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { TodoDbError } from '../errors.js';
 import { rlsStatus } from '../rls/status.js';
 import { verifySchema } from '../verify/verify-schema.js';
-import type { CheckStatus, FindingInput, HealthCheck, Verdict } from './types.js';
+import type { CheckStatus, HealthFindingInput, HealthCheck, Verdict } from './types.js';
 
 export const TABLES_SQL = 'health/tables.sql';
 
@@ -38,7 +38,7 @@ async function assess(call: () => Promise<Assessment>): Promise<Outcome> {
 function assessed(outcome: Outcome, okMessage: string, failStatus: CheckStatus): Verdict {
   if (!outcome.available) return { status: 'n/a', message: outcome.reason };
   const { result } = outcome;
-  const findings: FindingInput[] = result.findings.map((f) => ({
+  const findings: HealthFindingInput[] = result.findings.map((f) => ({
     object: f.object ?? f.subject ?? '',
     status: result.ok ? 'ok' : failStatus,
     message: f.message,
@@ -55,7 +55,7 @@ export const schema: HealthCheck<Outcome> = {
   title: 'schema',
   needs: ['catalog'],
   sql: [],
-  collect: (handle: TodoDatabase) => assess(() => verifySchema(handle)),
+  collect: (database: TodoDatabase) => assess(() => verifySchema(database)),
   evaluate: ({ data }) => {
     const verdict = assessed(data, `matches the contract${data.available && data.result.contractVersion ? ` v${data.result.contractVersion}` : ''}`, 'fail');
     // Behind, not broken: the migrations check names what to run.
@@ -72,7 +72,7 @@ export const rlsTables: HealthCheck = {
   sql: [TABLES_SQL],
   evaluate: ({ rows }) => {
     const byName = new Map(rows<TableRlsRow>(TABLES_SQL).map((r) => [r.table, r]));
-    const findings: FindingInput[] = SCHEMA_TABLES.flatMap((table): FindingInput[] => {
+    const findings: HealthFindingInput[] = SCHEMA_TABLES.flatMap((table): HealthFindingInput[] => {
       const row = byName.get(table);
       if (!row) return [{ object: table, status: 'fail', message: 'table missing' }];
       if (!row.rls_enabled) return [{ object: table, status: 'fail', message: 'RLS is off: every role with a grant sees every row' }];
@@ -94,7 +94,7 @@ export const rlsRole: HealthCheck<Outcome> = {
   title: 'application role',
   needs: ['rls'],
   sql: [],
-  collect: (handle: TodoDatabase, o) => assess(() => rlsStatus(handle, o.app ?? {})),
+  collect: (database: TodoDatabase, o) => assess(() => rlsStatus(database, o.app ?? {})),
   evaluate: ({ data }) => {
     const verdict = assessed(data, 'policies as designed; todo_app cannot bypass them', 'fail');
     // Without a named application role only the policies and todo_app were judged:

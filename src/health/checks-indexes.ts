@@ -3,7 +3,7 @@ import { DATABASE_SQL, type DatabaseRow } from './checks-server.js';
 import { TABLES_SQL } from './checks-contract.js';
 import type { TableRow } from './checks-tables.js';
 import { formatBytes, formatSeconds } from './format.js';
-import type { FindingInput, HealthCheck } from './types.js';
+import type { HealthFindingInput, HealthCheck } from './types.js';
 
 /**
  * Redundant indexes the v1 contract keeps on purpose (schema.md: "v1 keeps it
@@ -25,7 +25,7 @@ export const unusedIndexes: HealthCheck = {
     const live = new Map(rows<TableRow>(TABLES_SQL).map((r) => [r.table, r.live]));
     // Young (or unknown) statistics or a small table: "never scanned" proves little, so only inform.
     const young = statsAge === null || statsAge < t.statsMinAgeDays * 86_400;
-    const findings: FindingInput[] = verdicts(rows)
+    const findings: HealthFindingInput[] = verdicts(rows)
       .filter((v) => v.verdict === 'unused')
       .map((v) => ({
         object: v.index,
@@ -47,7 +47,7 @@ export const redundantIndexes: HealthCheck = {
   needs: ['catalog'],
   sql: [INDEXES_SQL],
   evaluate: ({ rows }) => {
-    const findings: FindingInput[] = verdicts(rows)
+    const findings: HealthFindingInput[] = verdicts(rows)
       .filter((v) => v.verdict === 'redundant')
       .map((v) => {
         const kept = CONTRACT_KEPT_INDEXES.includes(v.index);
@@ -70,7 +70,7 @@ export const invalidIndexes: HealthCheck = {
   needs: ['catalog'],
   sql: [INDEXES_SQL],
   evaluate: ({ rows }) => {
-    const findings: FindingInput[] = verdicts(rows)
+    const findings: HealthFindingInput[] = verdicts(rows)
       .filter((v) => v.verdict === 'invalid')
       .map((v) => ({ object: v.index, status: 'fail', message: `invalid (a failed CREATE INDEX CONCURRENTLY?) on ${v.table}, ${formatBytes(v.bytes)} maintained on every write, never read` }));
     return findings.length
@@ -94,7 +94,7 @@ export const foreignKeyIndexes: HealthCheck = {
   sql: [FOREIGN_KEYS_SQL],
   evaluate: ({ rows }) => {
     const all = rows<ForeignKeyRow>(FOREIGN_KEYS_SQL);
-    const findings: FindingInput[] = all
+    const findings: HealthFindingInput[] = all
       .filter((fk) => !fk.indexed)
       .map((fk) => ({ object: fk.constraint, status: 'warn', message: `no index (without a predicate) starts with ${fk.table}(${fk.columns}): deleting a parent scans ${fk.table}` }));
     return findings.length

@@ -1,5 +1,5 @@
 import { formatBytes, formatSeconds } from './format.js';
-import type { FindingInput, HealthCheck, Verdict } from './types.js';
+import type { HealthFindingInput, HealthCheck, Verdict } from './types.js';
 import type { StandbyRow } from '../replication/standby.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -51,7 +51,7 @@ export interface ReplicationSettingsRow {
 
 const MB = 1024 * 1024;
 
-function worst(findings: readonly FindingInput[]): Verdict['status'] {
+function worst(findings: readonly HealthFindingInput[]): Verdict['status'] {
   return findings.some((f) => f.status === 'fail') ? 'fail' : findings.some((f) => f.status === 'warn') ? 'warn' : 'ok';
 }
 
@@ -76,7 +76,7 @@ export const standbys: HealthCheck = {
     if (all.length === 0) {
       return { status: 'ok', value: 0, message: server.standby ? 'none streams from this standby (its own replay: standby-replay)' : 'no standby streams from this server' };
     }
-    const findings: FindingInput[] = all.map((s) => {
+    const findings: HealthFindingInput[] = all.map((s) => {
       const lag = lagStatus(s.replay_lag_seconds, s.replay_lag_bytes, t);
       const status = s.state !== 'streaming' && lag === 'ok' ? 'warn' : lag;
       return {
@@ -117,9 +117,9 @@ export const slots: HealthCheck = {
   evaluate: ({ rows }, t) => {
     const all = rows<SlotRow>(SLOTS_SQL);
     if (all.length === 0) return { status: 'ok', value: 0, message: 'no replication slots' };
-    const findings: FindingInput[] = all.map((s) => {
+    const findings: HealthFindingInput[] = all.map((s) => {
       const retained = s.retained_bytes;
-      const status: FindingInput['status'] =
+      const status: HealthFindingInput['status'] =
         s.wal_status === 'lost' || (!s.active && retained > t.slotRetainedFailMegabytes * MB) ? 'fail' : s.wal_status === 'unreserved' || (!s.active && retained > t.slotRetainedWarnMegabytes * MB) ? 'warn' : 'ok';
       const state = s.active ? 'active' : 'inactive';
       const message =
@@ -178,7 +178,7 @@ export const standbyReplay: HealthCheck = {
     const behind = s.replay_behind_bytes ?? 0;
     // The age of the last replayed commit is lag only while something received waits to be replayed: an idle primary sends nothing new.
     const lagSeconds = behind > 0 ? s.replayed_age_seconds : 0;
-    const findings: FindingInput[] = [];
+    const findings: HealthFindingInput[] = [];
     if (s.paused) findings.push({ object: 'replay', status: 'warn', message: `paused: it received ${formatBytes(behind)} it has not replayed, and its readers see old data`, fix: 'select pg_wal_replay_resume(); (on the standby)' });
     const lag = lagStatus(lagSeconds, behind, t);
     if (lag !== 'ok' && !s.paused) findings.push({ object: 'replay', status: lag, message: `${formatBytes(behind)} received and not yet replayed${lagSeconds ? `, the last replayed commit is ${formatSeconds(lagSeconds)} old` : ''}`, fix: 'a long query on the standby can hold replay back (max_standby_streaming_delay); or its disk is slow' });

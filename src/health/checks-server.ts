@@ -61,7 +61,7 @@ export const migrations: HealthCheck<Status> = {
   title: 'migrations',
   needs: [],
   sql: [],
-  collect: (handle, o) => migrationStatus(handle, o.migrationsDir ? { dir: o.migrationsDir } : {}),
+  collect: (database, o) => migrationStatus(database, o.migrationsDir ? { dir: o.migrationsDir } : {}),
   evaluate: ({ data: s }) => {
     const applied = s.migrations.filter((m) => m.state === 'applied').length;
     const findings = s.migrations.flatMap((m) => [

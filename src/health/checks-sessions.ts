@@ -1,5 +1,5 @@
 import { formatSeconds } from './format.js';
-import type { FindingInput, HealthCheck, Verdict } from './types.js';
+import type { HealthFindingInput, HealthCheck, Verdict } from './types.js';
 
 export interface ActivityRow {
   pid: number;
@@ -17,7 +17,7 @@ export const ACTIVITY_SQL = 'health/activity.sql';
 
 const session = (r: ActivityRow) => `pid ${r.pid}${r.user ? ` (${r.user}${r.application ? `, ${r.application}` : ''})` : ''}`;
 
-function summary(findings: FindingInput[], none: string, what: string): Verdict {
+function summary(findings: HealthFindingInput[], none: string, what: string): Verdict {
   if (!findings.length) return { status: 'ok', value: 0, message: none };
   const status = findings.some((f) => f.status === 'fail') ? 'fail' : 'warn';
   return { status, value: findings.length, message: `${findings.length} ${what}: ${findings[0]!.object} ${findings[0]!.message}`, findings };
@@ -124,7 +124,7 @@ export const slowStatements: HealthCheck<Statements> = {
   },
   evaluate: ({ data }, t) => {
     if (!data.available) return { status: 'n/a', message: data.reason };
-    const findings: FindingInput[] = data.rows
+    const findings: HealthFindingInput[] = data.rows
       .filter((r) => r.mean_ms >= t.slowStatementWarnMs)
       .map((r) => ({ object: r.query, status: 'warn', message: `${r.mean_ms.toFixed(1)} ms on average over ${r.calls.toLocaleString('en-US')} calls` }));
     const slowest = data.rows[0];

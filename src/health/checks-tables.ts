@@ -2,7 +2,7 @@ import { SCHEMA_TABLES } from '../snapshot/schema-tables.js';
 import { TABLES_SQL } from './checks-contract.js';
 import { formatBytes, formatSeconds, percent } from './format.js';
 import { LOCKS_SQL, lockFailure, type LockRow } from './blockers.js';
-import type { FindingInput, HealthCheck } from './types.js';
+import type { HealthFindingInput, HealthCheck } from './types.js';
 
 export interface TableRow {
   table: string;
@@ -52,7 +52,7 @@ export const seqScans: HealthCheck = {
   needs: ['statistics'],
   sql: [TABLES_SQL],
   evaluate: ({ rows }, t) => {
-    const findings: FindingInput[] = tables(rows)
+    const findings: HealthFindingInput[] = tables(rows)
       // A handful of scans (a count after loading data, say) is noise, not a pattern.
       .filter((r) => r.live >= t.largeTableRows && r.seq_scans >= t.seqScanMinCount && r.seq_scans > r.idx_scans)
       .map((r) => ({ object: r.table, status: 'warn', message: `${r.seq_scans.toLocaleString('en-US')} sequential vs ${r.idx_scans.toLocaleString('en-US')} index scans on ${r.live.toLocaleString('en-US')} rows` }));
@@ -70,7 +70,7 @@ export const vacuum: HealthCheck = {
   needs: ['statistics'],
   sql: [TABLES_SQL],
   evaluate: ({ rows }, t) => {
-    const findings: FindingInput[] = [];
+    const findings: HealthFindingInput[] = [];
     for (const r of tables(rows)) {
       if (r.live + r.dead < t.largeTableRows) continue;
       const deadShare = percent(r.dead, r.live + r.dead);
@@ -109,7 +109,7 @@ export const tableSizes: HealthCheck = {
       const failure = lockFailure(rows<LockRow>(LOCKS_SQL).filter((l) => names.has(l.table)), null);
       return { status: 'fail', value: null, message: `sizes not read: ${failure.message}`, findings: failure.findings, fix: failure.fix };
     }
-    const findings: FindingInput[] = list.map((r) => ({
+    const findings: HealthFindingInput[] = list.map((r) => ({
       object: r.table,
       status: 'ok',
       message: `${formatBytes(r.table_bytes ?? 0)} data + ${formatBytes(r.index_bytes ?? 0)} indexes, ~${r.live.toLocaleString('en-US')} rows`,

@@ -1,5 +1,5 @@
 import { formatBytes, formatSeconds, percent } from './format.js';
-import type { FindingInput, HealthCheck, Verdict } from './types.js';
+import type { HealthFindingInput, HealthCheck, Verdict } from './types.js';
 
 /** The checks for what takes a database down quietly: forgotten prepared transactions, sequences running out, bloat. */
 
@@ -35,7 +35,7 @@ export interface BloatRow {
 }
 
 /** The worst of the findings' statuses, or ok. */
-function verdictOf(findings: FindingInput[], message: (n: number) => string, none: string): Verdict {
+function verdictOf(findings: HealthFindingInput[], message: (n: number) => string, none: string): Verdict {
   if (!findings.length) return { status: 'ok', value: 0, message: none };
   const status = findings.some((f) => f.status === 'fail') ? 'fail' : findings.some((f) => f.status === 'warn') ? 'warn' : 'ok';
   return { status, value: findings.length, message: message(findings.length), findings };
@@ -48,7 +48,7 @@ export const preparedTransactions: HealthCheck = {
   sql: [PREPARED_SQL],
   evaluate: ({ rows }, t) => {
     const old = rows<PreparedRow>(PREPARED_SQL).filter((p) => p.age_seconds >= t.preparedWarnSeconds);
-    const findings: FindingInput[] = old.map((p) => ({
+    const findings: HealthFindingInput[] = old.map((p) => ({
       object: `prepared transaction '${p.gid}'`,
       status: p.age_seconds >= t.preparedFailSeconds ? 'fail' : 'warn',
       message: `prepared ${formatSeconds(p.age_seconds)} ago on ${p.database} by ${p.owner}: it holds its locks and stops vacuum until resolved`,
@@ -76,7 +76,7 @@ export const sequences: HealthCheck = {
   sql: [SEQUENCES_SQL],
   evaluate: ({ rows }, t) => {
     const all = rows<SequenceRow>(SEQUENCES_SQL);
-    const findings: FindingInput[] = all
+    const findings: HealthFindingInput[] = all
       .map((s) => ({ s, used: sequenceUsed(s) }))
       .filter(({ used }) => used >= t.sequenceWarnPercent)
       .map(({ s, used }) => ({
@@ -100,7 +100,7 @@ export const bloat: HealthCheck = {
   evaluate: ({ rows }, t) => {
     const minBytes = t.bloatMinMegabytes * 1024 * 1024;
     // Small objects are never worth a rewrite, whatever their ratio: only sizeable waste is judged.
-    const findings: FindingInput[] = rows<BloatRow>(BLOAT_SQL)
+    const findings: HealthFindingInput[] = rows<BloatRow>(BLOAT_SQL)
       .filter((r) => r.waste_bytes >= minBytes && r.factor >= t.bloatWarnFactor)
       .map((r) => ({
         object: r.kind === 'index' ? `${r.object} (index on ${r.table})` : r.object,

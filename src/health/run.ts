@@ -11,7 +11,7 @@ import { pgPoolOf } from '../connection/raw-clients.js';
 import { detectTransactionPooler } from '../connection/pooler.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import { beginPooledSession, inSavepoint } from './pooled-session.js';
-import type { CheckResult, CheckStatus, CollectOptions, FindingInput, HealthCheck, HealthReport, Verdict } from './types.js';
+import type { CheckResult, CheckStatus, CollectOptions, HealthFindingInput, HealthCheck, HealthReport, Verdict } from './types.js';
 
 export interface HealthOptions {
   /** overrides of DEFAULT_THRESHOLDS */
@@ -58,12 +58,12 @@ type Stop = 'deadline' | 'interrupted';
  * Returns data; never prints.
  *
  * @example
- * const report = await withDatabase({ url, purpose: 'inspect' }, (handle) => runHealth(handle));
+ * const report = await withDatabase({ url, purpose: 'inspect' }, (database) => runHealth(database));
  * if (!report.ok) console.log(report.checks.filter((c) => c.status === 'fail'));
  */
-export async function runHealth(handle: TodoDatabase, options: HealthOptions = {}): Promise<HealthReport> {
+export async function runHealth(database: TodoDatabase, options: HealthOptions = {}): Promise<HealthReport> {
   const thresholds = resolveThresholds(options.thresholds);
-  const app = applicationRole(handle, options.app);
+  const app = applicationRole(database, options.app);
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const started = performance.now();
   let stopped: Stop | null = null;
@@ -74,9 +74,9 @@ export async function runHealth(handle: TodoDatabase, options: HealthOptions = {
     options.signal?.addEventListener('abort', () => resolve('interrupted'), { once: true });
   });
   try {
-    const pooled = (await detectTransactionPooler(handle)).pooled;
-    const checks = await handle.db.connection().execute(async (conn) => {
-      const bound: TodoDatabase = { ...handle, db: conn };
+    const pooled = (await detectTransactionPooler(database)).pooled;
+    const checks = await database.db.connection().execute(async (conn) => {
+      const bound: TodoDatabase = { ...database, db: conn };
       // Through a transaction pooler, health's session is one transaction (pooled-session.ts).
       if (pooled) await beginPooledSession(conn);
       const plain = async <R>(file: string) => (await sql.raw<R>(readSql(file)).execute(conn as Kysely<any>)).rows;
@@ -87,7 +87,7 @@ export async function runHealth(handle: TodoDatabase, options: HealthOptions = {
         if (!rows) shared.set(file, (rows = run(file)));
         return rows;
       };
-      const preflightWork = handle.capabilities.sessions ? fetch(PREFLIGHT_SQL) : Promise.resolve([]);
+      const preflightWork = database.capabilities.sessions ? fetch(PREFLIGHT_SQL) : Promise.resolve([]);
       const preflight = await first(preflightWork, stop);
       if (typeof preflight === 'string') stopped = preflight;
       const self = typeof preflight === 'string' ? {} : ((preflight[0] as { pid?: number; locked?: boolean } | undefined) ?? {});
@@ -104,7 +104,7 @@ export async function runHealth(handle: TodoDatabase, options: HealthOptions = {
         const outcome = await first(work, stop);
         if (outcome === 'deadline' || outcome === 'interrupted') {
           stopped = outcome;
-          await cancelOwnQuery(handle, self.pid, work);
+          await cancelOwnQuery(database, self.pid, work);
           const verdict: Verdict =
             outcome === 'deadline'
               ? { status: 'fail', message: `did not finish within the ${formatMs(deadlineMs)} deadline (its query was cancelled)`, fix: 'a lock or an overloaded server is the usual cause: see blocked-queries, or run again with a longer --deadline' }
@@ -138,13 +138,13 @@ export async function runHealth(handle: TodoDatabase, options: HealthOptions = {
 }
 
 /** The application role to assess, validated before anything runs (bad input is exit 2, as for `rls status`). */
-function applicationRole(handle: TodoDatabase, app: HealthOptions['app']): { appUrl?: string; appRole?: string } | undefined {
+function applicationRole(database: TodoDatabase, app: HealthOptions['app']): { appUrl?: string; appRole?: string } | undefined {
   if (!app) return undefined;
   const { implicit, ...named } = app;
   const role = appRoleName(named);
   if (!role) return undefined;
   // DATABASE_URL naming the role health connects as is the maintenance connection of a local setup, not the app's.
-  if (implicit && role.name === handle.server.user) return undefined;
+  if (implicit && role.name === database.server.user) return undefined;
   return named;
 }
 
@@ -162,10 +162,10 @@ function notRun(stopped: Stop, deadlineMs: number): Verdict {
  * second connection; when the backend is still busy a moment later (a check may
  * have queued several statements), terminates health's own backend.
  */
-async function cancelOwnQuery(handle: TodoDatabase, pid: number | undefined, work: Promise<unknown>): Promise<void> {
+async function cancelOwnQuery(database: TodoDatabase, pid: number | undefined, work: Promise<unknown>): Promise<void> {
   work.catch(() => undefined);
-  if (handle.raw.kind !== 'postgres' || pid === undefined) return;
-  const pool = pgPoolOf(handle.raw);
+  if (database.raw.kind !== 'postgres' || pid === undefined) return;
+  const pool = pgPoolOf(database.raw);
   const signal = (fn: string) =>
     pool
       .query(`select ${fn}(pid) from pg_stat_activity where pid = $1 and state = 'active'`, [pid])
@@ -178,20 +178,20 @@ async function cancelOwnQuery(handle: TodoDatabase, pid: number | undefined, wor
 
 async function runCheck(
   check: HealthCheck<any>,
-  handle: TodoDatabase,
+  database: TodoDatabase,
   thresholds: Thresholds,
   fetch: (file: string) => Promise<unknown[]>,
   collectOptions: CollectOptions,
   run: <R>(file: string) => Promise<R[]>,
 ): Promise<Verdict> {
-  const missing = check.needs.find((need) => !handle.capabilities[need]);
-  if (missing) return { status: 'n/a', message: `not applicable on ${handle.kind} (${WHY_NOT[missing]})` };
+  const missing = check.needs.find((need) => !database.capabilities[need]);
+  if (missing) return { status: 'n/a', message: `not applicable on ${database.kind} (${WHY_NOT[missing]})` };
   const waitStarted = performance.now();
   try {
     const fetched = new Map<string, unknown[]>();
     for (const file of check.sql) fetched.set(file, await fetch(file));
-    const data = check.collect ? await check.collect(handle, collectOptions) : undefined;
-    return check.evaluate({ rows: <R>(file: string) => (fetched.get(file) ?? []) as R[], data, server: handle.server, serverVersionNum: handle.server.versionNum }, thresholds);
+    const data = check.collect ? await check.collect(database, collectOptions) : undefined;
+    return check.evaluate({ rows: <R>(file: string) => (fetched.get(file) ?? []) as R[], data, server: database.server, serverVersionNum: database.server.versionNum }, thresholds);
   } catch (error) {
     if (lostConnection(error)) throw error;
     const code = sqlState(error);
@@ -211,7 +211,7 @@ async function runCheck(
 function result(check: HealthCheck<any>, thresholds: Thresholds, verdict: Verdict, durationMs: number): CheckResult {
   const bad = (status: CheckStatus) => status === 'warn' || status === 'fail';
   const fix = bad(verdict.status) ? (verdict.fix ?? check.fix) : null;
-  const finding = (f: FindingInput) => ({ id: check.id, object: f.object, status: f.status, message: f.message, fix: bad(f.status) ? (f.fix ?? fix ?? check.fix) : null, details: f.details ?? {} });
+  const finding = (f: HealthFindingInput) => ({ id: check.id, object: f.object, status: f.status, message: f.message, fix: bad(f.status) ? (f.fix ?? fix ?? check.fix) : null, details: f.details ?? {} });
   return {
     id: check.id,
     object: check.title,

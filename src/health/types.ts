@@ -7,7 +7,7 @@ import type { Thresholds } from './thresholds.js';
 export type CheckStatus = ItemStatus;
 
 /** One object a check names (an index, a session, a table) and what is wrong or notable. */
-export interface FindingInput {
+export interface HealthFindingInput {
   object: string;
   status: CheckStatus;
   message: string;
@@ -17,7 +17,7 @@ export interface FindingInput {
 }
 
 /** A finding as reported: the item shape, `id` being the check's id. */
-export type Finding = ReportItem;
+export type HealthFinding = ReportItem;
 
 /** What a check concluded. */
 export interface Verdict {
@@ -25,7 +25,7 @@ export interface Verdict {
   message: string;
   /** the measured number or text the status rests on, for --json and dashboards */
   value?: number | string | null;
-  findings?: FindingInput[];
+  findings?: HealthFindingInput[];
   /** a fix more precise than the check's own (the one `rls status` prints, say) */
   fix?: string;
 }
@@ -52,7 +52,7 @@ export interface HealthCheck<D = unknown> {
   needs: readonly (keyof Capabilities)[];
   /** files under sql/ whose rows it reads */
   sql: readonly string[];
-  collect?: (handle: TodoDatabase, options: CollectOptions) => Promise<D>;
+  collect?: (database: TodoDatabase, options: CollectOptions) => Promise<D>;
   evaluate(input: CheckInput<D>, thresholds: Thresholds): Verdict;
   /** the limits it judges by, in words, for the report */
   threshold?: (t: Thresholds) => string;
@@ -74,7 +74,7 @@ export interface CheckDetails {
   title: string;
   value: number | string | null;
   threshold: string | null;
-  findings: Finding[];
+  findings: HealthFinding[];
   durationMs: number;
 }
 

@@ -30,12 +30,12 @@ export class UnsafeMigrationError extends ProblemError {
  * a local, single-user database, and an empty or small database has nothing to
  * block, so those never pay for the scratch database.
  */
-export async function refuseUnsafeMigrations(handle: TodoDatabase<any>, names: readonly string[], options: LintGateOptions & { dir?: string }): Promise<LintResult | null> {
-  if (options.allowUnsafe || handle.kind !== 'postgres' || names.length === 0) return null;
+export async function refuseUnsafeMigrations(database: TodoDatabase<any>, names: readonly string[], options: LintGateOptions & { dir?: string }): Promise<LintResult | null> {
+  if (options.allowUnsafe || database.kind !== 'postgres' || names.length === 0) return null;
   const threshold = options.lintThresholdRows ?? DEFAULT_LINT_THRESHOLD_ROWS;
-  const sizes = await readTableSizes(handle.db);
+  const sizes = await readTableSizes(database.db);
   if (![...sizes.values()].some((s) => s.rows >= threshold)) return null;
-  const lint = await lintMigrations(handle, { ...(options.dir ? { dir: options.dir } : {}), only: names, thresholdRows: threshold });
+  const lint = await lintMigrations(database, { ...(options.dir ? { dir: options.dir } : {}), only: names, thresholdRows: threshold });
   const blocking = lint.findings.filter((f) => f.status === 'fail' && (f.details.rows ?? 0) >= threshold);
   if (blocking.length) throw new UnsafeMigrationError(lint, blocking);
   return lint;

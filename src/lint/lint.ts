@@ -2,7 +2,7 @@ import type { TodoDatabase } from '../connection/open.js';
 import { UnsupportedError } from '../errors.js';
 import { readApplied } from '../migrations/bookkeeping.js';
 import { listMigrationFiles, migrationsDir } from '../migrations/files.js';
-import { migrationStates } from '../migrations/plan.js';
+import { migrationStates } from '../migrations/states.js';
 import { itemsOk } from '../report/item.js';
 import { readSchemaFacts, readTableSizes, readVolatility } from './catalog.js';
 import { DEFAULT_LINT_THRESHOLD_ROWS, functionsCalled, lintUnits, type LintUnit, type StatementReport } from './engine.js';
@@ -42,24 +42,24 @@ export interface LintResult {
  * target; from the target it reads only table sizes, column types and pg_proc.
  *
  * @example
- * const result = await lintMigrations(handle);
+ * const result = await lintMigrations(database);
  * for (const f of result.findings) console.log(f.status, f.details.migration, f.details.line, f.message);
  */
-export async function lintMigrations(handle: TodoDatabase<any>, options: LintOptions = {}): Promise<LintResult> {
-  refuseWithoutCatalog(handle);
+export async function lintMigrations(database: TodoDatabase<any>, options: LintOptions = {}): Promise<LintResult> {
+  refuseWithoutCatalog(database);
   const dir = migrationsDir(options.dir);
   const files = listMigrationFiles(dir);
-  const states = migrationStates(files, (await readApplied(handle.db)) ?? []);
+  const states = migrationStates(files, (await readApplied(database.db)) ?? []);
   const applied = states.filter((s) => s.state === 'applied').map((s) => s.name);
   let targets = options.all ? files : files.filter((f) => states.find((s) => s.name === f.name)?.state === 'pending');
   if (options.only) targets = targets.filter((f) => options.only!.includes(f.name));
-  if (targets.length === 0) return lint(handle, [], options);
+  if (targets.length === 0) return lint(database, [], options);
   const scratch = await buildScratch(dir, options.all ? [] : applied);
   let captured: CapturedMigration[];
   try {
     captured = await captureMigrations(scratch, targets);
     const units = await Promise.all(captured.map(unitOf));
-    return await lint(handle, units, options, scratch);
+    return await lint(database, units, options, scratch);
   } finally {
     await scratch.close();
   }
@@ -69,8 +69,8 @@ export async function lintMigrations(handle: TodoDatabase<any>, options: LintOpt
  * Lints SQL text as one migration against the live database's schema and sizes
  * (the test corpus and bench/lint.js use it). `-- todo-db-lint-allow:` works here too.
  */
-export async function lintSql(handle: TodoDatabase<any>, text: string, options: { name?: string; thresholdRows?: number; inTransaction?: boolean } = {}): Promise<LintResult> {
-  refuseWithoutCatalog(handle);
+export async function lintSql(database: TodoDatabase<any>, text: string, options: { name?: string; thresholdRows?: number; inTransaction?: boolean } = {}): Promise<LintResult> {
+  refuseWithoutCatalog(database);
   const name = options.name ?? 'sql';
   const parsed = await parseSql(text);
   const unit: LintUnit = {
@@ -80,19 +80,19 @@ export async function lintSql(handle: TodoDatabase<any>, text: string, options: 
     inTransaction: options.inTransaction ?? false,
     lockTimeoutSet: false,
     allows: readAllows(text),
-    schema: await readSchemaFacts(handle.db),
+    schema: await readSchemaFacts(database.db),
   };
-  return lint(handle, [unit], options);
+  return lint(database, [unit], options);
 }
 
-async function lint(handle: TodoDatabase<any>, units: LintUnit[], options: { thresholdRows?: number }, scratch?: TodoDatabase<any>): Promise<LintResult> {
+async function lint(database: TodoDatabase<any>, units: LintUnit[], options: { thresholdRows?: number }, scratch?: TodoDatabase<any>): Promise<LintResult> {
   const thresholdRows = options.thresholdRows ?? DEFAULT_LINT_THRESHOLD_ROWS;
   const names = functionsCalled(units);
-  const volatility = await readVolatility(handle.db, names);
+  const volatility = await readVolatility(database.db, names);
   // functions a pending migration creates exist only on the scratch database
   const missing = names.filter((n) => !volatility.has(n));
   if (scratch && missing.length) for (const [k, v] of await readVolatility(scratch.db, missing)) volatility.set(k, v);
-  const { statements, findings } = lintUnits(units, { sizes: await readTableSizes(handle.db), volatility, patterns: await patternUsage(), thresholdRows });
+  const { statements, findings } = lintUnits(units, { sizes: await readTableSizes(database.db), volatility, patterns: await patternUsage(), thresholdRows });
   return {
     ok: itemsOk(findings),
     thresholdRows,
@@ -129,8 +129,8 @@ async function unitOf(m: CapturedMigration): Promise<LintUnit> {
   return unit;
 }
 
-function refuseWithoutCatalog(handle: TodoDatabase<any>): void {
-  if (!handle.capabilities.catalog) {
-    throw new UnsupportedError(`migrate lint needs the PostgreSQL catalog, which ${handle.kind} does not have`, 'run it against PostgreSQL or PGlite');
+function refuseWithoutCatalog(database: TodoDatabase<any>): void {
+  if (!database.capabilities.catalog) {
+    throw new UnsupportedError(`migrate lint needs the PostgreSQL catalog, which ${database.kind} does not have`, 'run it against PostgreSQL or PGlite');
   }
 }

@@ -13,17 +13,17 @@ export interface RedoResult {
  * it) and applies the same ones again: the loop of writing a migration's down.
  * Two runs under the migration lock, one after the other.
  */
-export async function migrateRedo(handle: TodoDatabase<any>, options: Pick<MigrateOptions, 'dir' | 'confirm'> & { from?: string } = {}): Promise<RedoResult> {
-  await requireWritable(handle, 'migrate redo');
-  const status = await migrationStatus(handle, options);
+export async function migrateRedo(database: TodoDatabase<any>, options: Pick<MigrateOptions, 'dir' | 'confirm'> & { from?: string } = {}): Promise<RedoResult> {
+  await requireWritable(database, 'migrate redo');
+  const status = await migrationStatus(database, options);
   const applied = status.migrations.filter((m) => m.state === 'applied').map((m) => m.name);
   if (applied.length === 0) throw new UsageError('no migration is applied, so there is nothing to redo', 'run `todo-db migrate up`');
   const first = options.from === undefined ? applied.length - 1 : indexOf(applied, options.from, status.migrations.map((m) => m.name));
   const keep = applied[first - 1];
   const newest = applied.at(-1)!;
   const base = { ...(options.dir !== undefined ? { dir: options.dir } : {}), ...(options.confirm ? { confirm: options.confirm } : {}) };
-  const down = await migrateDown(handle, keep === undefined ? { ...base, all: true } : { ...base, to: keep });
-  const up = await migrateUp(handle, { ...(options.dir !== undefined ? { dir: options.dir } : {}), to: newest });
+  const down = await migrateDown(database, keep === undefined ? { ...base, all: true } : { ...base, to: keep });
+  const up = await migrateUp(database, { ...(options.dir !== undefined ? { dir: options.dir } : {}), to: newest });
   return { down, up };
 }
 

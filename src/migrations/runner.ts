@@ -10,7 +10,7 @@ import { ProblemError, UnsupportedError, UsageError } from '../errors.js';
 import { ensureBookkeeping, forgetApplied, readApplied, recordApplied } from './bookkeeping.js';
 import { listMigrationFiles, loadMigration, migrationsDir, type LoadedMigration, type MigrationFile } from './files.js';
 import type { DdlLockOptions, LockRetryReport } from './lock-retry.js';
-import { migrationStates, type MigrationState } from './plan.js';
+import { migrationStates, type MigrationState } from './states.js';
 import { withChecksum } from './provider.js';
 import { runMigrationStep } from './run-step.js';
 import { SqlRecorder } from './sql-recorder.js';
@@ -75,12 +75,12 @@ export class MigrationFailedError extends ProblemError {
 }
 
 /** Every migration, applied (when) or pending, with edited, missing and out-of-order ones flagged. */
-export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<MigrateOptions, 'dir'> = {}): Promise<StatusResult> {
+export async function migrationStatus(database: TodoDatabase<any>, options: Pick<MigrateOptions, 'dir'> = {}): Promise<StatusResult> {
   const files = listMigrationFiles(migrationsDir(options.dir));
-  const applied = (await readApplied(handle.db)) ?? [];
+  const applied = (await readApplied(database.db)) ?? [];
   const migrations = migrationStates(files, applied);
   const count = (problem: string) => migrations.filter((m) => m.problems.includes(problem as never)).length;
-  const standby = handle.server.standby ? await standbyReplay(handle.db) : null;
+  const standby = database.server.standby ? await standbyReplay(database.db) : null;
   return {
     ...(standby ? { standby } : {}),
     migrations,
@@ -98,12 +98,12 @@ export async function migrationStatus(handle: TodoDatabase<any>, options: Pick<M
  * instead (through-pooler.ts), and a migration that runs outside a transaction
  * is refused before anything is applied.
  */
-export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
-  refusePooler(handle.target);
-  await requireWritable(handle, 'migrate up');
+export async function migrateUp(database: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
+  refusePooler(database.target);
+  await requireWritable(database, 'migrate up');
   const files = listMigrationFiles(migrationsDir(options.dir));
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);
-  const pooler = await detectTransactionPooler(handle);
+  const pooler = await detectTransactionPooler(database);
   const plan = async (conn: Kysely<any>) => {
     const states = migrationStates(files, (await readApplied(conn)) ?? []);
     refuseInconsistent(states, 'up');
@@ -117,36 +117,36 @@ export async function migrateUp(handle: TodoDatabase<any>, options: MigrateOptio
     }
     const loaded = await Promise.all(targets.map((s) => loadMigration(files.find((f) => f.name === s.name)!)));
     const outside = pooler.pooled ? loaded.find((m) => m.migration.transaction === false) : undefined;
-    if (outside) throw pooledRefusal(handle.target, pooler, `${outside.name} runs outside a transaction, which a pooler cannot keep on one server connection; nothing was applied`);
-    if (!options.dryRun) await refuseUnsafeMigrations(handle, targets.map((s) => s.name), options);
+    if (outside) throw pooledRefusal(database.target, pooler, `${outside.name} runs outside a transaction, which a pooler cannot keep on one server connection; nothing was applied`);
+    if (!options.dryRun) await refuseUnsafeMigrations(database, targets.map((s) => s.name), options);
     return loaded;
   };
-  if (!pooler.pooled) return withMigrationLock(handle, options, async (conn) => run(conn, 'up', await plan(conn), options, handle.db));
+  if (!pooler.pooled) return withMigrationLock(database, options, async (conn) => run(conn, 'up', await plan(conn), options, database.db));
   // Planned without a lock (every refusal comes before anything is written); each step looks again under its lock.
-  const loaded = await plan(handle.db);
-  const waitMs = lockWaitOf(handle.db);
+  const loaded = await plan(database.db);
+  const waitMs = lockWaitOf(database.db);
   if (!options.dryRun) {
-    await whileLockBusy(handle.db, waitMs, () =>
-      handle.db.transaction().execute(async (trx) => {
+    await whileLockBusy(database.db, waitMs, () =>
+      database.db.transaction().execute(async (trx) => {
         await lockAndCheck(trx, undefined);
         return ensureBookkeeping(trx);
       }),
     );
   }
-  return run(handle.db, 'up', loaded, options, handle.db, waitMs);
+  return run(database.db, 'up', loaded, options, database.db, waitMs);
 }
 
 /** Reverts the newest migration, or down to `to` (which stays applied), or `all`. */
-export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
-  refusePooler(handle.target);
-  await requireWritable(handle, 'migrate down');
+export async function migrateDown(database: TodoDatabase<any>, options: MigrateOptions = {}): Promise<MigrateResult> {
+  refusePooler(database.target);
+  await requireWritable(database, 'migrate down');
   const files = listMigrationFiles(migrationsDir(options.dir));
   if (options.to !== undefined && options.all) throw new UsageError('--to and --all exclude each other', 'give one of them');
   const to = options.to === undefined ? undefined : requireKnown(files, options.to);
-  const pooler = await detectTransactionPooler(handle);
+  const pooler = await detectTransactionPooler(database);
   // Reverting asks and plans under the lock for the whole run: that needs a session.
-  if (pooler.pooled) throw pooledRefusal(handle.target, pooler, 'migrate down needs one session to hold the migration lock; nothing was reverted');
-  return withMigrationLock(handle, options, async (conn) => {
+  if (pooler.pooled) throw pooledRefusal(database.target, pooler, 'migrate down needs one session to hold the migration lock; nothing was reverted');
+  return withMigrationLock(database, options, async (conn) => {
     const states = migrationStates(files, (await readApplied(conn)) ?? []);
     refuseInconsistent(states, 'down');
     const applied = states.filter((s) => s.state === 'applied');
@@ -160,7 +160,7 @@ export async function migrateDown(handle: TodoDatabase<any>, options: MigrateOpt
     const noDown = loaded.find((m) => !m.migration.down);
     if (noDown) throw new ProblemError(`migration ${noDown.name} has no down function, so it cannot be reverted`, `add an exported down to ${noDown.path}`);
     if (loaded.length > 0 && !options.dryRun) await options.confirm?.(loaded.map((m) => m.name));
-    return run(conn, 'down', loaded, options, handle.db);
+    return run(conn, 'down', loaded, options, database.db);
   });
 }
 
@@ -238,8 +238,8 @@ async function dryRun(conn: Kysely<any>, direction: 'up' | 'down', migrations: L
   return result;
 }
 
-async function withMigrationLock<T>(handle: TodoDatabase<any>, options: MigrateOptions, fn: (conn: Kysely<any>) => Promise<T>): Promise<T> {
-  return handle.db.connection().execute(async (conn) => {
+async function withMigrationLock<T>(database: TodoDatabase<any>, options: MigrateOptions, fn: (conn: Kysely<any>) => Promise<T>): Promise<T> {
+  return database.db.connection().execute(async (conn) => {
     const adapter = conn.getExecutor().adapter;
     const lockOptions = { lockTable: 'kysely_migration_lock', lockRowId: 'migration_lock' };
     await adapter.acquireMigrationLock(conn, lockOptions);
@@ -252,7 +252,7 @@ async function withMigrationLock<T>(handle: TodoDatabase<any>, options: MigrateO
   });
 }
 
-/** How long this handle waits for the migration lock (openDatabase's lockTimeoutMs). */
+/** How long this database waits for the migration lock (openDatabase's lockTimeoutMs). */
 function lockWaitOf(db: Kysely<any>): number {
   const adapter = db.getExecutor().adapter;
   return adapter instanceof MigrationLockAdapter ? adapter.waitMs : new MigrationLockAdapter().waitMs;

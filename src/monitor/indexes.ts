@@ -17,12 +17,12 @@ export interface IndexesResult {
  * (used, unused, redundant with the indexes covering it, or invalid).
  *
  * @example
- * const { indexes } = await monitorIndexes(handle);
+ * const { indexes } = await monitorIndexes(database);
  * indexes.filter((i) => i.verdict === 'redundant'); // idx_tasks_user_id, covered by idx_tasks_user_completed, …
  */
-export async function monitorIndexes(handle: TodoDatabase): Promise<IndexesResult> {
-  requireCapabilities(handle, ['catalog', 'statistics'], 'monitor indexes');
-  const { rows } = await sql.raw<IndexRow>(readSql(INDEXES_SQL)).execute(handle.db);
+export async function monitorIndexes(database: TodoDatabase): Promise<IndexesResult> {
+  requireCapabilities(database, ['catalog', 'statistics'], 'monitor indexes');
+  const { rows } = await sql.raw<IndexRow>(readSql(INDEXES_SQL)).execute(database.db);
   const indexes = indexVerdicts(rows).filter((i) => SCHEMA_TABLES.includes(i.table));
   return { ok: !indexes.some((i) => i.verdict === 'invalid'), indexes };
 }

@@ -4,7 +4,7 @@ import type { TodoDatabase } from '../connection/open.js';
 import { readSql } from '../sql-file.js';
 import { QUERY_PATTERNS, type PatternParams, type QueryPattern } from '../queries/patterns.js';
 import type { Database } from '../schema.js';
-import { sameAccessPath, summarizePlan, type IndexShape, type PlanNode } from './plan.js';
+import { sameAccessPath, summarizePlan, type IndexShape, type PlanNode } from './explain-plan.js';
 import { requireCapabilities } from '../connection/capabilities.js';
 
 export interface PatternReport {
@@ -57,10 +57,10 @@ class Rollback extends Error {}
  * write patterns change nothing. Reports the index each plan uses against the
  * one schema.md names, and the time against its target.
  */
-export async function monitorQueries(handle: TodoDatabase, options: QueriesOptions = {}): Promise<QueriesResult> {
-  requireCapabilities(handle, ['catalog', 'statistics'], 'monitor queries');
+export async function monitorQueries(database: TodoDatabase, options: QueriesOptions = {}): Promise<QueriesResult> {
+  requireCapabilities(database, ['catalog', 'statistics'], 'monitor queries');
   let result: QueriesResult | undefined;
-  await handle.db
+  await database.db
     .transaction()
     .execute(async (trx) => {
       const picked = (await sql.raw<{ task_id: string; user_id: string; user_tasks: number | null }>(readSql('monitor/pattern-params.sql')).execute(trx)).rows[0];
@@ -68,16 +68,16 @@ export async function monitorQueries(handle: TodoDatabase, options: QueriesOptio
       const meaningful = picked !== undefined;
       const params: PatternParams = { userId: picked?.user_id ?? randomUUID(), taskId: picked?.task_id ?? randomUUID(), limit: options.limit ?? 50 };
       // The plan the app gets: its policies see this user (owners bypassing RLS ignore it).
-      if (handle.capabilities.rls) await sql`select set_config('app.current_user_id', ${params.userId}, true)`.execute(trx);
+      if (database.capabilities.rls) await sql`select set_config('app.current_user_id', ${params.userId}, true)`.execute(trx);
       const patterns: PatternReport[] = [];
       const all = options.patterns ?? QUERY_PATTERNS;
       // A standby takes no write, not even one rolled back: EXPLAIN ANALYZE of an insert fails there.
-      const runnable = handle.server.readOnly ? all.filter((p) => !p.writes) : all;
+      const runnable = database.server.readOnly ? all.filter((p) => !p.writes) : all;
       for (const pattern of runnable) patterns.push(await explain(trx, pattern, params, meaningful, catalog));
       const skipped = all.filter((p) => !runnable.includes(p)).map((p) => ({ id: p.id, name: p.name }));
       const notes = [
         ...(meaningful ? [] : ['the database has no tasks: plans are not meaningful until data is seeded (`todo-db seed --users N --tasks-per-user M`)']),
-        ...(skipped.length ? [`read patterns only: this server is ${handle.server.standby ? 'a standby' : 'read-only'}, so the ${skipped.length} write patterns (${skipped.map((p) => p.id).join(', ')}) did not run; run monitor queries on the primary for them`] : []),
+        ...(skipped.length ? [`read patterns only: this server is ${database.server.standby ? 'a standby' : 'read-only'}, so the ${skipped.length} write patterns (${skipped.map((p) => p.id).join(', ')}) did not run; run monitor queries on the primary for them`] : []),
       ];
       result = {
         ok: patterns.every((p) => p.status !== 'fail'),

@@ -25,7 +25,7 @@ export interface UserTasks {
   countTasksByStatus(): Promise<TaskCounts>;
 }
 
-/** What `asUser` runs on: a handle from openDatabase, or the app's own pg Pool or PGlite. */
+/** What `asUser` runs on: a database from openDatabase, or the app's own pg Pool or PGlite. */
 /** A pg Pool the app already has (structurally: pg's own types stay out of the public declarations). */
 export interface AppPool {
   connect(): Promise<unknown>;
@@ -60,7 +60,7 @@ type Send = (text: string) => Promise<Outcome>;
  * transaction, other queries) goes through `withUser`.
  *
  * @example
- * const me = asUser(handle, session.user.id);
+ * const me = asUser(database, session.user.id);
  * const page = await me.listTasks(50);
  * await me.toggleTask(page[0].id);
  */
@@ -120,7 +120,7 @@ function sender(target: FastTarget): Send {
   }
   if (typeof (target as AppPglite).exec === 'function' && 'waitReady' in target) return viaPglite(target as unknown as PGlite);
   if (typeof (target as AppPool).connect === 'function' && 'totalCount' in target) return viaPool(target as unknown as Pool);
-  throw new UsageError('asUser needs a handle from openDatabase, a pg Pool or a PGlite instance', 'pass one of those (a single pg Client may be inside a transaction)');
+  throw new UsageError('asUser needs a database from openDatabase, a pg Pool or a PGlite instance', 'pass one of those (a single pg Client may be inside a transaction)');
 }
 
 function viaPool(pool: Pool): Send {

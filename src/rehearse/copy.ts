@@ -7,7 +7,7 @@ import { seedScale } from '../seed/scale.js';
 
 /** The database a rehearsal runs on: given (`--rehearse-url`) or built here and dropped afterwards. */
 export interface RehearsalCopy {
-  handle: TodoDatabase;
+  database: TodoDatabase;
   /** a URL for other logins to the same database (the user part is replaced) */
   url: string;
   display: string;
@@ -21,10 +21,10 @@ export interface RehearsalCopy {
 /** Fewest users a built copy gets, so an almost empty target still has a workload. */
 const MIN_USERS = 100;
 
-export function requireRehearsalServer(handle: Pick<TodoDatabase, 'kind'>, what: string): void {
-  if (handle.kind !== 'postgres') {
+export function requireRehearsalServer(database: Pick<TodoDatabase, 'kind'>, what: string): void {
+  if (database.kind !== 'postgres') {
     throw new UnsupportedError(
-      `migrate rehearse needs a PostgreSQL server for ${what}, not ${handle.kind}: it runs the workload on concurrent connections`,
+      `migrate rehearse needs a PostgreSQL server for ${what}, not ${database.kind}: it runs the workload on concurrent connections`,
       'point --url at the server (or a Neon branch) whose migrations you want to rehearse',
     );
   }
@@ -64,17 +64,17 @@ export async function buildCopy(
   const counts = await targetRowCounts(target.db);
   await sql.raw(`create database ${options.name}`).execute(target.db);
   const url = urlOnServer(target.target, options.name);
-  let handle: TodoDatabase | undefined;
+  let database: TodoDatabase | undefined;
   const drop = async () => {
-    await handle?.close().catch(() => undefined);
+    await database?.close().catch(() => undefined);
     await sql.raw(`drop database if exists ${options.name} with (force)`).execute(target.db);
   };
   try {
-    handle = await openDatabase({ url, purpose: 'schema' });
+    database = await openDatabase({ url, purpose: 'schema' });
     options.onProgress?.(`built the copy ${options.name}`);
-    const seeded = await populate(handle, counts, options);
-    const copy = handle;
-    return { handle: copy, url, display: copy.target.display, built: true, ...seeded, dispose: drop };
+    const seeded = await populate(database, counts, options);
+    const copy = database;
+    return { database: copy, url, display: copy.target.display, built: true, ...seeded, dispose: drop };
   } catch (error) {
     await drop().catch(() => undefined);
     throw error;
@@ -83,16 +83,16 @@ export async function buildCopy(
 
 /** The migrations the target has applied, then the scale seed at the target's row counts. */
 async function populate(
-  handle: TodoDatabase,
+  database: TodoDatabase,
   counts: { users: number; tasks: number },
   options: { dir?: string; lastApplied: string | null; onProgress?: (message: string) => void },
 ): Promise<{ users: number; tasks: number }> {
   options.onProgress?.(`applying the ${options.lastApplied ? `migrations up to ${options.lastApplied}` : 'bookkeeping'} on the copy`);
-  if (options.lastApplied) await migrateUp(handle, { ...(options.dir ? { dir: options.dir } : {}), to: options.lastApplied });
+  if (options.lastApplied) await migrateUp(database, { ...(options.dir ? { dir: options.dir } : {}), to: options.lastApplied });
   const users = Math.max(MIN_USERS, counts.users);
   const tasksPerUser = Math.max(1, Math.round(counts.tasks / Math.max(1, counts.users)));
   options.onProgress?.(`seeding the copy to the target's size: ${users.toLocaleString('en-US')} users × ${tasksPerUser} tasks`);
-  const seeded = await seedScale(handle, { users, tasksPerUser, seed: 1 });
+  const seeded = await seedScale(database, { users, tasksPerUser, seed: 1 });
   return { users: seeded.users, tasks: seeded.tasks };
 }
 
@@ -107,20 +107,20 @@ export async function givenCopy(
   applied: readonly string[],
   options: { dir?: string; onProgress?: (message: string) => void } = {},
 ): Promise<RehearsalCopy> {
-  const handle = await openDatabase({ url, purpose: 'schema' });
+  const database = await openDatabase({ url, purpose: 'schema' });
   try {
-    requireRehearsalServer(handle, '--rehearse-url');
+    requireRehearsalServer(database, '--rehearse-url');
     const t = target.target;
-    const c = handle.target;
+    const c = database.target;
     if (t.backend === 'postgres' && c.backend === 'postgres' && t.host === c.host && t.port === c.port && t.database === c.database) {
       throw new UsageError(`--rehearse-url is the target database itself (${c.display})`, 'give a copy: a Neon branch, a scratch database, or leave --rehearse-url out to let todo-db build one');
     }
-    const { rows: tables } = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = current_schema()`.execute(handle.db);
+    const { rows: tables } = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = current_schema()`.execute(database.db);
     if ((tables[0]?.n ?? 0) === 0) {
-      const seeded = await populate(handle, await targetRowCounts(target.db), { ...options, lastApplied: applied.at(-1) ?? null });
-      return { handle, url, display: c.display, built: false, ...seeded, dispose: () => handle.close() };
+      const seeded = await populate(database, await targetRowCounts(target.db), { ...options, lastApplied: applied.at(-1) ?? null });
+      return { database, url, display: c.display, built: false, ...seeded, dispose: () => database.close() };
     }
-    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(handle.db).catch(() => ({ rows: [] as { name: string }[] }));
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(database.db).catch(() => ({ rows: [] as { name: string }[] }));
     const copyApplied = rows.map((r) => r.name);
     if (copyApplied.join(',') !== applied.join(',')) {
       throw new UsageError(
@@ -128,10 +128,10 @@ export async function givenCopy(
         'branch the copy from the target again, give an empty scratch database, or leave --rehearse-url out to let todo-db build one',
       );
     }
-    const counts = await targetRowCounts(handle.db);
-    return { handle, url, display: c.display, built: false, ...counts, dispose: () => handle.close() };
+    const counts = await targetRowCounts(database.db);
+    return { database, url, display: c.display, built: false, ...counts, dispose: () => database.close() };
   } catch (error) {
-    await handle.close();
+    await database.close();
     throw error;
   }
 }

@@ -67,7 +67,7 @@ const TAIL_MS = 1000;
  * the app role it made, are dropped afterwards, also after a failure or Ctrl-C.
  *
  * @example
- * const result = await rehearseMigrations(handle, { concurrency: 4, baseline: 10 });
+ * const result = await rehearseMigrations(database, { concurrency: 4, baseline: 10 });
  * if (!result.ok) console.log(result.items.filter((i) => i.status === 'fail'));
  */
 export async function rehearseMigrations(target: TodoDatabase, options: RehearseOptions = {}): Promise<RehearsalResult> {
@@ -111,12 +111,12 @@ export async function rehearseMigrations(target: TodoDatabase, options: Rehearse
       : await buildCopy(target, { ...dir, lastApplied: applied.at(-1) ?? null, name: `tododb_rehearse_${run}`, onProgress: progress });
     result.copy = { display: copy.display, built: copy.built, users: copy.users, tasks: copy.tasks, dropped: false };
     if (options.signal?.aborted) return interrupted(result, started);
-    const app = await createAppRole(copy.handle.db, `tododb_rehearse_app_${run}`);
+    const app = await createAppRole(copy.database.db, `tododb_rehearse_app_${run}`);
     role = app.name;
     const appUrl = Object.assign(new URL(copy.url), { username: app.name, password: app.password }).toString();
-    const users = await sampleUsers(copy.handle.db);
+    const users = await sampleUsers(copy.database.db);
     progress(`workload: ${settings.concurrency} clients, the seven query patterns for ${users.length} random users; ${settings.baselineSeconds} s baseline`);
-    workload = await startWorkload({ appUrl, admin: copy.handle.db, role, users, concurrency: settings.concurrency });
+    workload = await startWorkload({ appUrl, admin: copy.database.db, role, users, concurrency: settings.concurrency });
     await sleep(WARM_UP_MS, options.signal);
     const baselineStart = workload.now();
     await sleep(settings.baselineSeconds * 1000, options.signal);
@@ -129,16 +129,16 @@ export async function rehearseMigrations(target: TodoDatabase, options: Rehearse
     for (const name of pending) {
       if (options.signal?.aborted) break;
       progress(`applying ${name} on the copy while the workload runs`);
-      const before = await relfilenodes(copy.handle.db);
+      const before = await relfilenodes(copy.database.db);
       const startMs = workload.now();
       let error: string | null = null;
       try {
-        await migrateUp(copy.handle, { ...dir, to: name, ...ddlLock(options) });
+        await migrateUp(copy.database, { ...dir, to: name, ...ddlLock(options) });
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
       const endMs = workload.now();
-      const after = await relfilenodes(copy.handle.db);
+      const after = await relfilenodes(copy.database.db);
       result.migrations.push({
         name,
         startMs,
@@ -171,7 +171,7 @@ export async function rehearseMigrations(target: TodoDatabase, options: Rehearse
   } finally {
     await workload?.stop().catch(() => undefined);
     if (copy) {
-      if (role) await dropAppRole(copy.handle.db, role).catch(() => undefined);
+      if (role) await dropAppRole(copy.database.db, role).catch(() => undefined);
       await copy.dispose();
       if (result.copy) result.copy.dropped = copy.built;
       progress(copy.built ? `dropped the copy ${copy.display}` : `left the copy ${copy.display} (it now has the rehearsed migrations applied)`);

@@ -42,28 +42,28 @@ function rlsScript(): string {
  * database it runs nothing and takes no lock.
  *
  * @example
- * const { changes } = await applyRls(handle);
+ * const { changes } = await applyRls(database);
  */
-export async function applyRls(handle: TodoDatabase<any>): Promise<ApplyRlsResult> {
-  requireCapabilities(handle, ['rls'], 'rls apply');
-  await requireWritable(handle, 'rls apply');
-  const before = await rlsStatus(handle);
+export async function applyRls(database: TodoDatabase<any>): Promise<ApplyRlsResult> {
+  requireCapabilities(database, ['rls'], 'rls apply');
+  await requireWritable(database, 'rls apply');
+  const before = await rlsStatus(database);
   const missing = before.findings.find((f) => f.code === 'table-missing');
   if (missing) throw new ProblemError(missing.message, 'run `todo-db migrate up` first');
   const scriptDrift = before.findings.filter((f) => f.repair === 'apply');
-  const roleStatements = handle.server.superuser ? before.findings.flatMap((f) => (f.repair === 'superuser' && f.sql ? [f.sql] : [])) : [];
+  const roleStatements = database.server.superuser ? before.findings.flatMap((f) => (f.repair === 'superuser' && f.sql ? [f.sql] : [])) : [];
   if (scriptDrift.length === 0 && roleStatements.length === 0) {
     return { ranScript: false, roleStatements: [], changes: [], remaining: before.findings, before, after: before };
   }
   try {
-    await handle.db.transaction().execute(async (trx) => {
+    await database.db.transaction().execute(async (trx) => {
       if (scriptDrift.length > 0) await sql.raw(rlsScript()).execute(trx);
       for (const statement of roleStatements) await sql.raw(statement).execute(trx);
     });
   } catch (error) {
-    throw applyFailure(error, handle.server.user);
+    throw applyFailure(error, database.server.user);
   }
-  const after = await rlsStatus(handle);
+  const after = await rlsStatus(database);
   return { ranScript: scriptDrift.length > 0, roleStatements, changes: diffStatus(before, after), remaining: after.findings, before, after };
 }
 

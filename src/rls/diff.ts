@@ -10,7 +10,7 @@ export interface RlsChange {
 }
 
 /** The RLS setup as subject → description, so two snapshots compare line by line. */
-export function describeStatus(status: RlsStatus): Map<string, string> {
+export function describeRlsStatus(status: RlsStatus): Map<string, string> {
   const facts = new Map<string, string>();
   for (const t of status.tables) facts.set(`table ${t.table}`, !t.exists ? 'missing' : !t.enabled ? 'RLS disabled' : t.forced ? 'RLS enabled, forced' : 'RLS enabled, not forced');
   for (const p of status.policies) {
@@ -27,8 +27,8 @@ export function describeStatus(status: RlsStatus): Map<string, string> {
 
 /** What differs between two snapshots, in the order the facts are listed. */
 export function diffStatus(before: RlsStatus, after: RlsStatus): RlsChange[] {
-  const a = describeStatus(before);
-  const b = describeStatus(after);
+  const a = describeRlsStatus(before);
+  const b = describeRlsStatus(after);
   const subjects = [...new Set([...a.keys(), ...b.keys()])];
   return subjects.filter((s) => a.get(s) !== b.get(s)).map((subject) => ({ subject, before: a.get(subject) ?? null, after: b.get(subject) ?? null }));
 }

@@ -32,15 +32,15 @@ export type RlsStatusOptions = AppRoleOptions;
  * reads `ok` and `findings`.
  *
  * @example
- * const status = await rlsStatus(handle, { appUrl: process.env.DATABASE_URL });
+ * const status = await rlsStatus(database, { appUrl: process.env.DATABASE_URL });
  * if (!status.ok) for (const f of status.findings) console.log(f.message, '→', f.fix);
  */
-export async function rlsStatus(handle: Pick<TodoDatabase<any>, 'db' | 'capabilities' | 'kind'>, options: RlsStatusOptions = {}): Promise<RlsStatus> {
-  requireCapabilities(handle, ['rls'], 'rls status');
+export async function rlsStatus(database: Pick<TodoDatabase<any>, 'db' | 'capabilities' | 'kind'>, options: RlsStatusOptions = {}): Promise<RlsStatus> {
+  requireCapabilities(database, ['rls'], 'rls status');
   const app = appRoleName(options);
-  const status = await readStatus(handle.db);
+  const status = await readStatus(database.db);
   if (!app) return status;
-  const { appRole, findings } = await assessAppRole(handle.db, app.name, app.source);
+  const { appRole, findings } = await assessAppRole(database.db, app.name, app.source);
   const all = [...status.findings, ...findings];
   return { ...status, ok: all.length === 0, findings: all, appRole };
 }

@@ -69,53 +69,53 @@ export interface VerifyRlsResult {
  * @example
  * const { ok, failed } = await verifyRls(db, { appUrl: process.env.APP_DATABASE_URL });
  */
-export async function verifyRls(handle: TodoDatabase<any>, options: VerifyRlsOptions = {}): Promise<VerifyRlsResult> {
-  requireCapabilities(handle, ['rls'], 'rls verify');
+export async function verifyRls(database: TodoDatabase<any>, options: VerifyRlsOptions = {}): Promise<VerifyRlsResult> {
+  requireCapabilities(database, ['rls'], 'rls verify');
   const named = appRoleName(options);
-  if (!handle.server.superuser && !handle.server.bypassRls) {
+  if (!database.server.superuser && !database.server.bypassRls) {
     throw new UsageError(
-      `rls verify creates its probe users as the maintenance role, and ${handle.server.user} is subject to RLS`,
+      `rls verify creates its probe users as the maintenance role, and ${database.server.user} is subject to RLS`,
       'connect as the table owner with BYPASSRLS or a superuser (DATABASE_URL_UNPOOLED or --url)',
     );
   }
-  const catalog = await readCatalog(handle.db);
+  const catalog = await readCatalog(database.db);
   const missing = catalog.tables.filter((t) => !t.exists).map((t) => t.table);
   if (missing.length > 0) throw new ProblemError(`table ${listAnd(missing)} does not exist`, 'run `todo-db migrate up` first');
-  const role = await readRole(handle.db, APP_ROLE);
+  const role = await readRole(database.db, APP_ROLE);
   if (!role.exists) throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
-  const checks: ReportItem[] = [...catalogProbes(catalog.policies).map(probeItem), ...(await designChecks(handle))];
+  const checks: ReportItem[] = [...catalogProbes(catalog.policies).map(probeItem), ...(await designChecks(database))];
   const notes: string[] = [];
   let appRole: string | null = null;
   if (named) {
     appRole = named.name;
-    const { findings } = await assessAppRole(handle.db, named.name, named.source);
-    checks.push(...appRoleItems(named.name, findings), ...(await bothRoles(handle, named.name)));
+    const { findings } = await assessAppRole(database.db, named.name, named.source);
+    checks.push(...appRoleItems(named.name, findings), ...(await bothRoles(database, named.name)));
   } else {
     notes.push('no application role known (--app-url, --app-role, or DATABASE_URL when --url names the maintenance connection): its attributes were not judged');
     if (options.requireAppRole) checks.push({ id: 'app-role-unknown', object: 'application role', status: 'fail', message: 'no application role is known, and --require-app-role asks for one', fix: 'pass --app-url "$DATABASE_URL" or --app-role NAME', details: {} });
   }
-  const proof = await runProof(handle.db, {
+  const proof = await runProof(database.db, {
     design: { appRole: APP_ROLE, appTables: TABLE_NAMES, helper: { name: HELPER_FUNCTION, body: HELPER_BODY }, setting: USER_SETTING, triggerFunctions: ['set_updated_at'] },
     authRole: AUTH_ROLE,
     authTables: Object.keys(AUTH_PRIVILEGES),
     loginRoles: appRole ? [appRole] : [],
-    readOnly: handle.server.readOnly,
+    readOnly: database.server.readOnly,
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
   }).catch((error: unknown) => {
-    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${handle.server.user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${handle.server.user};`);
+    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${database.server.user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${database.server.user};`);
     throw error;
   });
   checks.push(...proof.items);
-  if (handle.server.readOnly) {
+  if (database.server.readOnly) {
     const skipped = proof.items.filter((i) => i.status === 'n/a' && (i.details as Partial<ProbeDetails>).observed === 'not run: read-only server').length;
     notes.push(
-      `read-only mode: ${handle.target.display} is ${handle.server.standby ? 'a standby' : 'read-only'}, so no probe user can be inserted and ${skipped} write probes did not run (no write reaches it; \`rls verify\` on the primary runs them). ` +
+      `read-only mode: ${database.target.display} is ${database.server.standby ? 'a standby' : 'read-only'}, so no probe user can be inserted and ${skipped} write probes did not run (no write reaches it; \`rls verify\` on the primary runs them). ` +
         `The reads ran as no user, an empty id, a user without rows and ${proof.sampledUsers} real users, with the catalog and design checks`,
     );
   }
   const failed = checks.filter((c) => c.status === 'fail' || c.status === 'not-run').map((c) => c.id);
   const notRun = checks.filter((c) => c.status === 'not-run').length;
-  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes, longestLockMs: proof.longestLockMs, transactionMs: proof.transactionMs, readOnly: handle.server.readOnly };
+  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes, longestLockMs: proof.longestLockMs, transactionMs: proof.transactionMs, readOnly: database.server.readOnly };
 }
 
 function asProbe(item: ReportItem): RlsProbe {
@@ -128,16 +128,16 @@ function probeItem(p: RlsProbe): ReportItem {
 }
 
 /** Policies, grants and flags against the design: a leak on a literal (`OR title = 'x'`) no data can show. */
-async function designChecks(handle: TodoDatabase<any>): Promise<ReportItem[]> {
-  const status = await rlsStatus(handle);
+async function designChecks(database: TodoDatabase<any>): Promise<ReportItem[]> {
+  const status = await rlsStatus(database);
   return status.findings.map((f) => ({ id: `design:${f.code}`, object: f.subject, status: 'fail' as const, message: f.message, fix: f.fix, details: { repair: f.repair } }));
 }
 
 /** A login role in both todo_app and the auth service's role holds tokens and every user's rows at once. */
-async function bothRoles(handle: TodoDatabase<any>, name: string): Promise<ReportItem[]> {
+async function bothRoles(database: TodoDatabase<any>, name: string): Promise<ReportItem[]> {
   const { rows } = await sql<{ both: boolean }>`
     select coalesce(pg_has_role(${name}, ${APP_ROLE}, 'MEMBER') and pg_has_role(${name}, ${AUTH_ROLE}, 'MEMBER'), false) as both
-    where exists (select from pg_roles where rolname = ${name}) and exists (select from pg_roles where rolname = ${AUTH_ROLE})`.execute(handle.db);
+    where exists (select from pg_roles where rolname = ${name}) and exists (select from pg_roles where rolname = ${AUTH_ROLE})`.execute(database.db);
   if (!rows[0]?.both) return [];
   return [{ id: 'app-role:in-both-roles', object: name, status: 'fail', message: `the application role ${name} is a member of both ${APP_ROLE} and ${AUTH_ROLE}: one login then holds the auth tables and every user's rows`, fix: `REVOKE ${AUTH_ROLE} FROM ${name}; (the auth service logs in as a role of its own)`, details: {} }];
 }

@@ -9,7 +9,7 @@ import { pgPoolOf, pgliteOf } from '../connection/raw-clients.js';
 /** How rows reach a backend: COPY FROM STDIN, PGlite's blob COPY, or multi-row INSERTs. */
 export type LoadMethod = 'copy' | 'blob-copy' | 'insert';
 
-/** One transaction of a bulk load, on whichever driver the handle has. */
+/** One transaction of a bulk load, on whichever driver the database has. */
 export interface BulkWriter {
   readonly method: LoadMethod;
   query<R>(text: string, params?: readonly unknown[]): Promise<R[]>;
@@ -31,8 +31,8 @@ function copyStatement(table: SeedTable, source: string): string {
  * Runs `fn` in one transaction on the raw driver (COPY needs it), committing when
  * it returns and rolling back when it throws, so a failed load leaves nothing.
  */
-export async function withBulkWriter<T>(handle: TodoDatabase, fn: (writer: BulkWriter) => Promise<T>): Promise<T> {
-  const raw = handle.raw;
+export async function withBulkWriter<T>(database: TodoDatabase, fn: (writer: BulkWriter) => Promise<T>): Promise<T> {
+  const raw = database.raw;
   switch (raw.kind) {
     case 'postgres': {
       const { from: copyFrom } = (await import('pg-copy-streams')).default;
@@ -73,7 +73,7 @@ export async function withBulkWriter<T>(handle: TodoDatabase, fn: (writer: BulkW
         }),
       );
     case 'pgmem':
-      return handle.db.transaction().execute((trx) =>
+      return database.db.transaction().execute((trx) =>
         fn({
           method: 'insert',
           query: async <R>(text: string, params?: readonly unknown[]) => (await trx.executeQuery<R>(CompiledQuery.raw(text, [...(params ?? [])]))).rows,

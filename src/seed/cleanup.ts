@@ -36,24 +36,24 @@ export interface SeedDataCount {
  * remove), for a confirmation that says how much.
  *
  * @example
- * const { users, tasks, archived } = await countSeedData(handle);
+ * const { users, tasks, archived } = await countSeedData(database);
  */
-export async function countSeedData(handle: TodoDatabase): Promise<SeedDataCount> {
-  assertCleanupBackend(handle);
-  await requireWritable(handle, 'cleanup');
-  await assertMaintenanceRole(handle, 'cleanup', ['users', 'tasks', 'tasks_archive']);
+export async function countSeedData(database: TodoDatabase): Promise<SeedDataCount> {
+  assertCleanupBackend(database);
+  await requireWritable(database, 'cleanup');
+  await assertMaintenanceRole(database, 'cleanup', ['users', 'tasks', 'tasks_archive']);
   const { rows } = await sql<SeedDataCount>`
     with seed as (select id from users where lower(email) like '%@example.com')
     select (select count(*) from seed)::int as users,
            (select count(*) from tasks where user_id in (select id from seed))::int as tasks,
-           (select count(*) from tasks_archive where user_id in (select id from seed))::int as archived`.execute(handle.db);
+           (select count(*) from tasks_archive where user_id in (select id from seed))::int as archived`.execute(database.db);
   return rows[0] ?? { users: 0, tasks: 0, archived: 0 };
 }
 
-function assertCleanupBackend(handle: TodoDatabase): void {
-  if (!handle.capabilities.catalog) {
+function assertCleanupBackend(database: TodoDatabase): void {
+  if (!database.capabilities.catalog) {
     // pg-mem evaluates the statement's data-modifying CTEs wrongly (it miscounts the tasks).
-    throw new UnsupportedError(`cleanup is not available on ${handle.kind}`, 'an in-memory database disappears with its process: open a new one instead');
+    throw new UnsupportedError(`cleanup is not available on ${database.kind}`, 'an in-memory database disappears with its process: open a new one instead');
   }
 }
 
@@ -70,16 +70,16 @@ export interface CleanupOptions {
  * transaction; never any other row. Returns what it removed.
  *
  * @example
- * const { users, tasks } = await cleanup(handle);
+ * const { users, tasks } = await cleanup(database);
  */
-export async function cleanup(handle: TodoDatabase, options: CleanupOptions = {}): Promise<CleanupResult> {
-  assertCleanupBackend(handle);
-  await assertMaintenanceRole(handle, 'cleanup', SCHEMA_TABLES);
+export async function cleanup(database: TodoDatabase, options: CleanupOptions = {}): Promise<CleanupResult> {
+  assertCleanupBackend(database);
+  await assertMaintenanceRole(database, 'cleanup', SCHEMA_TABLES);
   const statement = sql.raw<Omit<Counts, 'batches'>>(readSql('cleanup.sql'));
   const started = performance.now();
   const totals: Counts = { users: 0, tasks: 0, archived: 0, sessions: 0, accounts: 0, verifications: 0, batches: 0 };
   for (;;) {
-    const { rows } = await statement.execute(handle.db);
+    const { rows } = await statement.execute(database.db);
     const removed = rows[0];
     if (!removed || removed.users === 0) break;
     for (const key of ['users', 'tasks', 'archived', 'sessions', 'accounts', 'verifications'] as const) totals[key] += removed[key];

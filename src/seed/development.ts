@@ -56,17 +56,17 @@ export async function loadDevelopmentSeed(file = DEVELOPMENT_SEED_FILE): Promise
  * are put back.
  *
  * @example
- * const { users, tasks } = await seedDevelopment(handle);
+ * const { users, tasks } = await seedDevelopment(database);
  * console.log(`${users.inserted} users and ${tasks.inserted} tasks inserted`);
  */
-export async function seedDevelopment(handle: TodoDatabase, options: DevelopmentSeedOptions = {}): Promise<DevelopmentSeedResult> {
-  await requireWritable(handle, 'seed');
-  await assertMaintenanceRole(handle, 'seed');
+export async function seedDevelopment(database: TodoDatabase, options: DevelopmentSeedOptions = {}): Promise<DevelopmentSeedResult> {
+  await requireWritable(database, 'seed');
+  await assertMaintenanceRole(database, 'seed');
   const started = performance.now();
   const module = await loadDevelopmentSeed(developmentSeedFile(options.seedsDir));
   try {
-    const counts = await module.seed(handle.db);
-    const logins = await seedLogins(handle, module.USERS, options.withLogins);
+    const counts = await module.seed(database.db);
+    const logins = await seedLogins(database, module.USERS, options.withLogins);
     return { ...counts, logins, durationMs: performance.now() - started };
   } catch (error) {
     if (hasSqlState(error, 'uniqueViolation')) {

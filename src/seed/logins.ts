@@ -44,9 +44,9 @@ export function isLocalTarget(target: Target): boolean {
  * account whose hash already verifies is left alone. Not on a remote target
  * unless `withLogins`; not at all without better-auth installed.
  */
-export async function seedLogins(handle: TodoDatabase, users: readonly { id: string; email: string }[], withLogins = false): Promise<SeedLogins> {
+export async function seedLogins(database: TodoDatabase, users: readonly { id: string; email: string }[], withLogins = false): Promise<SeedLogins> {
   const none: SeedCounts = { inserted: 0, updated: 0, unchanged: 0 };
-  const local = isLocalTarget(handle.target);
+  const local = isLocalTarget(database.target);
   if (!local && !withLogins) {
     return { status: 'not-local', accounts: none, password: null, message: 'no credential accounts: the target is not local and a known password is a working login (pass --with-logins to create them anyway)' };
   }
@@ -56,18 +56,18 @@ export async function seedLogins(handle: TodoDatabase, users: readonly { id: str
   }
   const counts = { ...none };
   for (const user of users) {
-    const existing = (await sql<{ id: string; password: string | null }>`select id, password from accounts where user_id = ${user.id} and provider_id = ${CREDENTIAL_PROVIDER}`.execute(handle.db)).rows[0];
+    const existing = (await sql<{ id: string; password: string | null }>`select id, password from accounts where user_id = ${user.id} and provider_id = ${CREDENTIAL_PROVIDER}`.execute(database.db)).rows[0];
     if (existing?.password && (await hasher.verifyPassword(existing.password, DEVELOPMENT_PASSWORD))) {
       counts.unchanged++;
       continue;
     }
     const hash = await hasher.hashPassword(DEVELOPMENT_PASSWORD);
     if (existing) {
-      await sql`update accounts set password = ${hash} where id = ${existing.id}`.execute(handle.db);
+      await sql`update accounts set password = ${hash} where id = ${existing.id}`.execute(database.db);
       counts.updated++;
     } else {
       // Better Auth's credential account: account_id is the user's id.
-      await sql`insert into accounts (user_id, account_id, provider_id, password) values (${user.id}, ${user.id}, ${CREDENTIAL_PROVIDER}, ${hash})`.execute(handle.db);
+      await sql`insert into accounts (user_id, account_id, provider_id, password) values (${user.id}, ${user.id}, ${CREDENTIAL_PROVIDER}, ${hash})`.execute(database.db);
       counts.inserted++;
     }
   }

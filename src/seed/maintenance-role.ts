@@ -10,11 +10,11 @@ import { listAnd } from '../text.js';
  * surfaces as an obscure policy error halfway through; say so up front instead.
  * Read as SQL, not from the connect-time role, so a `SET ROLE` in the session counts.
  */
-export async function assertMaintenanceRole(handle: TodoDatabase, command: string, tables: readonly string[] = ['users', 'tasks']): Promise<void> {
-  if (!handle.capabilities.catalog) return;
+export async function assertMaintenanceRole(database: TodoDatabase, command: string, tables: readonly string[] = ['users', 'tasks']): Promise<void> {
+  if (!database.capabilities.catalog) return;
   const { rows: present } = await sql<{ name: string; exists: boolean }>`
     select t.name, to_regclass(t.name) is not null as exists
-    from unnest(${[...tables]}::text[]) with ordinality as t(name, n) order by t.n`.execute(handle.db);
+    from unnest(${[...tables]}::text[]) with ordinality as t(name, n) order by t.n`.execute(database.db);
   const missing = present.filter((t) => !t.exists).map((t) => t.name);
   if (missing.length > 0) {
     throw new ProblemError(
@@ -22,7 +22,7 @@ export async function assertMaintenanceRole(handle: TodoDatabase, command: strin
       'run `todo-db migrate up` first',
     );
   }
-  if (!handle.capabilities.rls) return;
+  if (!database.capabilities.rls) return;
   const { rows } = await sql<{ role: string; relname: string }>`
     select current_user as role, c.relname
     from pg_class c join pg_roles r on r.rolname = current_user
@@ -30,7 +30,7 @@ export async function assertMaintenanceRole(handle: TodoDatabase, command: strin
       and not (r.rolsuper or r.rolbypassrls)
       and c.relrowsecurity
       and (c.relforcerowsecurity or not pg_has_role(c.relowner, 'USAGE'))
-    order by c.relname`.execute(handle.db);
+    order by c.relname`.execute(database.db);
   if (rows.length > 0) {
     throw new ProblemError(
       `${command} must run as the maintenance role, but row-level security applies to ${rows[0]!.role} on ${listAnd(rows.map((r) => r.relname))}, so it would see and change nothing`,

@@ -50,21 +50,21 @@ export interface ScaleSeedResult extends ScaleShape {
  * is refused (its ids and emails exist): run cleanup first or pick another seed.
  *
  * @example
- * const result = await seedScale(handle, { users: 10_000, tasksPerUser: 100, seed: 42 });
+ * const result = await seedScale(database, { users: 10_000, tasksPerUser: 100, seed: 42 });
  * console.log(`${result.tasks} tasks at ${result.rowsPerSecond} rows/s`);
  */
-export async function seedScale(handle: TodoDatabase, options: ScaleSeedOptions): Promise<ScaleSeedResult> {
+export async function seedScale(database: TodoDatabase, options: ScaleSeedOptions): Promise<ScaleSeedResult> {
   const shape = scaleShape(options);
   const progress = options.onProgress ?? (() => undefined);
   const tasks = shape.users * shape.tasksPerUser;
-  await requireWritable(handle, 'seed');
-  await assertMaintenanceRole(handle, 'seed');
+  await requireWritable(database, 'seed');
+  await assertMaintenanceRole(database, 'seed');
   const started = performance.now();
-  const loaded = await withBulkWriter(handle, async (writer) => {
+  const loaded = await withBulkWriter(database, async (writer) => {
     await refuseLoadedSeed(writer, shape);
-    const plan: IndexPlan = handle.capabilities.catalog
-      ? await planTaskIndexes(writer, tasks, handle.capabilities.sessions)
-      : { strategy: 'maintain', existing: 0, deferred: [], reason: `${handle.kind} has no catalog to rebuild indexes from: loading into the indexed tables` };
+    const plan: IndexPlan = database.capabilities.catalog
+      ? await planTaskIndexes(writer, tasks, database.capabilities.sessions)
+      : { strategy: 'maintain', existing: 0, deferred: [], reason: `${database.kind} has no catalog to rebuild indexes from: loading into the indexed tables` };
     options.onNotice?.(plan.reason);
     const deferred = plan.deferred;
     try {
@@ -81,13 +81,13 @@ export async function seedScale(handle: TodoDatabase, options: ScaleSeedOptions)
     return { method: writer.method, rebuilt: deferred.map((d) => d.name), indexes };
   });
   progress({ phase: 'commit', done: 1, total: 1 });
-  const vacuumed = handle.capabilities.statistics;
+  const vacuumed = database.capabilities.statistics;
   if (vacuumed) {
     progress({ phase: 'vacuum', done: 0, total: 1, current: 'users, tasks' });
     // Outside the load's transaction (VACUUM cannot run in one). ANALYZE alone
     // leaves the visibility map empty, and index-only scans (pattern 7's counts)
     // lose to plain index scans until a vacuum; autovacuum may be off or late.
-    await sql.raw('vacuum (analyze) users, tasks').execute(handle.db);
+    await sql.raw('vacuum (analyze) users, tasks').execute(database.db);
     progress({ phase: 'vacuum', done: 1, total: 1 });
   }
   const durationMs = performance.now() - started;

@@ -1,7 +1,7 @@
 import { SPECS, describe } from '../snapshot/describe.js';
 import { sameExpression, squash } from '../snapshot/expressions.js';
 import { OBJECT_KINDS, type Attr, type Catalog, type CatalogObject } from '../snapshot/types.js';
-import type { Finding, FindingKind } from './finding.js';
+import type { SchemaFinding, FindingKind } from './finding.js';
 
 /**
  * Every difference between the expected catalog (the snapshot) and the actual
@@ -9,12 +9,12 @@ import type { Finding, FindingKind } from './finding.js';
  * table is reported on top of the table itself. Extensions are left to the caller
  * (allowed ones are not drift).
  */
-export function compareCatalogs(expected: Catalog, actual: Catalog): Finding[] {
+export function compareCatalogs(expected: Catalog, actual: Catalog): SchemaFinding[] {
   const tableGone = new Set<string>();
   for (const [key, o] of Object.entries(expected)) if (o.kind === 'table' && !actual[key]) tableGone.add(o.object);
   for (const [key, o] of Object.entries(actual)) if (o.kind === 'table' && !expected[key]) tableGone.add(o.object);
   const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort(byKindThenKey(expected, actual));
-  const findings: Finding[] = [];
+  const findings: SchemaFinding[] = [];
   for (const key of keys) {
     const e = expected[key];
     const a = actual[key];
@@ -51,7 +51,7 @@ function sameAttr(want: Attr, have: Attr, form: 'expression' | 'statement' | 'co
   return false;
 }
 
-function finding(id: FindingKind, o: CatalogObject, expected: string | null, actual: string | null, message: string, fix: string | null): Finding {
+function finding(id: FindingKind, o: CatalogObject, expected: string | null, actual: string | null, message: string, fix: string | null): SchemaFinding {
   return { id, object: o.object, status: 'fail', message, fix, details: { type: o.kind, table: o.table, expected, actual } };
 }
 

@@ -11,11 +11,11 @@ import { requireCatalog } from './verify-schema.js';
  * copy can be checked for staleness (`diagramIsCurrent`).
  *
  * @example
- * console.log(await schemaDiagram(handle)); // erDiagram\n    users ||--o{ tasks : "user_id"\n ...
+ * console.log(await schemaDiagram(database)); // erDiagram\n    users ||--o{ tasks : "user_id"\n ...
  */
-export async function schemaDiagram(handle: Pick<TodoDatabase<any>, 'db' | 'kind' | 'capabilities'>): Promise<string> {
-  requireCatalog(handle);
-  const { objects } = await readCatalog(handle.db, { ignoreTables: BOOKKEEPING_TABLES, roles: [], parameters: [] });
+export async function schemaDiagram(database: Pick<TodoDatabase<any>, 'db' | 'kind' | 'capabilities'>): Promise<string> {
+  requireCatalog(database);
+  const { objects } = await readCatalog(database.db, { ignoreTables: BOOKKEEPING_TABLES, roles: [], parameters: [] });
   return renderDiagram(tablesOf(objects));
 }
 

@@ -20,7 +20,7 @@ export interface FindingDetails {
  * kind (missing, unexpected, different), `object` names it (`tasks.title`,
  * `idx_tasks_user_created`, `policy tasks_update_own`), status is always fail.
  */
-export type Finding = ReportItem<FindingDetails> & { id: FindingKind };
+export type SchemaFinding = ReportItem<FindingDetails> & { id: FindingKind };
 
 /** An object verify found and accepts: an allowed extension and what belongs to it. */
 export type AllowedItem = ReportItem<{ type: 'extension'; members: number; version: string }> & { id: 'allowed' };

@@ -6,12 +6,12 @@ import type { Target } from '../connection/target.js';
 import { UnsupportedError } from '../errors.js';
 
 /**
- * Runs `fn` on a new, empty database next to the one `handle` reaches, and removes
+ * Runs `fn` on a new, empty database next to the one `database` reaches, and removes
  * it afterwards whatever happens: `create database` as the connected role on a
  * server, an in-memory instance for PGlite.
  */
-export async function withScratchDatabase<T>(handle: TodoDatabase<any>, fn: (scratch: TodoDatabase<any>) => Promise<T>): Promise<T> {
-  if (handle.target.backend === 'pglite') {
+export async function withScratchDatabase<T>(database: TodoDatabase<any>, fn: (scratch: TodoDatabase<any>) => Promise<T>): Promise<T> {
+  if (database.target.backend === 'pglite') {
     const scratch = await openDatabase<any>({ url: 'pglite:memory' });
     try {
       return await fn(scratch);
@@ -19,31 +19,31 @@ export async function withScratchDatabase<T>(handle: TodoDatabase<any>, fn: (scr
       await scratch.close();
     }
   }
-  if (handle.target.backend !== 'postgres') {
-    throw new UnsupportedError(`${handle.kind} cannot host a scratch database for the migration check`, 'run it against PostgreSQL or PGlite');
+  if (database.target.backend !== 'postgres') {
+    throw new UnsupportedError(`${database.kind} cannot host a scratch database for the migration check`, 'run it against PostgreSQL or PGlite');
   }
-  await requireWritable(handle, 'this check', 'creates a scratch database');
+  await requireWritable(database, 'this check', 'creates a scratch database');
   const name = `todo_db_check_${randomBytes(6).toString('hex')}`;
   try {
-    await sql`create database ${sql.id(name)}`.execute(handle.db);
+    await sql`create database ${sql.id(name)}`.execute(database.db);
   } catch (error) {
     if ((error as { code?: string }).code === '42501') {
       throw new UnsupportedError(
-        `${handle.server.user} may not create databases, and the migration check runs in a scratch database it creates and drops`,
+        `${database.server.user} may not create databases, and the migration check runs in a scratch database it creates and drops`,
         'connect as a role with CREATEDB (locally: postgres; on Neon: the owner role)',
       );
     }
     throw error;
   }
   try {
-    const scratch = await openDatabase<any>({ url: scratchUrl(handle.target, name) });
+    const scratch = await openDatabase<any>({ url: scratchUrl(database.target, name) });
     try {
       return await fn(scratch);
     } finally {
       await scratch.close();
     }
   } finally {
-    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(handle.db);
+    await sql`drop database if exists ${sql.id(name)} with (force)`.execute(database.db);
   }
 }
 

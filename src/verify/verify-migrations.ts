@@ -4,7 +4,7 @@ import { packageSnapshot } from '../snapshot/package-snapshot.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { listMigrationFiles, migrationsDir } from '../migrations/files.js';
 import { MigrationFailedError, migrateDown, migrateUp } from '../migrations/runner.js';
-import type { Finding } from './finding.js';
+import type { SchemaFinding } from './finding.js';
 import { withScratchDatabase } from './scratch-database.js';
 import { catalogSnapshot, diffSnapshots } from './snapshot.js';
 import { requireCatalog, verifySchema } from './verify-schema.js';
@@ -26,7 +26,7 @@ export interface VerifyMigrationsResult {
   migrations: string[];
   steps: CheckStep[];
   /** the snapshot findings of the first verify (after applying everything) */
-  findings: Finding[];
+  findings: SchemaFinding[];
 }
 
 export interface VerifyMigrationsOptions {
@@ -41,21 +41,21 @@ export interface VerifyMigrationsOptions {
  * every migration one by one, verify against the snapshot, revert them one by one
  * checking that each `down` restores the catalog exactly as it was before that
  * migration's `up`, then apply all again and verify again. A step that fails names
- * its migration. The database `handle` points at is not touched.
+ * its migration. The database `database` points at is not touched.
  *
  * @example
- * const check = await verifyMigrations(handle, { dir: 'migrations' });
+ * const check = await verifyMigrations(database, { dir: 'migrations' });
  * for (const step of check.steps.filter((s) => !s.ok)) console.log(step.migration, step.problems);
  */
-export async function verifyMigrations(handle: TodoDatabase<any>, options: VerifyMigrationsOptions = {}): Promise<VerifyMigrationsResult> {
-  requireCatalog(handle);
-  await requireWritable(handle, 'verify --migrations', 'creates a scratch database');
+export async function verifyMigrations(database: TodoDatabase<any>, options: VerifyMigrationsOptions = {}): Promise<VerifyMigrationsResult> {
+  requireCatalog(database);
+  await requireWritable(database, 'verify --migrations', 'creates a scratch database');
   const snapshot = options.snapshot ?? packageSnapshot();
   const names = listMigrationFiles(migrationsDir(options.dir)).map((f) => f.name);
   const dir = options.dir !== undefined ? { dir: options.dir } : {};
   const steps: CheckStep[] = [];
-  let findings: Finding[] = [];
-  await withScratchDatabase(handle, async (scratch) => {
+  let findings: SchemaFinding[] = [];
+  await withScratchDatabase(database, async (scratch) => {
     const step = (phase: CheckPhase, migration: string | null, problems: string[]) => {
       steps.push({ phase, migration, ok: problems.length === 0, problems });
       return problems.length === 0;

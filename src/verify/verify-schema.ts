@@ -8,7 +8,7 @@ import { readCatalog } from '../snapshot/read-catalog.js';
 import { settingParameters, tenantTables } from '../snapshot/tables.js';
 import type { Catalog, Snapshot } from '../snapshot/types.js';
 import { compareCatalogs } from './compare.js';
-import type { AllowedItem, Finding } from './finding.js';
+import type { AllowedItem, SchemaFinding } from './finding.js';
 
 /** Extensions a database may have that the migrations do not install: monitoring, not schema. */
 export const DEFAULT_ALLOWED_EXTENSIONS: readonly string[] = ['pg_stat_statements'];
@@ -19,7 +19,7 @@ export interface VerifyResult {
   schemaVersion: string | null;
   /** the schema version as text (`unversioned` when no migration declares one), under its earlier name */
   contractVersion: string;
-  findings: Finding[];
+  findings: SchemaFinding[];
   /** what is there, not in the snapshot, and accepted: allowed extensions and their objects */
   allowed: AllowedItem[];
   /**
@@ -43,14 +43,14 @@ export interface VerifyOptions {
  * creates nothing, so it runs on a hot standby and as a role without CREATE.
  *
  * @example
- * const { ok, findings } = await verifySchema(handle, { snapshot: readSnapshot('schema/snapshot.json') });
+ * const { ok, findings } = await verifySchema(database, { snapshot: readSnapshot('schema/snapshot.json') });
  * for (const f of findings) console.log(f.id, f.object, f.message);
  */
-export async function verifySchema(handle: Pick<TodoDatabase<any>, 'db' | 'kind' | 'capabilities'>, options: VerifyOptions = {}): Promise<VerifyResult> {
-  requireCatalog(handle);
+export async function verifySchema(database: Pick<TodoDatabase<any>, 'db' | 'kind' | 'capabilities'>, options: VerifyOptions = {}): Promise<VerifyResult> {
+  requireCatalog(database);
   const snapshot = options.snapshot ?? packageSnapshot();
   await loadParser();
-  const read = await readCatalog(handle.db, {
+  const read = await readCatalog(database.db, {
     ignoreTables: BOOKKEEPING_TABLES,
     roles: snapshot.roles,
     tenantTables: tenantTables(snapshot.objects),
@@ -91,8 +91,8 @@ function matchingEarlier(snapshot: Snapshot, actual: Catalog): VerifyResult['ear
   return null;
 }
 
-export function requireCatalog(handle: Pick<TodoDatabase<any>, 'kind' | 'capabilities'>): void {
-  if (!handle.capabilities.catalog) {
-    throw new UnsupportedError(`${handle.kind} has no PostgreSQL catalog to verify against the schema snapshot`, 'run verify against PostgreSQL or PGlite');
+export function requireCatalog(database: Pick<TodoDatabase<any>, 'kind' | 'capabilities'>): void {
+  if (!database.capabilities.catalog) {
+    throw new UnsupportedError(`${database.kind} has no PostgreSQL catalog to verify against the schema snapshot`, 'run verify against PostgreSQL or PGlite');
   }
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Finding, VerifyMigrationsResult, VerifyResult } from '../../index.js';
+import type { SchemaFinding, VerifyMigrationsResult, VerifyResult } from '../../index.js';
 import { plural, type Output } from '../output.js';
 import type { App } from '../app.js';
 import { handle } from '../command.js';
@@ -61,8 +61,8 @@ function renderFindings(out: Output, result: VerifyResult): void {
 }
 
 /** Grouped by table; functions, roles and extensions under "database". */
-function findingLines(out: Output, findings: Finding[], indent: string): void {
-  const groups = new Map<string, Finding[]>();
+function findingLines(out: Output, findings: SchemaFinding[], indent: string): void {
+  const groups = new Map<string, SchemaFinding[]>();
   for (const f of findings) groups.set(f.details.table ?? 'database', [...(groups.get(f.details.table ?? 'database') ?? []), f]);
   for (const [group, list] of groups) {
     out.line(`${indent}${out.c.bold(group)}`);
