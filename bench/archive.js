@@ -102,7 +102,11 @@ const contenders = {
   ),
 };
 
-console.log(`archive bench: ${TASKS.toLocaleString('en-US')} tasks, ${ROUNDS} rounds; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+console.log(
+  `archive bench: ${TASKS.toLocaleString('en-US')} tasks, ${ROUNDS} rounds; load average ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`,
+);
 const started = performance.now();
 await prepare();
 console.log(`prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -130,7 +134,9 @@ try {
     const ms = quantile(times[label] ?? [], 0.5);
     const longest = Math.max(...(batches[label] ?? [NaN]));
     console.log(
-      `  ${label.padEnd(22)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${Math.round(moved / (ms / 1000)).toLocaleString('en-US').padStart(9)}  ${(ms / base).toFixed(2).padStart(10)}×  ${longest.toFixed(0)} ms`,
+      `  ${label.padEnd(22)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${Math.round(moved / (ms / 1000))
+        .toLocaleString('en-US')
+        .padStart(9)}  ${(ms / base).toFixed(2).padStart(10)}×  ${longest.toFixed(0)} ms`,
     );
   }
 } finally {

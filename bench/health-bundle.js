@@ -18,7 +18,22 @@ if (args[0] === '--build') {
   const external = ['pg', '@electric-sql/pglite', 'pg-mem', 'pg-connection-string'].map((name) => `--external:${name}`);
   // commander is CommonJS: inside an ESM bundle its require() needs a real one.
   const banner = "--banner:js=import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
-  execFileSync('npx', ['esbuild', 'dist/src/cli/main.js', '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${fileURLToPath(bundle)}`, ...external, banner, '--log-level=warning'], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    'npx',
+    [
+      'esbuild',
+      'dist/src/cli/main.js',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      `--outfile=${fileURLToPath(bundle)}`,
+      ...external,
+      banner,
+      '--log-level=warning',
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
 } else {
   const { main } = await import(bundle.href);
   process.exitCode = await main(args);

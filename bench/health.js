@@ -31,7 +31,6 @@ const RUNS = Number(values.runs);
 const TASKS_PER_USER = 100;
 const BIN = fileURLToPath(new URL('../bin/todo-db.js', import.meta.url));
 
-
 /** @param {number[]} list */
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;
 /** @param {number} ms */
@@ -58,7 +57,11 @@ try {
       console.log(`filled ${users.toLocaleString('en-US')} users and ${TASKS.toLocaleString('en-US')} tasks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     const count = Number((await sql`select count(*)::int as n from tasks`.execute(handle.db)).rows.map((r) => /** @type {any} */ (r).n)[0]);
-    console.log(`database: ${count.toLocaleString('en-US')} tasks, ${handle.server.version}; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+    console.log(
+      `database: ${count.toLocaleString('en-US')} tasks, ${handle.server.version}; load average ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ')}`,
+    );
 
     // Interleaved rounds: each spawned command once per round, so load spikes hit all of them alike.
     /** @type {Record<string, number[]>} */
@@ -111,8 +114,11 @@ try {
       await inspect.close();
     }
     const cliDoc = JSON.parse(lastDoc || '{}');
-    console.log(`todo-db health (end to end, ${RUNS} runs): median ${fmt(median(cli))}, min ${fmt(Math.min(...cli))}, max ${fmt(Math.max(...cli))}; exit ${exitCode}; its own durationMs ${cliDoc.durationMs} ms`);
-    if (bundled) console.log(`todo-db health from one bundle (bench/health-bundle.js, a proposal): median ${fmt(median(spawned.bundled))}, min ${fmt(Math.min(...spawned.bundled))}`);
+    console.log(
+      `todo-db health (end to end, ${RUNS} runs): median ${fmt(median(cli))}, min ${fmt(Math.min(...cli))}, max ${fmt(Math.max(...cli))}; exit ${exitCode}; its own durationMs ${cliDoc.durationMs} ms`,
+    );
+    if (bundled)
+      console.log(`todo-db health from one bundle (bench/health-bundle.js, a proposal): median ${fmt(median(spawned.bundled))}, min ${fmt(Math.min(...spawned.bundled))}`);
     console.log('breakdown (medians):');
     console.log(`  node -e 0 (bare Node start-up): ${fmt(median(spawned.bare))}`);
     console.log(`  todo-db --version (Node + the CLI's own modules, no driver): ${fmt(median(spawned.version))}`);
@@ -123,7 +129,11 @@ try {
     if (report) {
       const slowest = [...report.checks].sort((a, b) => b.details.durationMs - a.details.durationMs).slice(0, 4);
       console.log(`  slowest checks: ${slowest.map((c) => `${c.id} ${fmt(c.details.durationMs)}`).join(', ')}`);
-      console.log(`  verdict: ${Object.entries(report.counts).map(([k, v]) => `${v} ${k}`).join(' · ')}`);
+      console.log(
+        `  verdict: ${Object.entries(report.counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(' · ')}`,
+      );
       for (const c of report.checks.filter((c) => c.status === 'warn' || c.status === 'fail')) console.log(`  ${c.status} ${c.id}: ${c.message}`);
     }
     const queries = await monitorQueries(handle);

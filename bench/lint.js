@@ -31,12 +31,23 @@ const RUNS = Number(values.runs);
 const CORPUS = fileURLToPath(new URL('../test/fixtures/lint/', import.meta.url));
 const SQUAWK = createRequire(import.meta.url).resolve('squawk-cli/js/bin/squawk');
 /** squawk rules about style or robustness rather than locks and rewrites. */
-const STYLE = new Set(['prefer-robust-stmts', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint', 'prefer-identity', 'prefer-text-field', 'prefer-timestamptz', 'require-statement-timeout', 'ban-char-field']);
+const STYLE = new Set([
+  'prefer-robust-stmts',
+  'prefer-bigint-over-int',
+  'prefer-bigint-over-smallint',
+  'prefer-identity',
+  'prefer-text-field',
+  'prefer-timestamptz',
+  'require-statement-timeout',
+  'ban-char-field',
+]);
 
 /** @param {number[]} list */
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;
 
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const snippets = files.map((file) => ({ file, kind: file.endsWith('.bad.sql') ? 'bad' : 'good', text: readFileSync(join(CORPUS, file), 'utf8') }));
 
 // squawk: one process over the whole corpus (its own per-file cost), then one process per file (as a CI step runs it)
@@ -98,17 +109,51 @@ const flaggedTheirs = (/** @type {typeof rows[number]} */ r) => r.theirs.length 
 const flaggedTheirsSafety = (/** @type {typeof rows[number]} */ r) => r.theirsSafety.length > 0;
 const agree = count(rows, (r) => flaggedOurs(r) === flaggedTheirsSafety(r));
 
-console.log(`# bench/lint.js · ${new Date().toISOString()} · ${snippets.length} snippets (${bad.length} dangerous, ${good.length} safe twins) · tasks ${TASKS} · load ${loadavg()[0]?.toFixed(1)}`);
+console.log(
+  `# bench/lint.js · ${new Date().toISOString()} · ${snippets.length} snippets (${bad.length} dangerous, ${good.length} safe twins) · tasks ${TASKS} · load ${loadavg()[0]?.toFixed(1)}`,
+);
 console.log('\n| snippet | todo-db errors | squawk findings |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.file} | ${r.ours.join(', ') || '–'} | ${r.theirs.join(', ') || '–'} |`);
 console.log('\n| | todo-db (errors) | squawk (any finding) | squawk (lock/rewrite rules) |\n|---|---|---|---|');
-console.log(`| dangerous snippets flagged | ${count(bad, flaggedOurs)}/${bad.length} | ${count(bad, flaggedTheirs)}/${bad.length} | ${count(bad, flaggedTheirsSafety)}/${bad.length} |`);
-console.log(`| safe twins flagged (false alarms) | ${count(good, flaggedOurs)}/${good.length} | ${count(good, flaggedTheirs)}/${good.length} | ${count(good, flaggedTheirsSafety)}/${good.length} |`);
+console.log(
+  `| dangerous snippets flagged | ${count(bad, flaggedOurs)}/${bad.length} | ${count(bad, flaggedTheirs)}/${bad.length} | ${count(bad, flaggedTheirsSafety)}/${bad.length} |`,
+);
+console.log(
+  `| safe twins flagged (false alarms) | ${count(good, flaggedOurs)}/${good.length} | ${count(good, flaggedTheirs)}/${good.length} | ${count(good, flaggedTheirsSafety)}/${good.length} |`,
+);
 console.log(`\nAgreement (todo-db error vs squawk lock/rewrite finding, per snippet): ${agree}/${rows.length}`);
-console.log(`Dangerous, caught by todo-db only: ${bad.filter((r) => flaggedOurs(r) && !flaggedTheirsSafety(r)).map((r) => r.file).join(', ') || 'none'}`);
-console.log(`Dangerous, caught by squawk only: ${bad.filter((r) => !flaggedOurs(r) && flaggedTheirsSafety(r)).map((r) => r.file).join(', ') || 'none'}`);
-console.log(`Dangerous, missed by both: ${bad.filter((r) => !flaggedOurs(r) && !flaggedTheirsSafety(r)).map((r) => r.file).join(', ') || 'none'}`);
-console.log(`Safe twins squawk still flags (lock/rewrite rules): ${good.filter(flaggedTheirsSafety).map((r) => `${r.file} (${r.theirsSafety.join(', ')})`).join('; ') || 'none'}`);
+console.log(
+  `Dangerous, caught by todo-db only: ${
+    bad
+      .filter((r) => flaggedOurs(r) && !flaggedTheirsSafety(r))
+      .map((r) => r.file)
+      .join(', ') || 'none'
+  }`,
+);
+console.log(
+  `Dangerous, caught by squawk only: ${
+    bad
+      .filter((r) => !flaggedOurs(r) && flaggedTheirsSafety(r))
+      .map((r) => r.file)
+      .join(', ') || 'none'
+  }`,
+);
+console.log(
+  `Dangerous, missed by both: ${
+    bad
+      .filter((r) => !flaggedOurs(r) && !flaggedTheirsSafety(r))
+      .map((r) => r.file)
+      .join(', ') || 'none'
+  }`,
+);
+console.log(
+  `Safe twins squawk still flags (lock/rewrite rules): ${
+    good
+      .filter(flaggedTheirsSafety)
+      .map((r) => `${r.file} (${r.theirsSafety.join(', ')})`)
+      .join('; ') || 'none'
+  }`,
+);
 console.log(`\n| time per file | median | max |\n|---|---|---|`);
 console.log(`| todo-db lintSql (parse + rules + live sizes, in process) | ${median(lintMs).toFixed(1)} ms | ${Math.max(...lintMs).toFixed(1)} ms |`);
 console.log(`| todo-db parse only (libpg-query WASM) | ${median(parseMs).toFixed(2)} ms | ${Math.max(...parseMs).toFixed(2)} ms |`);

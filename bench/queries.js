@@ -116,10 +116,12 @@ function positive(value, flag) {
 }
 
 const log = (/** @type {string} */ line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
 /** @param {string} database */
 const urlAs = (database, user = 'postgres') => Object.assign(new URL(ADMIN_URL), { pathname: `/${database}`, username: user }).toString();
-
 
 /** Deterministic random numbers (mulberry32): the same run picks the same users. */
 function random(seed = 42) {
@@ -315,7 +317,9 @@ async function runScale(users) {
         for (const [key, list] of rounds) results.set(key, medianOf(list));
         for (const pattern of QUERY_PATTERNS) {
           const get = (/** @type {Mode} */ m) => results.get(`${concurrency}:${pattern.id}:${m}`)?.p50;
-          log(`c=${concurrency} pattern ${pattern.id}: bare ${get('owner-bare')?.toFixed(3)} tx ${get('owner-tx')?.toFixed(3)} general ${get('app-general')?.toFixed(3)} lib ${get('app-lib')?.toFixed(3)} ms`);
+          log(
+            `c=${concurrency} pattern ${pattern.id}: bare ${get('owner-bare')?.toFixed(3)} tx ${get('owner-tx')?.toFixed(3)} general ${get('app-general')?.toFixed(3)} lib ${get('app-lib')?.toFixed(3)} ms`,
+          );
         }
       } finally {
         await Promise.all(modes.map(([, runner]) => runner.close()));
@@ -384,17 +388,24 @@ const count = (/** @type {number} */ n) => (n >= 1e6 ? `${(n / 1e6).toFixed(n % 
 
 /** @param {ScaleResult} scale */
 function renderScale(scale) {
-  const lines = [`## ${count(scale.tasks)} tasks (${scale.users.toLocaleString('en-US')} users × ${TASKS_PER_USER}; seeded in ${scale.seedSeconds.toFixed(1)} s; load average at the end ${scale.load})`, ''];
+  const lines = [
+    `## ${count(scale.tasks)} tasks (${scale.users.toLocaleString('en-US')} users × ${TASKS_PER_USER}; seeded in ${scale.seedSeconds.toFixed(1)} s; load average at the end ${scale.load})`,
+    '',
+  ];
   lines.push('Plans as todo_app inside withUser (EXPLAIN ANALYZE, BUFFERS, one user, rolled back):', '');
   lines.push('| # | pattern | index (RLS on) | index as owner | RLS sub-select once (InitPlan) | server time | buffers |', '|---|---|---|---|---|---:|---:|');
   for (const p of QUERY_PATTERNS) {
     const plan = scale.plans.get(p.id);
-    lines.push(`| ${p.id} | ${p.name} | ${plan?.indexes.join(', ') || '(none)'} | ${plan?.ownerIndexes.join(', ') || '(none)'} | ${plan?.initPlan ? 'yes' : 'no'} | ${ms(plan?.executionMs)} ms | ${plan?.buffers} |`);
+    lines.push(
+      `| ${p.id} | ${p.name} | ${plan?.indexes.join(', ') || '(none)'} | ${plan?.ownerIndexes.join(', ') || '(none)'} | ${plan?.initPlan ? 'yes' : 'no'} | ${ms(plan?.executionMs)} ms | ${plan?.buffers} |`,
+    );
   }
   for (const c of CONCURRENCY) {
     const get = (/** @type {number} */ id, /** @type {Mode} */ mode) => scale.results.get(`${c}:${id}:${mode}`);
     lines.push('', `### Concurrency ${c}: p50 per call (ms), median of ${ROUNDS} interleaved rounds of ${ITERATIONS} calls per mode`, '');
-    lines.push('| # | pattern | owner-bare | owner-tx | withUser (general) | app-lib (asUser) | **general / owner-tx** (≤ 1.0) | **app-lib / owner-bare** (≤ 1.2) | app-lib p95 | app-lib calls/s* |');
+    lines.push(
+      '| # | pattern | owner-bare | owner-tx | withUser (general) | app-lib (asUser) | **general / owner-tx** (≤ 1.0) | **app-lib / owner-bare** (≤ 1.2) | app-lib p95 | app-lib calls/s* |',
+    );
     lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const p of QUERY_PATTERNS) {
       const [bare, tx, general, lib] = MODES.map((m) => get(p.id, m)?.p50);
@@ -416,7 +427,10 @@ function renderScale(scale) {
 
 /** @param {ScaleResult} small @param {ScaleResult} large @param {Map<string, Stats>} compared */
 function renderScaling(small, large, compared) {
-  const lines = [`## Scale: p50 at ${count(large.tasks)} / p50 at ${count(small.tasks)} (withUser as the app role, the two databases interleaved call by call; O(log n) stays near 1)`, ''];
+  const lines = [
+    `## Scale: p50 at ${count(large.tasks)} / p50 at ${count(small.tasks)} (withUser as the app role, the two databases interleaved call by call; O(log n) stays near 1)`,
+    '',
+  ];
   lines.push(`| # | pattern | ${CONCURRENCY.map((c) => `c=${c}: ${count(small.tasks)} | ${count(large.tasks)} | ratio`).join(' | ')} |`);
   lines.push(`|---|---|${CONCURRENCY.map(() => '---:|---:|---:').join('|')}|`);
   for (const p of QUERY_PATTERNS) {

@@ -36,7 +36,10 @@ const { values: args } = parseArgs({
 const RUN = `${process.pid}_${Date.now().toString(36)}`;
 const TARGET = `tododb_bench_rehearse_${RUN}`;
 const log = (/** @type {string} */ line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
 
 const KYSELY = `const { sql } = await import('kysely');`;
 const up = (/** @type {string} */ body, transactional = true) =>

@@ -40,7 +40,11 @@ try {
       join (select id, row_number() over (order by email) - 1 as n from users) as u on u.n = t % ${users}::int`.execute(db.db);
     await sql`vacuum analyze users`.execute(db.db);
     await sql`vacuum analyze tasks`.execute(db.db);
-    console.log(`${users.toLocaleString('en-US')} users, ${TASKS.toLocaleString('en-US')} tasks; ${db.server.version}; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+    console.log(
+      `${users.toLocaleString('en-US')} users, ${TASKS.toLocaleString('en-US')} tasks; ${db.server.version}; load average ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ')}`,
+    );
     for (const sample of [0, 20, 200]) {
       const times = [];
       let last;
@@ -49,7 +53,9 @@ try {
         last = await verifyRls(db, { sample });
         times.push(performance.now() - started);
       }
-      console.log(`verifyRls --sample ${sample}: median ${median(times).toFixed(0)} ms over ${RUNS}; ${last?.checks.length} rows; ok ${last?.ok} (failed: ${last?.failed.join(', ') || 'none'}); longest row-lock hold ${last?.longestLockMs} ms; transaction ${last?.transactionMs} ms`);
+      console.log(
+        `verifyRls --sample ${sample}: median ${median(times).toFixed(0)} ms over ${RUNS}; ${last?.checks.length} rows; ok ${last?.ok} (failed: ${last?.failed.join(', ') || 'none'}); longest row-lock hold ${last?.longestLockMs} ms; transaction ${last?.transactionMs} ms`,
+      );
     }
   } finally {
     await db.close();

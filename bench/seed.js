@@ -116,9 +116,13 @@ async function developmentSeed(database) {
 function ours(database) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, '--url', urlOf(database), '--json', 'seed', '--users', String(users), '--tasks-per-user', String(tasksPerUser), '--seed', String(args.seed)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, '--url', urlOf(database), '--json', 'seed', '--users', String(users), '--tasks-per-user', String(tasksPerUser), '--seed', String(args.seed)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     let peakKb = 0;
     const sample = setInterval(() => {
@@ -171,10 +175,15 @@ for (const contender of contenders) {
   }
 }
 const ourSeconds = results.todoDbSeed.seconds;
-const server = (await admin(`select current_setting('server_version') as v, current_setting('maintenance_work_mem') as m, current_setting('max_parallel_maintenance_workers') as p`))[0];
+const server = (
+  await admin(`select current_setting('server_version') as v, current_setting('maintenance_work_mem') as m, current_setting('max_parallel_maintenance_workers') as p`)
+)[0];
 const report = {
   date: new Date().toISOString(),
-  machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`,
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the end`,
   server: `PostgreSQL ${server.v} (maintenance_work_mem ${server.m}, max_parallel_maintenance_workers ${server.p})`,
   node: process.version,
   users,
@@ -190,7 +199,9 @@ const report = {
 };
 if (args.json) console.log(JSON.stringify(report, null, 2));
 else {
-  console.log(`${report.date} · ${report.machine}\n${report.server} · Node ${report.node}\n${users.toLocaleString('en-US')} users, ${report.tasks.toLocaleString('en-US')} tasks\n`);
+  console.log(
+    `${report.date} · ${report.machine}\n${report.server} · Node ${report.node}\n${users.toLocaleString('en-US')} users, ${report.tasks.toLocaleString('en-US')} tasks\n`,
+  );
   console.log('| load | wall time | rows/s | ours / this |\n|---|---:|---:|---:|');
   for (const r of Object.values(results)) {
     console.log(`| ${r.label} | ${r.seconds.toFixed(1)} s | ${r.rowsPerSecond.toLocaleString('en-US')} | ${(ourSeconds / r.seconds).toFixed(2)}× |`);

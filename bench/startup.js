@@ -33,7 +33,10 @@ const { values: args } = parseArgs({
 });
 const RUNS = Number(args.runs);
 const USERS = Number(args.users);
-for (const [flag, n] of /** @type {const} */ ([['--runs', RUNS], ['--users', USERS]])) {
+for (const [flag, n] of /** @type {const} */ ([
+  ['--runs', RUNS],
+  ['--users', USERS],
+])) {
   if (!Number.isSafeInteger(n) || n < 1) {
     process.stderr.write(`bench/startup: ${flag} must be a positive integer\n`);
     process.exit(2);
@@ -41,11 +44,17 @@ for (const [flag, n] of /** @type {const} */ ([['--runs', RUNS], ['--users', USE
 }
 const BIN = fileURLToPath(new URL('../bin/todo-db.js', import.meta.url));
 const log = (/** @type {string} */ line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-const load = () => loadavg().map((n) => n.toFixed(1)).join(' ');
-
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
 
 /** The environment of a clean shell: no connection variables, no colour. */
-const env = Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: '1' }).filter(([k]) => !['DATABASE_URL', 'DATABASE_URL_UNPOOLED', 'PGHOST', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPORT'].includes(k)));
+const env = Object.fromEntries(
+  Object.entries({ ...process.env, NO_COLOR: '1' }).filter(
+    ([k]) => !['DATABASE_URL', 'DATABASE_URL_UNPOOLED', 'PGHOST', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPORT'].includes(k),
+  ),
+);
 
 /** @param {string} url @param {number} tasks */
 const commands = (url, tasks) => [

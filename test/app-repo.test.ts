@@ -34,7 +34,12 @@ interface Run {
 /** A command in the app folder, as the developer types it (npx finds the local bins), no terminal. */
 function inApp(command: string, args: readonly string[], env: Record<string, string | undefined> = {}): Run {
   // consola (kysely-ctl's logger) goes silent under a test runner; these make it talk as in a shell.
-  const run = spawnSync('npx', ['--no', '--', command, ...args], { cwd: app, encoding: 'utf8', timeout: 180_000, env: shellEnv({ VITEST: '', TEST: '', NODE_ENV: 'production', ...env }) });
+  const run = spawnSync('npx', ['--no', '--', command, ...args], {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: shellEnv({ VITEST: '', TEST: '', NODE_ENV: 'production', ...env }),
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -55,12 +60,21 @@ const todoDb = (args: readonly string[], env?: Record<string, string | undefined
 beforeAll(async () => {
   expect(existsSync(join(ROOT, 'dist/src/index.js')), 'dist is built (npm run build)').toBe(true);
   work = mkdtempSync(join(tmpdir(), 'todo-db-app-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string }[];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+  ) as { filename: string }[];
   const tarball = join(work, packed[0]!.filename);
   app = join(work, 'app');
   mkdirSync(app);
   execFileSync('npm', ['init', '-y'], { cwd: app, stdio: 'ignore', env: shellEnv() });
-  const deps = [tarball, `kysely-ctl@${devVersion('kysely-ctl')}`, `typescript@${devVersion('typescript')}`, `@types/node@${devVersion('@types/node')}`, `@types/pg@${devVersion('@types/pg')}`, `pg@${devVersion('pg')}`];
+  const deps = [
+    tarball,
+    `kysely-ctl@${devVersion('kysely-ctl')}`,
+    `typescript@${devVersion('typescript')}`,
+    `@types/node@${devVersion('@types/node')}`,
+    `@types/pg@${devVersion('@types/pg')}`,
+    `pg@${devVersion('pg')}`,
+  ];
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...deps], { cwd: app, stdio: ['ignore', 'ignore', 'pipe'], env: shellEnv() });
   db = await createTestDatabase('app_repo');
 }, 600_000);
@@ -80,7 +94,16 @@ describe('an app repo after npm install <packed todo-db>', () => {
     const init = todoDb(['init']);
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/Next:/);
-    for (const file of ['todo-db.config.json', 'kysely.config.ts', 'migrations/0001_create_users.js', 'migrations/0005_tasks_archive.js', 'sql/rls.sql', 'sql/rls-remove.sql', 'sql/rls-archive.sql', 'seeds/0001_development.js']) {
+    for (const file of [
+      'todo-db.config.json',
+      'kysely.config.ts',
+      'migrations/0001_create_users.js',
+      'migrations/0005_tasks_archive.js',
+      'sql/rls.sql',
+      'sql/rls-remove.sql',
+      'sql/rls-archive.sql',
+      'seeds/0001_development.js',
+    ]) {
       expect(existsSync(join(app, file)), file).toBe(true);
     }
     const again = todoDb(['init']);
@@ -137,7 +160,9 @@ export async function down(db) {
     expect(up.stdout).toMatch(/7 migrations applied/);
     const handle = await openDatabase({ url: `pglite:${join(app, '.todo-db/pglite')}` });
     try {
-      const { rows } = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'tasks' and column_name = 'due_at'`.execute(handle.db);
+      const { rows } = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'tasks' and column_name = 'due_at'`.execute(
+        handle.db,
+      );
       expect(rows).toEqual([{ column_name: 'due_at' }]);
     } finally {
       await handle.close();
@@ -151,7 +176,10 @@ export async function down(db) {
   it('type-checks an app that uses its own Kysely instance and pg Pool with --strict and no skipLibCheck', () => {
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', types: ['node'] }, files: ['app.ts'] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', types: ['node'] },
+        files: ['app.ts'],
+      }),
     );
     writeFileSync(
       join(app, 'app.ts'),

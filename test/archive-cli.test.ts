@@ -19,7 +19,10 @@ describe('todo-db archive on postgres', () => {
   });
 
   it.each([
-    [['--completed-before', 'soon'], /^todo-db: --completed-before expects a duration \(36h, 90d, 12w, 6mo, 1y\) or a date .*, not "soon" \(e\.g\. todo-db archive --completed-before 90d\)$/],
+    [
+      ['--completed-before', 'soon'],
+      /^todo-db: --completed-before expects a duration \(36h, 90d, 12w, 6mo, 1y\) or a date .*, not "soon" \(e\.g\. todo-db archive --completed-before 90d\)$/,
+    ],
     [['--completed-before', '90d', '--batch-size', '0'], /^todo-db: --batch-size expects a whole number from 1 to 100000, not "0"$/],
     [['--completed-before', '90d'], /^todo-db: archive needs confirmation, and there is no terminal to ask on \(pass --yes to confirm\)$/],
     [['--completed-before', '2999-01-01', '--yes'], /^todo-db: --completed-before 2999-01-01 is in the future/],
@@ -37,7 +40,9 @@ describe('todo-db archive on postgres', () => {
     const before = await taskLedger(db.name);
     const human = await runCli(['--url', db.url, 'archive', '--completed-before', '90d', '--dry-run']);
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/3,000 completed tasks last updated before \S+ would move to tasks_archive \(last updated \d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d\); nothing was changed\./);
+    expect(human.stdout).toMatch(
+      /3,000 completed tasks last updated before \S+ would move to tasks_archive \(last updated \d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d\); nothing was changed\./,
+    );
     const json = await runCli(['--url', db.url, '--json', 'archive', '--completed-before', '90d', '--dry-run']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, dryRun: true, pending: 3000, moved: 0 });
     expect(await taskLedger(db.name)).toEqual(before);

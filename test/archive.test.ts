@@ -82,7 +82,13 @@ describe.each(SERVER_BACKENDS)('archive on %s', (backend: BackendName) => {
   });
   beforeEach(async () => {
     await sql`delete from users`.execute(db);
-    await db.insertInto('users').values([{ id: a, email: `a-${a}@example.com` }, { id: b, email: `b-${b}@example.com` }]).execute();
+    await db
+      .insertInto('users')
+      .values([
+        { id: a, email: `a-${a}@example.com` },
+        { id: b, email: `b-${b}@example.com` },
+      ])
+      .execute();
     await addTasks(db, a, 1500);
     await addTasks(db, b, 1000);
   });
@@ -123,7 +129,10 @@ describe.each(SERVER_BACKENDS)('archive on %s', (backend: BackendName) => {
 
   it('never overwrites or doubles: a task already archived fails its batch, and the batch moves nothing', async () => {
     const victim = await db.selectFrom('tasks').select(['id', 'user_id']).where('title', '=', 'old done 1500').executeTakeFirstOrThrow();
-    await db.insertInto('tasks_archive').values({ id: victim.id, user_id: victim.user_id, title: 'an earlier copy', completed: true, created_at: new Date(), updated_at: new Date() }).execute();
+    await db
+      .insertInto('tasks_archive')
+      .values({ id: victim.id, user_id: victim.user_id, title: 'an earlier copy', completed: true, created_at: new Date(), updated_at: new Date() })
+      .execute();
     const before = await count(db, 'tasks');
     await expect(archiveTasks(fresh.handle, { completedBefore: '30d', batchSize: 1000 })).rejects.toThrow(/tasks_archive_pkey/);
     expect(await count(db, 'tasks')).toBe(before);
@@ -146,9 +155,13 @@ describe.each(SERVER_BACKENDS)('archive on %s', (backend: BackendName) => {
         expect(await withUser(app, a, (trx) => trx.selectFrom('tasks_archive').select('id').where('id', '=', bTask.id).execute())).toEqual([]);
         const stolen = await withUser(app, a, (trx) => trx.deleteFrom('tasks_archive').where('user_id', '=', b).executeTakeFirst());
         expect(Number(stolen.numDeletedRows)).toBe(0);
-        await expect(withUser(app, a, (trx) => trx.updateTable('tasks_archive').set({ title: 'rewritten' }).where('user_id', '=', a).execute())).rejects.toMatchObject({ code: '42501' });
+        await expect(withUser(app, a, (trx) => trx.updateTable('tasks_archive').set({ title: 'rewritten' }).where('user_id', '=', a).execute())).rejects.toMatchObject({
+          code: '42501',
+        });
         await expect(
-          withUser(app, a, (trx) => trx.insertInto('tasks_archive').values({ id: randomUUID(), user_id: a, title: 'forged', completed: true, created_at: new Date(), updated_at: new Date() }).execute()),
+          withUser(app, a, (trx) =>
+            trx.insertInto('tasks_archive').values({ id: randomUUID(), user_id: a, title: 'forged', completed: true, created_at: new Date(), updated_at: new Date() }).execute(),
+          ),
         ).rejects.toMatchObject({ code: '42501' });
         const mine = await withUser(app, a, (trx) => trx.deleteFrom('tasks_archive').where('title', '=', 'old done 1').executeTakeFirst());
         expect(Number(mine.numDeletedRows)).toBe(1);

@@ -4,17 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  UsageError,
-  backupDatabase,
-  defaultBackupName,
-  detectFormat,
-  migrateUp,
-  openDatabase,
-  restoreDatabase,
-  toolInvocation,
-  type TodoDatabase,
-} from '../src/index.js';
+import { UsageError, backupDatabase, defaultBackupName, detectFormat, migrateUp, openDatabase, restoreDatabase, toolInvocation, type TodoDatabase } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh, provision } from './support/backends.js';
 import { roleBlocks } from '../src/backup/contract-roles.js';
 import { adminQuery } from './support/postgres.js';
@@ -43,7 +33,7 @@ async function addData(handle: TodoDatabase): Promise<void> {
     .values([
       { email: 'ada@backup.test', name: 'Ada', email_verified: true },
       { email: 'bo@backup.test', name: null, image: 'https://img.test/bo.png' },
-      { email: 'zoë@backup.test', name: 'Zoë «quoted», with \'apostrophes\'' },
+      { email: 'zoë@backup.test', name: "Zoë «quoted», with 'apostrophes'" },
     ])
     .returning('id')
     .execute();
@@ -63,7 +53,11 @@ async function addData(handle: TodoDatabase): Promise<void> {
   // Two archived tasks, so the archive table's rows are carried over too.
   await handle.db
     .insertInto('tasks_archive')
-    .values(users.slice(0, 2).map((u, i) => ({ id: randomUUID(), user_id: u.id, title: `archived ${i}`, completed: true, created_at: '2025-01-02T03:04:05Z', updated_at: '2025-02-03T04:05:06Z' })))
+    .values(
+      users
+        .slice(0, 2)
+        .map((u, i) => ({ id: randomUUID(), user_id: u.id, title: `archived ${i}`, completed: true, created_at: '2025-01-02T03:04:05Z', updated_at: '2025-02-03T04:05:06Z' })),
+    )
     .execute();
 }
 
@@ -105,103 +99,130 @@ describe.each(SERVER_BACKENDS)('backup and restore on %s', (backend) => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('backs up, then restores into a new database with identical rows and a schema that checks out', async () => {
-    const backup = await backupDatabase(source.handle, { cwd: work });
-    expect(basename(backup.file)).toMatch(new RegExp(`^todo-db-.+-\\d{8}-\\d{6}\\.${backend === 'postgres' ? 'dump' : 'sql'}$`));
-    expect(detectFormat(backup.file)).toBe(backend === 'postgres' ? 'custom' : 'sql');
-    expect(backup.bytes).toBeGreaterThan(0);
-    expect(existsSync(`${backup.file}.partial`)).toBe(false);
-    expect(backup.tables.map((t) => [t.table, t.rows])).toEqual([['users', 3], ['accounts', 0], ['sessions', 0], ['tasks', 9], ['tasks_archive', 2], ['verifications', 0]]);
+  it(
+    'backs up, then restores into a new database with identical rows and a schema that checks out',
+    async () => {
+      const backup = await backupDatabase(source.handle, { cwd: work });
+      expect(basename(backup.file)).toMatch(new RegExp(`^todo-db-.+-\\d{8}-\\d{6}\\.${backend === 'postgres' ? 'dump' : 'sql'}$`));
+      expect(detectFormat(backup.file)).toBe(backend === 'postgres' ? 'custom' : 'sql');
+      expect(backup.bytes).toBeGreaterThan(0);
+      expect(existsSync(`${backup.file}.partial`)).toBe(false);
+      expect(backup.tables.map((t) => [t.table, t.rows])).toEqual([
+        ['users', 3],
+        ['accounts', 0],
+        ['sessions', 0],
+        ['tasks', 9],
+        ['tasks_archive', 2],
+        ['verifications', 0],
+      ]);
 
-    const target = await provision(backend, 'restore');
-    try {
-      const handle = await openDatabase({ url: target.url });
+      const target = await provision(backend, 'restore');
       try {
-        const restored = await withRoleLock('shared', () => restoreDatabase(handle, backup.file));
-        expect(restored.replaced).toEqual([]);
-        expect(restored.schema.findings).toEqual([]);
-        expect(restored.schema.ok).toBe(true);
-        expect(restored.schema.migrations).toMatchObject({ applied: 6, pending: 0, edited: 0 });
-        expect(await checksums(handle)).toEqual(expected);
-        expect(restored.tables).toEqual(backup.tables);
+        const handle = await openDatabase({ url: target.url });
+        try {
+          const restored = await withRoleLock('shared', () => restoreDatabase(handle, backup.file));
+          expect(restored.replaced).toEqual([]);
+          expect(restored.schema.findings).toEqual([]);
+          expect(restored.schema.ok).toBe(true);
+          expect(restored.schema.migrations).toMatchObject({ applied: 6, pending: 0, edited: 0 });
+          expect(await checksums(handle)).toEqual(expected);
+          expect(restored.tables).toEqual(backup.tables);
+        } finally {
+          await handle.close();
+        }
       } finally {
-        await handle.close();
+        await target.cleanup();
       }
-    } finally {
-      await target.cleanup();
-    }
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('backup --verify restores into a scratch database, compares rows, and drops it', async () => {
-    const backup = await withRoleLock('shared', () => backupDatabase(source.handle, { cwd: work, out: 'verified.backup', verify: true }));
-    const proof = backup.verification!;
-    expect(proof.schema.findings).toEqual([]);
-    expect(proof.tables).toEqual([
-      { table: 'users', source: 3, restored: 3, ok: true },
-      { table: 'accounts', source: 0, restored: 0, ok: true },
-      { table: 'sessions', source: 0, restored: 0, ok: true },
-      { table: 'tasks', source: 9, restored: 9, ok: true },
-      { table: 'tasks_archive', source: 2, restored: 2, ok: true },
-      { table: 'verifications', source: 0, restored: 0, ok: true },
-    ]);
-    expect(proof.ok).toBe(true);
-    if (backend === 'postgres') {
-      const name = new URL(proof.scratch).pathname.slice(1);
-      expect(name).toMatch(/^todo_db_check_/);
-      expect(await adminQuery('select 1 from pg_database where datname = $1', undefined, [name])).toEqual([]);
-    } else {
-      expect(proof.scratch).toBe('pglite:memory');
-    }
-  }, SLOW);
+  it(
+    'backup --verify restores into a scratch database, compares rows, and drops it',
+    async () => {
+      const backup = await withRoleLock('shared', () => backupDatabase(source.handle, { cwd: work, out: 'verified.backup', verify: true }));
+      const proof = backup.verification!;
+      expect(proof.schema.findings).toEqual([]);
+      expect(proof.tables).toEqual([
+        { table: 'users', source: 3, restored: 3, ok: true },
+        { table: 'accounts', source: 0, restored: 0, ok: true },
+        { table: 'sessions', source: 0, restored: 0, ok: true },
+        { table: 'tasks', source: 9, restored: 9, ok: true },
+        { table: 'tasks_archive', source: 2, restored: 2, ok: true },
+        { table: 'verifications', source: 0, restored: 0, ok: true },
+      ]);
+      expect(proof.ok).toBe(true);
+      if (backend === 'postgres') {
+        const name = new URL(proof.scratch).pathname.slice(1);
+        expect(name).toMatch(/^todo_db_check_/);
+        expect(await adminQuery('select 1 from pg_database where datname = $1', undefined, [name])).toEqual([]);
+      } else {
+        expect(proof.scratch).toBe('pglite:memory');
+      }
+    },
+    SLOW,
+  );
 
-  it('refuses to overwrite an existing backup file, or to write into a missing folder', async () => {
-    await expect(backupDatabase(source.handle, { cwd: work, out: 'verified.backup' })).rejects.toThrow(/already exists/);
-    await expect(backupDatabase(source.handle, { cwd: work, out: 'no/such/folder.backup' })).rejects.toThrow(/the folder .*no\/such does not exist/);
-  }, SLOW);
+  it(
+    'refuses to overwrite an existing backup file, or to write into a missing folder',
+    async () => {
+      await expect(backupDatabase(source.handle, { cwd: work, out: 'verified.backup' })).rejects.toThrow(/already exists/);
+      await expect(backupDatabase(source.handle, { cwd: work, out: 'no/such/folder.backup' })).rejects.toThrow(/the folder .*no\/such does not exist/);
+    },
+    SLOW,
+  );
 
-  it('refuses a non-empty target (exit 2, nothing changed), and replaces it only with clean', async () => {
-    const backup = await backupDatabase(source.handle, { cwd: work, out: 'again.backup' });
-    const target = await provision(backend, 'restore');
-    try {
-      const handle = await openDatabase({ url: target.url });
+  it(
+    'refuses a non-empty target (exit 2, nothing changed), and replaces it only with clean',
+    async () => {
+      const backup = await backupDatabase(source.handle, { cwd: work, out: 'again.backup' });
+      const target = await provision(backend, 'restore');
       try {
-        await withRoleLock('shared', () => restoreDatabase(handle, backup.file));
-        await handle.db.insertInto('users').values({ email: 'extra@backup.test' }).execute();
-        const before = await checksums(handle);
-        const refused = await restoreDatabase(handle, backup.file).catch((e: unknown) => e);
-        expect(refused).toBeInstanceOf(UsageError);
-        expect((refused as UsageError).exitCode).toBe(2);
-        expect((refused as UsageError).message).toMatch(/is not empty: \d+ tables in the current schema \(accounts, .*\); nothing was changed/);
-        expect(await checksums(handle)).toEqual(before);
+        const handle = await openDatabase({ url: target.url });
+        try {
+          await withRoleLock('shared', () => restoreDatabase(handle, backup.file));
+          await handle.db.insertInto('users').values({ email: 'extra@backup.test' }).execute();
+          const before = await checksums(handle);
+          const refused = await restoreDatabase(handle, backup.file).catch((e: unknown) => e);
+          expect(refused).toBeInstanceOf(UsageError);
+          expect((refused as UsageError).exitCode).toBe(2);
+          expect((refused as UsageError).message).toMatch(/is not empty: \d+ tables in the current schema \(accounts, .*\); nothing was changed/);
+          expect(await checksums(handle)).toEqual(before);
 
-        const cleaned = await withRoleLock('shared', () => restoreDatabase(handle, backup.file, { clean: true }));
-        expect(cleaned.replaced).toEqual(expect.arrayContaining(['kysely_migration', 'tasks', 'users']));
-        expect(cleaned.schema.ok).toBe(true);
-        expect(await checksums(handle)).toEqual(expected);
+          const cleaned = await withRoleLock('shared', () => restoreDatabase(handle, backup.file, { clean: true }));
+          expect(cleaned.replaced).toEqual(expect.arrayContaining(['kysely_migration', 'tasks', 'users']));
+          expect(cleaned.schema.ok).toBe(true);
+          expect(await checksums(handle)).toEqual(expected);
+        } finally {
+          await handle.close();
+        }
       } finally {
-        await handle.close();
+        await target.cleanup();
       }
-    } finally {
-      await target.cleanup();
-    }
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('refuses a backup of the other backend', async () => {
-    const other = backend === 'postgres' ? 'pglite' : 'postgres';
-    const backup = await backupDatabase(source.handle, { cwd: work, out: `for-${other}.backup` });
-    const target = await provision(other, 'restore');
-    try {
-      const handle = await openDatabase({ url: target.url });
+  it(
+    'refuses a backup of the other backend',
+    async () => {
+      const other = backend === 'postgres' ? 'pglite' : 'postgres';
+      const backup = await backupDatabase(source.handle, { cwd: work, out: `for-${other}.backup` });
+      const target = await provision(other, 'restore');
       try {
-        await expect(restoreDatabase(handle, backup.file)).rejects.toThrow(/restores into (a PostgreSQL server|PGlite), not/);
-        expect(await sql`select 1 from pg_class where relname = 'users'`.execute(handle.db).then((r) => r.rows)).toEqual([]);
+        const handle = await openDatabase({ url: target.url });
+        try {
+          await expect(restoreDatabase(handle, backup.file)).rejects.toThrow(/restores into (a PostgreSQL server|PGlite), not/);
+          expect(await sql`select 1 from pg_class where relname = 'users'`.execute(handle.db).then((r) => r.rows)).toEqual([]);
+        } finally {
+          await handle.close();
+        }
       } finally {
-        await handle.close();
+        await target.cleanup();
       }
-    } finally {
-      await target.cleanup();
-    }
-  }, SLOW);
+    },
+    SLOW,
+  );
 });
 
 describe('pg_dump and pg_restore never see the password', () => {

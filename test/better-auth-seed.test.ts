@@ -8,7 +8,8 @@ import { useFreshDatabase } from './support/fresh-database.js';
 /** `todo-db seed` gives alice, bob and carol a working Better Auth login; cleanup removes every trace of them and nothing else. */
 describe.each(SERVER_BACKENDS)('seed, cleanup and Better Auth (%s)', (backend) => {
   const fresh = useFreshDatabase(backend, { label: 'auth_seed' });
-  const count = async (table: string, where = sql`true`) => Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where ${where}`.execute(fresh.handle.db)).rows[0]!.n);
+  const count = async (table: string, where = sql`true`) =>
+    Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where ${where}`.execute(fresh.handle.db)).rows[0]!.n);
 
   it('seeds credential accounts signInEmail accepts, idempotently', async () => {
     const first = await seedDevelopment(fresh.handle);
@@ -34,7 +35,11 @@ describe.each(SERVER_BACKENDS)('seed, cleanup and Better Auth (%s)', (backend) =
       ('ALICE@example.com', 'x', now() + interval '1 hour'),
       ('not-alice@example.com.evil.org', 'x', now() + interval '1 hour'),
       ('note', ${'00000000-5eed-4000-8000-00000000a11c-suffix'}, now() + interval '1 hour')`.execute(fresh.handle.db);
-    const realRows = { sessions: await count('sessions', sql`user_id = ${real.id}`), accounts: await count('accounts', sql`user_id = ${real.id}`), verifications: await count('verifications', sql`value = ${real.id}`) };
+    const realRows = {
+      sessions: await count('sessions', sql`user_id = ${real.id}`),
+      accounts: await count('accounts', sql`user_id = ${real.id}`),
+      verifications: await count('verifications', sql`value = ${real.id}`),
+    };
     expect(realRows).toEqual({ sessions: 1, accounts: 1, verifications: 1 });
     const seedSessions = await count('sessions', sql`user_id in (select id from users where email like '%@example.com')`);
 
@@ -44,7 +49,11 @@ describe.each(SERVER_BACKENDS)('seed, cleanup and Better Auth (%s)', (backend) =
     expect(await count('sessions', sql`user_id <> ${real.id}`)).toBe(0);
     expect(await count('accounts', sql`user_id <> ${real.id}`)).toBe(0);
     expect({ sessions: await count('sessions'), accounts: await count('accounts'), verifications: await count('verifications', sql`value = ${real.id}`) }).toEqual(realRows);
-    expect((await sql<{ identifier: string }>`select identifier from verifications where value <> ${real.id} order by identifier`.execute(fresh.handle.db)).rows.map((r) => r.identifier)).toEqual(['not-alice@example.com.evil.org', 'note']);
+    expect(
+      (await sql<{ identifier: string }>`select identifier from verifications where value <> ${real.id} order by identifier`.execute(fresh.handle.db)).rows.map(
+        (r) => r.identifier,
+      ),
+    ).toEqual(['not-alice@example.com.evil.org', 'note']);
   });
 
   it('creates no logins on a target that is not local unless asked', () => {

@@ -43,7 +43,11 @@ describe.each(SERVER_BACKENDS)('v1.2.0 gates after Better Auth was used (%s)', (
         await withHandle((handle) => migrateDown(handle, { to: '0005_tasks_archive' }).then(() => undefined));
         const verified = await cli('verify', '--json');
         expect(verified.code).toBe(1);
-        expect(JSON.parse(verified.stdout)).toMatchObject({ ok: false, schemaVersion: '1.2.0', earlierVersion: { version: '1.1.0', migration: '0005_tasks_archive', upTo: ['0006_better_auth'] } });
+        expect(JSON.parse(verified.stdout)).toMatchObject({
+          ok: false,
+          schemaVersion: '1.2.0',
+          earlierVersion: { version: '1.1.0', migration: '0005_tasks_archive', upTo: ['0006_better_auth'] },
+        });
       });
     } finally {
       await target.cleanup();

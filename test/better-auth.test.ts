@@ -47,7 +47,12 @@ describe.each(SERVER_BACKENDS)('Better Auth on todo-db (%s)', (backend) => {
   };
 
   it("getMigrations() finds nothing to create, add or index: the schema is Better Auth's", async () => {
-    const migrations = await getMigrations({ ...betterAuthSchema, database: { db: authConn.db, type: 'postgres' }, logger: { disabled: true }, emailAndPassword: { enabled: true } });
+    const migrations = await getMigrations({
+      ...betterAuthSchema,
+      database: { db: authConn.db, type: 'postgres' },
+      logger: { disabled: true },
+      emailAndPassword: { enabled: true },
+    });
     expect(migrations.toBeCreated.map((t) => t.table)).toEqual([]);
     expect(migrations.toBeAdded.map((t) => t.table)).toEqual([]);
     expect(migrations.toBeAddedIndexes.map((i) => i.name)).toEqual([]);
@@ -56,14 +61,21 @@ describe.each(SERVER_BACKENDS)('Better Auth on todo-db (%s)', (backend) => {
   });
 
   it('signs up two users with uuid ids and a credential account each', async () => {
-    for (const [key, name] of [['a', 'Ada'], ['b', 'Bo']] as const) {
+    for (const [key, name] of [
+      ['a', 'Ada'],
+      ['b', 'Bo'],
+    ] as const) {
       const { user } = await auth.api.signUpEmail({ body: { email: users[key].email, password: PASSWORD, name } });
       expect(user.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       users[key].id = user.id;
     }
     await asOwner(async () => {
       expect(await count('users', sql`id in (${users.a.id}, ${users.b.id}) and email_verified = false`)).toBe(2);
-      const accounts = await sql<{ user_id: string; account_id: string; password: string }>`select user_id, account_id, password from accounts where provider_id = 'credential' order by created_at`.execute(fresh.handle.db);
+      const accounts = await sql<{
+        user_id: string;
+        account_id: string;
+        password: string;
+      }>`select user_id, account_id, password from accounts where provider_id = 'credential' order by created_at`.execute(fresh.handle.db);
       expect(accounts.rows.map((r) => r.user_id)).toEqual([users.a.id, users.b.id]);
       expect(accounts.rows.every((r) => r.password.includes(':') && !r.password.includes(PASSWORD))).toBe(true);
     });
@@ -94,7 +106,10 @@ describe.each(SERVER_BACKENDS)('Better Auth on todo-db (%s)', (backend) => {
       await appConn.use();
       try {
         const app = appConn.db as Kysely<Database>;
-        for (const [key, titles] of [['a', ['A one', 'A two']], ['b', ['B one']]] as const) {
+        for (const [key, titles] of [
+          ['a', ['A one', 'A two']],
+          ['b', ['B one']],
+        ] as const) {
           for (const title of titles) await withUser(app, users[key].id, (trx) => createTask(trx, { user_id: users[key].id, title }));
         }
         const aSees = await withUser(app, users.a.id, (trx) => listTasks(trx, users.a.id, 50));
@@ -104,7 +119,9 @@ describe.each(SERVER_BACKENDS)('Better Auth on todo-db (%s)', (backend) => {
         for (const table of ['sessions', 'accounts', 'verifications']) {
           await expect(withUser(app, users.a.id, (trx) => sql`select count(*) from ${sql.table(table)}`.execute(trx))).rejects.toThrow(/permission denied/);
         }
-        await expect(withUser(app, users.a.id, (trx) => trx.updateTable('users').set({ email: 'stolen@todo.test' }).where('id', '=', users.a.id).execute())).rejects.toThrow(/permission denied/);
+        await expect(withUser(app, users.a.id, (trx) => trx.updateTable('users').set({ email: 'stolen@todo.test' }).where('id', '=', users.a.id).execute())).rejects.toThrow(
+          /permission denied/,
+        );
       } finally {
         await authConn.use();
       }
@@ -141,8 +158,12 @@ async function fingerprint(db: Kysely<any>): Promise<unknown> {
     columns: await q(`select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns where table_schema = current_schema() order by 1, 2`),
     indexes: await q(`select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() order by 1, 2`),
     policies: await q(`select tablename, policyname, cmd, roles::text, qual, with_check from pg_policies where schemaname = current_schema() order by 1, 2`),
-    acl: await q(`select relname, relacl::text, relrowsecurity, relforcerowsecurity from pg_class where relnamespace = current_schema()::regnamespace and relkind = 'r' order by 1`),
-    columnAcl: await q(`select attrelid::regclass::text, attname, attacl::text from pg_attribute where attacl is not null and attrelid in (select oid from pg_class where relnamespace = current_schema()::regnamespace) order by 1, 2`),
+    acl: await q(
+      `select relname, relacl::text, relrowsecurity, relforcerowsecurity from pg_class where relnamespace = current_schema()::regnamespace and relkind = 'r' order by 1`,
+    ),
+    columnAcl: await q(
+      `select attrelid::regclass::text, attname, attacl::text from pg_attribute where attacl is not null and attrelid in (select oid from pg_class where relnamespace = current_schema()::regnamespace) order by 1, 2`,
+    ),
     triggers: await q(`select tgrelid::regclass::text, tgname from pg_trigger where not tgisinternal order by 1, 2`),
     functions: await q(`select proname from pg_proc where pronamespace = current_schema()::regnamespace order by 1`),
   };
@@ -164,6 +185,14 @@ describe.each(SERVER_BACKENDS)('migration 0006 round trip (%s)', (backend) => {
     expect(await fingerprint(fresh.handle.db)).toEqual(v110);
     await migrateUp(fresh.handle);
     await migrateDown(fresh.handle, { all: true });
-    expect(Number((await sql<{ n: string }>`select count(*) as n from pg_class where relnamespace = current_schema()::regnamespace and relname in ('users', 'sessions')`.execute(fresh.handle.db)).rows[0]!.n)).toBe(0);
+    expect(
+      Number(
+        (
+          await sql<{ n: string }>`select count(*) as n from pg_class where relnamespace = current_schema()::regnamespace and relname in ('users', 'sessions')`.execute(
+            fresh.handle.db,
+          )
+        ).rows[0]!.n,
+      ),
+    ).toBe(0);
   });
 });

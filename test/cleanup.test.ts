@@ -14,8 +14,18 @@ const CASED_SEED = 'Dana@EXAMPLE.COM';
 
 async function addUsers(handle: TodoDatabase, emails: readonly string[]): Promise<void> {
   for (const email of emails) {
-    const { id } = await handle.db.insertInto('users').values({ email, name: email.split('@')[0]! }).returning('id').executeTakeFirstOrThrow();
-    await handle.db.insertInto('tasks').values([{ user_id: id, title: `${email}'s first` }, { user_id: id, title: `${email}'s second`, completed: true }]).execute();
+    const { id } = await handle.db
+      .insertInto('users')
+      .values({ email, name: email.split('@')[0]! })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await handle.db
+      .insertInto('tasks')
+      .values([
+        { user_id: id, title: `${email}'s first` },
+        { user_id: id, title: `${email}'s second`, completed: true },
+      ])
+      .execute();
   }
 }
 
@@ -79,16 +89,24 @@ describe.each(SERVER_BACKENDS)('cleanup on %s', (backend) => {
       }
     };
     // The table owner without BYPASSRLS: FORCE ROW LEVEL SECURITY hides every row from it.
-    await sql.raw(`create role ${role} login nosuperuser nobypassrls; alter table users owner to ${role}; alter table tasks owner to ${role}; alter table tasks_archive owner to ${role}`).execute(fresh.handle.db);
+    await sql
+      .raw(`create role ${role} login nosuperuser nobypassrls; alter table users owner to ${role}; alter table tasks owner to ${role}; alter table tasks_archive owner to ${role}`)
+      .execute(fresh.handle.db);
     try {
       const commands: Array<(h: TodoDatabase) => Promise<unknown>> = [(h) => cleanup(h), (h) => seedDevelopment(h), (h) => seedScale(h, { users: 1, tasksPerUser: 1 })];
       for (const command of commands) {
         const attempt = run(command);
         await expect(attempt).rejects.toThrow(ProblemError);
-        await expect(attempt).rejects.toThrow(/must run as the maintenance role, but row-level security applies to tododb_owner_\d+_\w+ on (accounts, sessions, )?tasks(, tasks_archive)?(,)? (and )?users( and verifications)?/);
+        await expect(attempt).rejects.toThrow(
+          /must run as the maintenance role, but row-level security applies to tododb_owner_\d+_\w+ on (accounts, sessions, )?tasks(, tasks_archive)?(,)? (and )?users( and verifications)?/,
+        );
       }
     } finally {
-      await sql.raw(`alter table users owner to current_user; alter table tasks owner to current_user; alter table tasks_archive owner to current_user; drop owned by ${role}; drop role ${role}`).execute(fresh.handle.db);
+      await sql
+        .raw(
+          `alter table users owner to current_user; alter table tasks owner to current_user; alter table tasks_archive owner to current_user; drop owned by ${role}; drop role ${role}`,
+        )
+        .execute(fresh.handle.db);
     }
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from users`.execute(fresh.handle.db);
     expect(rows[0]?.n).toBe(3);

@@ -73,7 +73,7 @@ describe('todo-db binary', () => {
     expect(status.stderr).toMatch(/cannot connect to 127\.0\.0\.1:1 \(connection refused\)/);
   });
 
-  it('refuses Neon\'s pooled endpoint for migrations, naming the fix', async () => {
+  it("refuses Neon's pooled endpoint for migrations, naming the fix", async () => {
     const result = await runCli(['--url', 'postgres://u:pw@ep-cool-lake-123-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require', 'migrate', 'up', '--connect-timeout', '2']);
     expect(result.code).toBe(2);
     expectOneErrorLine(result.stderr);

@@ -29,7 +29,7 @@ describe('todo-db settings on the command line', () => {
     { name: 'DATABASE_URL set but empty', env: { DATABASE_URL: '' }, message: /DATABASE_URL is set but empty/ },
     { name: 'DATABASE_URL of spaces', env: { DATABASE_URL: '   ' }, message: /DATABASE_URL is set but empty/ },
     { name: 'PGPORT=abc', env: { PGHOST: '127.0.0.1', PGPORT: 'abc' }, message: /PGPORT is "abc", not a port/ },
-    { name: 'a timeout past Node\'s timer limit', args: ['--lock-timeout', '9999999999'], message: /--lock-timeout .* more than the limit/ },
+    { name: "a timeout past Node's timer limit", args: ['--lock-timeout', '9999999999'], message: /--lock-timeout .* more than the limit/ },
     { name: 'an empty TODO_DB_MIGRATIONS_DIR', env: { TODO_DB_MIGRATIONS_DIR: '' }, message: /TODO_DB_MIGRATIONS_DIR is empty/ },
     { name: 'an undecodable password', args: ['--url', 'postgres://u:p%zz@127.0.0.1/db'], message: /percent-escape that does not decode: postgres:\/\/u:\*\*\*\*@/ },
   ])('$name: exit 2, one line, nothing connected', async ({ env, args, message }) => {

@@ -64,7 +64,12 @@ function parseSpec(text: string): SpecTable[] {
       })),
       primaryKey: /primary key `(\w+)`/.exec(body!)?.[1] ?? '',
       constraints: [...body!.matchAll(/^- `(\w+)`: (.+)$/gm)].map(([, n, d]) => ({ name: n!, definition: d! })),
-      indexes: [...body!.matchAll(/^- `(idx_\w+)` (UNIQUE )?(\w+) \((.+)\)$/gm)].map(([, n, u, m, keys]) => ({ name: n!, unique: u !== undefined, method: m!, keys: keys!.split(', ') })),
+      indexes: [...body!.matchAll(/^- `(idx_\w+)` (UNIQUE )?(\w+) \((.+)\)$/gm)].map(([, n, u, m, keys]) => ({
+        name: n!,
+        unique: u !== undefined,
+        method: m!,
+        keys: keys!.split(', '),
+      })),
     };
   });
 }
@@ -86,8 +91,16 @@ describe('the committed snapshot', () => {
 
   it('is schema version 1.2.0: the two tables of schema.md, tasks_archive, the three Better Auth tables, two functions and the two roles', () => {
     expect(snapshot.schemaVersion).toBe('1.2.0');
-    expect(tablesOf(snapshot.objects).map((t) => t.name).sort()).toEqual(['accounts', 'sessions', 'tasks', 'tasks_archive', 'users', 'verifications']);
-    expect(Object.values(snapshot.objects).filter((o) => o.kind === 'function').map((o) => o.object)).toEqual(['function app_current_user_id()', 'function set_updated_at()']);
+    expect(
+      tablesOf(snapshot.objects)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['accounts', 'sessions', 'tasks', 'tasks_archive', 'users', 'verifications']);
+    expect(
+      Object.values(snapshot.objects)
+        .filter((o) => o.kind === 'function')
+        .map((o) => o.object),
+    ).toEqual(['function app_current_user_id()', 'function set_updated_at()']);
     expect(snapshot.roles).toEqual(['todo_app', 'todo_auth']);
   });
 
@@ -108,7 +121,10 @@ describe('the committed snapshot', () => {
 
   it('gives tasks_archive the task columns with their types, plus archived_at', () => {
     const [tasks, archive] = ['tasks', 'tasks_archive'].map((name) => tablesOf(snapshot.objects).find((t) => t.name === name)!);
-    expect(archive!.columns.map((c) => [c.name, c.type, c.nullable])).toEqual([...tasks!.columns.map((c) => [c.name, c.type, c.nullable]), ['archived_at', 'timestamp with time zone', false]]);
+    expect(archive!.columns.map((c) => [c.name, c.type, c.nullable])).toEqual([
+      ...tasks!.columns.map((c) => [c.name, c.type, c.nullable]),
+      ['archived_at', 'timestamp with time zone', false],
+    ]);
   });
 });
 
@@ -136,7 +152,12 @@ describe.each(SERVER_BACKENDS)('the migrations build exactly schema.md on %s', (
   });
 
   it('has no columns beyond the spec on the v1 tables', () => {
-    for (const t of SPEC) expect(tablesOf(live).find((x) => x.name === t.name)!.columns.map((c) => c.name)).toEqual(t.columns.map((c) => c.name));
+    for (const t of SPEC)
+      expect(
+        tablesOf(live)
+          .find((x) => x.name === t.name)!
+          .columns.map((c) => c.name),
+      ).toEqual(t.columns.map((c) => c.name));
   });
 
   it('has the spec primary keys on id', () => {
@@ -146,7 +167,13 @@ describe.each(SERVER_BACKENDS)('the migrations build exactly schema.md on %s', (
   it('has the foreign key with ON DELETE CASCADE and the title check, as the spec writes them', () => {
     const [fk, check] = SPEC[1]!.constraints;
     expect(fk!.definition).toBe('FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE');
-    expect(attr(live, `constraint tasks.${fk!.name}`)).toMatchObject({ definition: 'FOREIGN KEY (user_id) REFERENCES users(id)', onDelete: 'CASCADE', onUpdate: 'NO ACTION', deferrable: 'NOT DEFERRABLE', validated: true });
+    expect(attr(live, `constraint tasks.${fk!.name}`)).toMatchObject({
+      definition: 'FOREIGN KEY (user_id) REFERENCES users(id)',
+      onDelete: 'CASCADE',
+      onUpdate: 'NO ACTION',
+      deferrable: 'NOT DEFERRABLE',
+      validated: true,
+    });
     expect(check!.definition).toBe('CHECK (length(trim(title)) > 0)');
     expect(attr(live, `constraint tasks.${check!.name}`)?.definition).toMatch(/^CHECK \(\(length\(TRIM\(BOTH FROM title\)\) > 0\)\)$/);
   });
@@ -156,13 +183,24 @@ describe.each(SERVER_BACKENDS)('the migrations build exactly schema.md on %s', (
   });
 
   it('has exactly the 7 spec indexes on the v1 tables, besides the primary keys', () => {
-    const names = Object.values(live).filter((o) => o.kind === 'index' && (o.table === 'users' || o.table === 'tasks')).map((o) => o.object);
+    const names = Object.values(live)
+      .filter((o) => o.kind === 'index' && (o.table === 'users' || o.table === 'tasks'))
+      .map((o) => o.object);
     expect(names.sort()).toEqual(SPEC.flatMap((t) => t.indexes.map((i) => i.name)).sort());
   });
 
   it('maintains updated_at with set_updated_at() BEFORE UPDATE FOR EACH ROW on both tables', () => {
     for (const t of SPEC) {
-      expect(attr(live, `trigger ${t.name}.${t.name}_set_updated_at`)).toEqual({ timing: 'BEFORE', events: ['UPDATE'], updateOf: [], level: 'ROW', when: null, function: 'set_updated_at()', referencing: null, enabled: 'ENABLED' });
+      expect(attr(live, `trigger ${t.name}.${t.name}_set_updated_at`)).toEqual({
+        timing: 'BEFORE',
+        events: ['UPDATE'],
+        updateOf: [],
+        level: 'ROW',
+        when: null,
+        function: 'set_updated_at()',
+        referencing: null,
+        enabled: 'ENABLED',
+      });
     }
     expect(attr(live, 'function set_updated_at()')).toMatchObject({ returns: 'trigger', language: 'plpgsql', securityDefiner: false });
   });
@@ -203,7 +241,13 @@ describe.each(SERVER_BACKENDS)('the migrations build exactly schema.md on %s', (
     expect(attr(live, 'grant table users to todo_app')).toEqual({ privileges: ['SELECT', 'INSERT', 'DELETE'] });
     for (const column of ['name', 'image']) expect(attr(live, `grant column users(${column}) to todo_app`)).toEqual({ privileges: ['UPDATE'] });
     const grantsToApp = Object.values(live).filter((o) => o.kind === 'grant' && o.object.endsWith(' to todo_app'));
-    expect(grantsToApp.map((o) => o.object).sort()).toEqual(['grant on tasks to todo_app', 'grant on tasks_archive to todo_app', 'grant on users to todo_app', 'grant on users(image) to todo_app', 'grant on users(name) to todo_app']);
+    expect(grantsToApp.map((o) => o.object).sort()).toEqual([
+      'grant on tasks to todo_app',
+      'grant on tasks_archive to todo_app',
+      'grant on users to todo_app',
+      'grant on users(image) to todo_app',
+      'grant on users(name) to todo_app',
+    ]);
     expect(attr(live, 'role todo_app')).toMatchObject({ superuser: false, login: false, bypassRls: false, memberOf: [] });
   });
 

@@ -71,7 +71,8 @@ describe.each(SERVER_BACKENDS)('asUser (one round trip) on %s', (backend) => {
     return fresh.handle;
   };
   const ownerRows = async (userId: string) =>
-    (await sql<{ title: string; description: string | null }>`select title, description from tasks where user_id = ${userId} order by created_at, id`.execute(fresh.handle.db)).rows;
+    (await sql<{ title: string; description: string | null }>`select title, description from tasks where user_id = ${userId} order by created_at, id`.execute(fresh.handle.db))
+      .rows;
   const asOwner = async <T>(fn: () => Promise<T>) => {
     if (backend === 'pglite') await sql.raw('reset role').execute(fresh.handle.db);
     try {
@@ -86,7 +87,13 @@ describe.each(SERVER_BACKENDS)('asUser (one round trip) on %s', (backend) => {
     await migrateUp(fresh.handle);
     role = `tododb_fastpath_${process.pid}_${++counter}`;
     await sql.raw(`create role ${role} login nosuperuser nobypassrls; grant todo_app to ${role}`).execute(fresh.handle.db);
-    await fresh.handle.db.insertInto('users').values([{ id: A, email: `a-${A}@example.com` }, { id: B, email: `b-${B}@example.com` }]).execute();
+    await fresh.handle.db
+      .insertInto('users')
+      .values([
+        { id: A, email: `a-${A}@example.com` },
+        { id: B, email: `b-${B}@example.com` },
+      ])
+      .execute();
     await fresh.handle.db.insertInto('tasks').values({ user_id: B, title: 'b only' }).execute();
     if (backend === 'postgres') {
       const url = new URL(fresh.backend.url);

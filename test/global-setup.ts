@@ -19,7 +19,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL does not answer at ${PG_ADMIN_URL} (${(error as Error).message}); start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`);
+    throw new Error(
+      `PostgreSQL does not answer at ${PG_ADMIN_URL} (${(error as Error).message}); start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+    );
   }
   await client.end();
 

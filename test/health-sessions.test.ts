@@ -40,7 +40,9 @@ describe('health session checks on postgres', () => {
     await until(async () => (await stateOf(observer, sleeper.pid))?.state === 'active', 'the sleeping query');
     const warned = check(await runHealth(fresh.handle, { thresholds: { longQueryWarnSeconds: 0 } }), 'long-queries');
     expect(warned.status).toBe('warn');
-    expect(warned.details.findings).toEqual([expect.objectContaining({ object: `pid ${sleeper.pid} (postgres, health-test)`, status: 'warn', message: expect.stringMatching(/running \d+ s: select pg_sleep\(25\)/) })]);
+    expect(warned.details.findings).toEqual([
+      expect.objectContaining({ object: `pid ${sleeper.pid} (postgres, health-test)`, status: 'warn', message: expect.stringMatching(/running \d+ s: select pg_sleep\(25\)/) }),
+    ]);
     const failed = check(await runHealth(fresh.handle, { thresholds: { longQueryWarnSeconds: 0, longQueryFailSeconds: 0 } }), 'long-queries');
     expect(failed.status).toBe('fail');
     await observer.query('select pg_cancel_backend($1)', [sleeper.pid]);
@@ -59,11 +61,21 @@ describe('health session checks on postgres', () => {
     const report = await runHealth(fresh.handle, { thresholds: { idleInTransactionWarnSeconds: 0, blockedWarnSeconds: 0 } });
     const idle = check(report, 'idle-in-transaction');
     expect(idle.status).toBe('warn');
-    expect(idle.details.findings).toEqual([expect.objectContaining({ object: `pid ${holder.pid} (postgres, health-test)`, status: 'warn', message: expect.stringMatching(/^idle in transaction for \d+ s, last: update users/) })]);
+    expect(idle.details.findings).toEqual([
+      expect.objectContaining({
+        object: `pid ${holder.pid} (postgres, health-test)`,
+        status: 'warn',
+        message: expect.stringMatching(/^idle in transaction for \d+ s, last: update users/),
+      }),
+    ]);
     const blocked = check(report, 'blocked-queries');
     expect(blocked.status).toBe('warn');
     expect(blocked.details.findings).toEqual([
-      expect.objectContaining({ object: `pid ${waiter.pid} (postgres, health-test)`, status: 'warn', message: expect.stringContaining(`held by pid ${holder.pid} (postgres, health-test) (idle in transaction: update users`) }),
+      expect.objectContaining({
+        object: `pid ${waiter.pid} (postgres, health-test)`,
+        status: 'warn',
+        message: expect.stringContaining(`held by pid ${holder.pid} (postgres, health-test) (idle in transaction: update users`),
+      }),
     ]);
 
     await holder.query('rollback');
@@ -72,7 +84,13 @@ describe('health session checks on postgres', () => {
 
   it('fails on an invalid index left by a failed CREATE UNIQUE INDEX CONCURRENTLY', async () => {
     const { id: userId } = await fresh.handle.db.insertInto('users').values({ email: 'dup@example.com' }).returning('id').executeTakeFirstOrThrow();
-    await fresh.handle.db.insertInto('tasks').values([{ user_id: userId, title: 'same' }, { user_id: userId, title: 'same' }]).execute();
+    await fresh.handle.db
+      .insertInto('tasks')
+      .values([
+        { user_id: userId, title: 'same' },
+        { user_id: userId, title: 'same' },
+      ])
+      .execute();
     // CONCURRENTLY cannot run in a transaction: a plain session of its own.
     const ddl = await open();
     await expect(ddl.query('create unique index concurrently idx_tasks_title_unique on tasks (title)')).rejects.toThrow(/could not create unique index/);

@@ -106,7 +106,8 @@ const CASES: Case[] = [
     more: (doc) => {
       // Answered well within the deadline, and every check that needed the table says why it could not run.
       expect(doc.complete).toBe(true);
-      for (const id of ['schema', 'rls-app-role']) expect(check(doc, id)).toMatchObject({ status: 'fail', message: expect.stringMatching(/blocked after \d+ ms by a lock on tasks held by pid \d+/) });
+      for (const id of ['schema', 'rls-app-role'])
+        expect(check(doc, id)).toMatchObject({ status: 'fail', message: expect.stringMatching(/blocked after \d+ ms by a lock on tasks held by pid \d+/) });
       expect(check(doc, 'table-sizes').fix).toMatch(/pg_terminate_backend\(\d+\)/);
     },
   },
@@ -121,7 +122,10 @@ const CASES: Case[] = [
       const waiter = await session(url);
       void waiter.query("update users set name = 'waiting' where email = 'prepared@example.com'").catch(() => undefined);
       const observer = await session(url);
-      await until(async () => (await observer.query('select 1 from pg_stat_activity where pid = $1 and wait_event_type = $2', [waiter.pid, 'Lock'])).rowCount === 1, 'the blocked update');
+      await until(
+        async () => (await observer.query('select 1 from pg_stat_activity where pid = $1 and wait_event_type = $2', [waiter.pid, 'Lock'])).rowCount === 1,
+        'the blocked update',
+      );
     },
     flags: ['--prepared-warn', '0', '--prepared-fail', '0', '--blocked-warn', '0', '--blocked-fail', '0'],
     code: 1,
@@ -193,7 +197,7 @@ const CASES: Case[] = [
       await app.query('vacuum analyze tasks');
       // (dropped again: an extra index would be schema drift, a failure of its own)
       await app.query('create index tasks_title_probe on tasks (title); drop index tasks_title_probe');
-      await app.query("copy (select 1) to stdout").catch(() => undefined);
+      await app.query('copy (select 1) to stdout').catch(() => undefined);
     },
     flags: ['--slow-statement-warn', '100'],
     code: 0,
@@ -242,7 +246,8 @@ describe('health on induced problems (private cluster)', () => {
     await until(async () => (await leftBehind()) === 0, 'todo-db sessions to end');
     for (const client of sessions.splice(0)) await client.end().catch(() => undefined);
     await cluster.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'trouble-test'");
-    for (const row of await cluster.query<{ gid: string; database: string }>('select gid, database from pg_prepared_xacts')) await cluster.query(`rollback prepared '${row.gid}'`, row.database);
+    for (const row of await cluster.query<{ gid: string; database: string }>('select gid, database from pg_prepared_xacts'))
+      await cluster.query(`rollback prepared '${row.gid}'`, row.database);
   });
 
   it('at its deadline health stops, cancels its query on the server and prints what it found', async () => {
@@ -269,7 +274,11 @@ describe('health on induced problems (private cluster)', () => {
     // verify has no lock pre-check: with long timeouts it waits on the lock until killed.
     const child = spawn(process.execPath, [BIN, '--url', db.url, '--lock-timeout', '60', '--statement-timeout', '60', 'verify'], { env: cliEnv(), stdio: 'ignore' });
     try {
-      await until(async () => (await cluster.query("select 1 from pg_stat_activity where application_name = 'todo-db' and wait_event_type = 'Lock'")).length > 0, 'verify to wait on the lock', 400);
+      await until(
+        async () => (await cluster.query("select 1 from pg_stat_activity where application_name = 'todo-db' and wait_event_type = 'Lock'")).length > 0,
+        'verify to wait on the lock',
+        400,
+      );
       child.kill('SIGKILL');
       // client_connection_check_interval: the server notices the closed socket while waiting.
       await until(async () => (await leftBehind()) === 0, 'the waiting backend to end', 200);
@@ -304,7 +313,10 @@ describe('health on a healthy database (private cluster)', () => {
   it('on a local setup (DATABASE_URL is the superuser it connects as) the app role is n/a with a hint', async () => {
     const { code, doc } = await health(url, [], { DATABASE_URL: url });
     expect(code).toBe(0);
-    expect(check(doc, 'rls-app-role')).toMatchObject({ status: 'n/a', message: expect.stringMatching(/not named \(name the role the application logs in as: --app-role NAME or --app-url URL\)/) });
+    expect(check(doc, 'rls-app-role')).toMatchObject({
+      status: 'n/a',
+      message: expect.stringMatching(/not named \(name the role the application logs in as: --app-role NAME or --app-url URL\)/),
+    });
   });
 
   it('a named app role that bypasses RLS fails with the fix rls status prints, in plain words', async () => {
@@ -318,7 +330,10 @@ describe('health on a healthy database (private cluster)', () => {
   });
 
   it('a bad --app-url or an empty --app-role is exit 2, as for rls status', async () => {
-    for (const flags of [['--app-url', 'not a url'], ['--app-role', '']]) {
+    for (const flags of [
+      ['--app-url', 'not a url'],
+      ['--app-role', ''],
+    ]) {
       const result = await runCli(['--url', url, 'health', ...flags]);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/^todo-db: .+ \(.+\)\n$/);

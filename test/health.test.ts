@@ -38,7 +38,11 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     const redundant = check(await runHealth(fresh.handle), 'redundant-indexes');
     expect(redundant.status).toBe('ok');
     expect(redundant.details.findings).toEqual([
-      expect.objectContaining({ object: 'idx_tasks_user_id', status: 'ok', message: expect.stringMatching(/covered by idx_tasks_user_completed, idx_tasks_user_created \(\d.* kB\); kept because the v1 contract names it/) }),
+      expect.objectContaining({
+        object: 'idx_tasks_user_id',
+        status: 'ok',
+        message: expect.stringMatching(/covered by idx_tasks_user_completed, idx_tasks_user_created \(\d.* kB\); kept because the v1 contract names it/),
+      }),
     ]);
   });
 
@@ -47,7 +51,9 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
     await sql`create index idx_tasks_dup on tasks (user_id, completed)`.execute(fresh.handle.db);
     const redundant = check(await runHealth(fresh.handle), 'redundant-indexes');
     expect(redundant.status).toBe('warn');
-    expect(redundant.details.findings).toContainEqual(expect.objectContaining({ object: 'idx_tasks_dup', status: 'warn', message: expect.stringMatching(/covered by idx_tasks_user_completed/) }));
+    expect(redundant.details.findings).toContainEqual(
+      expect.objectContaining({ object: 'idx_tasks_dup', status: 'warn', message: expect.stringMatching(/covered by idx_tasks_user_completed/) }),
+    );
     expect(redundant.fix).toMatch(/DROP INDEX CONCURRENTLY/);
   });
 
@@ -79,7 +85,9 @@ describe.each(SERVER_BACKENDS)('health on %s', (backend) => {
   it('fails when RLS is enabled but not forced', async () => {
     await migrateUp(fresh.handle);
     await sql`alter table users no force row level security`.execute(fresh.handle.db);
-    expect(check(await runHealth(fresh.handle), 'rls-tables').details.findings).toEqual([expect.objectContaining({ object: 'users', status: 'fail', message: expect.stringMatching(/not forced/) })]);
+    expect(check(await runHealth(fresh.handle), 'rls-tables').details.findings).toEqual([
+      expect.objectContaining({ object: 'users', status: 'fail', message: expect.stringMatching(/not forced/) }),
+    ]);
   });
 
   it('fails when the application logs in as a role that bypasses RLS', async () => {

@@ -91,7 +91,7 @@ describe('what a finding says', () => {
   });
 
   it('reports SQL that does not parse with the parser message and position, as an error', async () => {
-    const result = await lintSql(loaded.handle, "select 1;\nalter tabel tasks add column due_at timestamptz;");
+    const result = await lintSql(loaded.handle, 'select 1;\nalter tabel tasks add column due_at timestamptz;');
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]).toMatchObject({ id: 'parse-error', status: 'fail', details: { line: 2 } });
     expect(result.findings[0]!.message).toContain('syntax error at or near "tabel"');
@@ -99,7 +99,8 @@ describe('what a finding says', () => {
   });
 
   it('an allow comment with a reason silences its rule on the next statement only', async () => {
-    const text = "set lock_timeout = '2s';\n-- todo-db-lint-allow: non-concurrent-index maintenance window\ncreate index a on tasks (title);\ncreate index b on tasks (description);";
+    const text =
+      "set lock_timeout = '2s';\n-- todo-db-lint-allow: non-concurrent-index maintenance window\ncreate index a on tasks (title);\ncreate index b on tasks (description);";
     const result = await lintSql(loaded.handle, text);
     const index = result.findings.filter((f) => f.id === 'non-concurrent-index');
     expect(index.map((f) => [f.details.line, f.status, f.details.allowed])).toEqual([

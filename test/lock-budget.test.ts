@@ -73,7 +73,15 @@ describe('a lock budget for every DDL statement (PostgreSQL)', () => {
     await sql`delete from kysely_migration where name = ${name}`.execute(handle.db);
     await sql`delete from todo_db_migration_checksum where name = ${name}`.execute(handle.db);
   };
-  const hasNote = async () => (await handle.db.selectFrom('information_schema.columns' as any).select('column_name').where('table_name', '=', 'tasks').where('column_name', '=', 'note').execute()).length === 1;
+  const hasNote = async () =>
+    (
+      await handle.db
+        .selectFrom('information_schema.columns' as any)
+        .select('column_name')
+        .where('table_name', '=', 'tasks')
+        .where('column_name', '=', 'note')
+        .execute()
+    ).length === 1;
 
   it('retries while an idle transaction holds tasks, names it, keeps app queries flowing, and applies once it ends', async () => {
     copy = copyMigrations({ '0007_add_note.js': ADD_COLUMN });
@@ -136,7 +144,9 @@ describe('a lock budget for every DDL statement (PostgreSQL)', () => {
     const result = await run;
     expect(sawInvalid).toBe(true);
     expect(result.steps[0]?.lockRetries?.lockTimeouts).toBeGreaterThan(0);
-    const { rows } = await app.query<{ valid: boolean }>(`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'idx_tasks_title'`);
+    const { rows } = await app.query<{ valid: boolean }>(
+      `select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'idx_tasks_title'`,
+    );
     expect(rows).toEqual([{ valid: true }]);
     await forget('0007_concurrent_index', 'drop index idx_tasks_title');
   });

@@ -2,16 +2,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  MigrationFailedError,
-  PACKAGE_MIGRATIONS_DIR,
-  UnsupportedError,
-  UsageError,
-  migrateDown,
-  migrateUp,
-  migrationStatus,
-  type TodoDatabase,
-} from '../src/index.js';
+import { MigrationFailedError, PACKAGE_MIGRATIONS_DIR, UnsupportedError, UsageError, migrateDown, migrateUp, migrationStatus, type TodoDatabase } from '../src/index.js';
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { copyMigrations } from './support/migrations-copy.js';
 
@@ -64,7 +55,12 @@ describe.each(ALL_BACKENDS)('migrations on %s', (backend) => {
   it('reverts the newest, down to a named one, and all', async () => {
     await migrateUp(fresh.handle);
     expect((await migrateDown(fresh.handle)).steps.map((s) => s.name)).toEqual(['0006_better_auth']);
-    expect((await migrateDown(fresh.handle, { to: '0001_create_users' })).steps.map((s) => s.name)).toEqual(['0005_tasks_archive', '0004_row_level_security', '0003_updated_at_triggers', '0002_create_tasks']);
+    expect((await migrateDown(fresh.handle, { to: '0001_create_users' })).steps.map((s) => s.name)).toEqual([
+      '0005_tasks_archive',
+      '0004_row_level_security',
+      '0003_updated_at_triggers',
+      '0002_create_tasks',
+    ]);
     expect(await userTables(fresh.handle)).toEqual(['users']);
     expect((await migrateDown(fresh.handle, { all: true })).steps.map((s) => s.name)).toEqual(['0001_create_users']);
     expect(await userTables(fresh.handle)).toEqual([]);
@@ -170,7 +166,9 @@ export async function down(db) { await sql\`alter table tasks drop column priori
       expect((error as MigrationFailedError).migration).toBe('0007_half_done');
       expect((error as Error).message).toMatch(/rolled back: relation "no_such_table" does not exist/);
       expect((error as MigrationFailedError).result.steps).toEqual([]);
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns where table_name = 'tasks' and column_name = 'priority'`.execute(fresh.handle.db);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns where table_name = 'tasks' and column_name = 'priority'`.execute(
+        fresh.handle.db,
+      );
       expect(rows[0]?.n).toBe(0);
       const status = await migrationStatus(fresh.handle, { dir: copy.dir });
       expect(status.migrations.find((m) => m.name === '0007_half_done')?.state).toBe('pending');
@@ -186,7 +184,9 @@ export async function down(db) { await sql\`alter table tasks drop column priori
     expect(result.steps[1]?.sql?.join('\n')).toMatch(/create index "idx_tasks_user_created" on "tasks" \("user_id", "created_at" desc\)/);
     const status = await migrationStatus(fresh.handle);
     expect(status.pending).toBe(NAMES.length);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name in ('users', 'tasks', 'tasks_archive')`.execute(fresh.handle.db);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name in ('users', 'tasks', 'tasks_archive')`.execute(
+      fresh.handle.db,
+    );
     expect(rows[0]?.n).toBe(0);
     await migrateUp(fresh.handle);
     const down = await migrateDown(fresh.handle, { all: true, dryRun: true });
@@ -205,5 +205,3 @@ describe('pg-mem limits', () => {
     }
   });
 });
-
-

@@ -25,18 +25,32 @@ describe.each(SERVER_BACKENDS)('monitor on %s', (backend) => {
     expect(result.patterns.map((p) => [p.id, p.status, p.executionMs])).toEqual(QUERY_PATTERNS.map((p) => [p.id, 'n/a', null]));
   });
 
-  it('lists every index of the contract\'s tables with a verdict; idx_tasks_user_id is redundant', async () => {
+  it("lists every index of the contract's tables with a verdict; idx_tasks_user_id is redundant", async () => {
     const { ok, indexes } = await monitorIndexes(fresh.handle);
     expect(ok).toBe(true);
     expect(indexes.map((i) => i.index).sort()).toEqual(
       [
-        ...['idx_tasks_created_at', 'idx_tasks_updated_at', 'idx_tasks_user_completed', 'idx_tasks_user_created', 'idx_tasks_user_id', 'idx_users_created_at', 'idx_users_email', 'tasks_pkey', 'users_pkey'],
+        ...[
+          'idx_tasks_created_at',
+          'idx_tasks_updated_at',
+          'idx_tasks_user_completed',
+          'idx_tasks_user_created',
+          'idx_tasks_user_id',
+          'idx_users_created_at',
+          'idx_users_email',
+          'tasks_pkey',
+          'users_pkey',
+        ],
         ...['idx_tasks_archive_user_archived', 'tasks_archive_pkey'],
         ...['accounts_pkey', 'idx_accounts_provider_account', 'idx_accounts_user_id', 'idx_sessions_token', 'idx_sessions_user_id', 'sessions_pkey'],
         ...['idx_verifications_identifier', 'verifications_pkey'],
       ].sort(),
     );
-    expect(indexes.find((i) => i.index === 'idx_tasks_user_id')).toMatchObject({ verdict: 'redundant', coveredBy: ['idx_tasks_user_completed', 'idx_tasks_user_created'], bytes: expect.any(Number) });
+    expect(indexes.find((i) => i.index === 'idx_tasks_user_id')).toMatchObject({
+      verdict: 'redundant',
+      coveredBy: ['idx_tasks_user_completed', 'idx_tasks_user_created'],
+      bytes: expect.any(Number),
+    });
     expect(indexes.filter((i) => i.verdict === 'redundant').map((i) => i.index)).toEqual(['idx_tasks_user_id']);
     expect(indexes.find((i) => i.index === 'tasks_pkey')?.verdict).toBe('used');
   });
@@ -57,10 +71,13 @@ describe.each(SERVER_BACKENDS)('monitor on %s', (backend) => {
     expect(await count()).toBe(USERS * TASKS_PER_USER);
   });
 
-  it('runs the patterns for a user with a typical number of tasks, not the newest task\'s owner', async () => {
+  it("runs the patterns for a user with a typical number of tasks, not the newest task's owner", async () => {
     // A user with three tasks that are the newest of all: the old choice.
     const [few] = await fresh.handle.db.insertInto('users').values({ email: 'few-tasks@example.com' }).returning('id').execute();
-    await fresh.handle.db.insertInto('tasks').values([1, 2, 3].map((i) => ({ user_id: few!.id, title: `newest ${i}`, created_at: new Date(Date.now() + i * 1000) }))).execute();
+    await fresh.handle.db
+      .insertInto('tasks')
+      .values([1, 2, 3].map((i) => ({ user_id: few!.id, title: `newest ${i}`, created_at: new Date(Date.now() + i * 1000) })))
+      .execute();
     const result = await monitorQueries(fresh.handle);
     expect(result.userId).not.toBe(few!.id);
     expect(result.userTasks).toBe(TASKS_PER_USER);

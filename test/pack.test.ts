@@ -17,7 +17,18 @@ describe('npm pack', () => {
   it('ships dist, bin, migrations, seeds, sql, docs and README, and nothing else', () => {
     expect(existsSync(new URL('../dist/src/index.js', import.meta.url)), 'dist is built').toBe(true);
     const files = packedFiles();
-    for (const path of ['package.json', 'README.md', 'bin/todo-db.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'migrations/0001_create_users.js', 'seeds/0001_development.js', 'sql/rls.sql', 'docs/migrations.md']) {
+    for (const path of [
+      'package.json',
+      'README.md',
+      'bin/todo-db.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/cli/main.js',
+      'migrations/0001_create_users.js',
+      'seeds/0001_development.js',
+      'sql/rls.sql',
+      'docs/migrations.md',
+    ]) {
       expect(files, path).toContain(path);
     }
     const tops = new Set(files.map((f) => (f.includes('/') ? f.split('/')[0]! + '/' : f)));

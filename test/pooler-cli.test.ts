@@ -47,7 +47,10 @@ describe('todo-db through a transaction pooler', () => {
         expect(await recorded(db.name)).toEqual(MIGRATIONS);
         expect(await inconsistentMigrations(db.name)).toEqual([]);
         // The lock was transaction-level: nothing is left holding it on any server connection.
-        const held = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database where l.locktype = 'advisory' and d.datname = current_database()`, db.name);
+        const held = await adminQuery<{ n: number }>(
+          `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database where l.locktype = 'advisory' and d.datname = current_database()`,
+          db.name,
+        );
         expect(held[0]?.n).toBe(0);
         const again = await runCli(['--url', bouncer.url(db.name), 'migrate', 'up']);
         expect(again.code, again.stderr).toBe(0);

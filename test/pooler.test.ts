@@ -29,8 +29,14 @@ describe('through a transaction pooler (PgBouncer, 2 server connections)', () =>
     admin = await openDatabase({ url: db.url });
     await migrateUp(admin);
     await sql.raw(`create role ${role} login nosuperuser nobypassrls; grant todo_app to ${role}`).execute(admin.db);
-    await admin.db.insertInto('users').values(users.map((id) => ({ id, email: `pooler-${id}@example.com` }))).execute();
-    await admin.db.insertInto('tasks').values(users.flatMap((user_id) => Array.from({ length: TASKS_EACH }, (_, i) => ({ user_id, title: `task ${i}` })))).execute();
+    await admin.db
+      .insertInto('users')
+      .values(users.map((id) => ({ id, email: `pooler-${id}@example.com` })))
+      .execute();
+    await admin.db
+      .insertInto('tasks')
+      .values(users.flatMap((user_id) => Array.from({ length: TASKS_EACH }, (_, i) => ({ user_id, title: `task ${i}` }))))
+      .execute();
     bouncer = await startPgbouncer({ users: [role] });
     app = await openDatabase({ url: bouncer.url(db.name, role) });
   });
@@ -81,11 +87,23 @@ describe('through a transaction pooler (PgBouncer, 2 server connections)', () =>
             tally.foreign += seen.owners.filter((id) => id !== me).length;
             // Outside a transaction, on whichever server connection comes next.
             tally.leaked += await leakedSetting(app);
-            tally.bareRows += Number((await app.db.selectFrom('tasks').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+            tally.bareRows += Number(
+              (
+                await app.db
+                  .selectFrom('tasks')
+                  .select((e) => e.fn.countAll().as('n'))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            );
           }
         }),
       );
-      expect({ foreign: tally.foreign, leaked: tally.leaked, bareRows: tally.bareRows, mismatched: tally.mismatched }).toEqual({ foreign: 0, leaked: 0, bareRows: 0, mismatched: 0 });
+      expect({ foreign: tally.foreign, leaked: tally.leaked, bareRows: tally.bareRows, mismatched: tally.mismatched }).toEqual({
+        foreign: 0,
+        leaked: 0,
+        bareRows: 0,
+        mismatched: 0,
+      });
       expect(tally.pids.size).toBeLessThanOrEqual(2);
       expect(await serverConnections(db.name, role)).toBeLessThanOrEqual(2);
     });
@@ -145,9 +163,10 @@ describe('through a transaction pooler (PgBouncer, 2 server connections)', () =>
       expect(await leakedSetting(app)).toBe(1);
     } finally {
       // Clear it on both server connections: two transactions open at once take both.
-      const clear = () => app.db.transaction().execute(async (trx) => {
-        await sql`select set_config('app.current_user_id', '', false), pg_sleep(0.05)`.execute(trx);
-      });
+      const clear = () =>
+        app.db.transaction().execute(async (trx) => {
+          await sql`select set_config('app.current_user_id', '', false), pg_sleep(0.05)`.execute(trx);
+        });
       await Promise.all([clear(), clear()]);
     }
     expect(await leakedSetting(app)).toBe(0);

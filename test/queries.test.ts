@@ -1,15 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  QUERY_PATTERNS,
-  countTasksByStatus,
-  createTask,
-  deleteTask,
-  listIncompleteTasks,
-  listTasks,
-  migrateUp,
-  toggleTask,
-  updateTask,
-} from '../src/index.js';
+import { QUERY_PATTERNS, countTasksByStatus, createTask, deleteTask, listIncompleteTasks, listTasks, migrateUp, toggleTask, updateTask } from '../src/index.js';
 import { ALL_BACKENDS, openFresh } from './support/backends.js';
 
 describe.each(ALL_BACKENDS)('query patterns on %s', (backend) => {
@@ -31,7 +21,7 @@ describe.each(ALL_BACKENDS)('query patterns on %s', (backend) => {
     await fresh?.close();
   });
 
-  it('creates, lists newest first, updates, toggles, counts and deletes a user\'s tasks', async () => {
+  it("creates, lists newest first, updates, toggles, counts and deletes a user's tasks", async () => {
     const { db } = fresh.handle;
     const first = await createTask(db, { user_id: alice, title: 'first', created_at: new Date('2026-01-01T00:00:00Z') });
     const second = await createTask(db, { user_id: alice, title: 'second', created_at: new Date('2026-01-02T00:00:00Z') });
@@ -52,7 +42,7 @@ describe.each(ALL_BACKENDS)('query patterns on %s', (backend) => {
     expect(await countTasksByStatus(db, bob)).toEqual({ completed: 0, open: 1 });
   });
 
-  it('never touches a task through another user\'s id', async () => {
+  it("never touches a task through another user's id", async () => {
     const { db } = fresh.handle;
     const task = await createTask(db, { user_id: alice, title: 'mine' });
     expect(await updateTask(db, task.id, bob, { title: 'stolen', description: null })).toBeUndefined();

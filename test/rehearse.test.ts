@@ -134,7 +134,23 @@ describe('migrate rehearse (PostgreSQL)', () => {
     const report = join(tmpdir(), `tododb-rehearse-${process.pid}.svg`);
     try {
       const run = await withRoleLock('shared', () =>
-        runCli(['migrate', 'rehearse', '--url', database.url, '--migrations-dir', copy.dir, '--baseline', '1', '--concurrency', '2', '--budget-p99', '0.001', '--json', '--report', report]),
+        runCli([
+          'migrate',
+          'rehearse',
+          '--url',
+          database.url,
+          '--migrations-dir',
+          copy.dir,
+          '--baseline',
+          '1',
+          '--concurrency',
+          '2',
+          '--budget-p99',
+          '0.001',
+          '--json',
+          '--report',
+          report,
+        ]),
       );
       expect(run.code).toBe(1);
       const doc = JSON.parse(run.stdout) as RehearsalResult;
@@ -164,7 +180,23 @@ describe('migrate rehearse (PostgreSQL)', () => {
     const scratch = await createTestDatabase('rehearse_copy');
     try {
       const run = await withRoleLock('shared', () =>
-        runCli(['migrate', 'rehearse', '--url', database.url, '--rehearse-url', scratch.url, '--migrations-dir', copy.dir, '--baseline', '1', '--concurrency', '1', '--budget-p99', '1000000', '--json']),
+        runCli([
+          'migrate',
+          'rehearse',
+          '--url',
+          database.url,
+          '--rehearse-url',
+          scratch.url,
+          '--migrations-dir',
+          copy.dir,
+          '--baseline',
+          '1',
+          '--concurrency',
+          '1',
+          '--budget-p99',
+          '1000000',
+          '--json',
+        ]),
       );
       expect(run.code).toBe(0);
       const doc = JSON.parse(run.stdout) as RehearsalResult;

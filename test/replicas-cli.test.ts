@@ -45,7 +45,8 @@ const FINGERPRINT = `
          (select count(*) from users)::int as users, (select count(*) from tasks)::int as tasks, (select count(*) from tasks_archive)::int as archived,
          (select string_agg(polname, ',' order by polname) from pg_policy) as policies`;
 const fingerprint = async (cluster: ReplicaPair['standby']) => (await cluster.query(FINGERPRINT))[0];
-const relations = async (cluster: ReplicaPair['standby']) => (await cluster.query<{ r: string }>("select string_agg(relname, ',' order by relname) as r from pg_class where relnamespace = 'public'::regnamespace"))[0]!.r;
+const relations = async (cluster: ReplicaPair['standby']) =>
+  (await cluster.query<{ r: string }>("select string_agg(relname, ',' order by relname) as r from pg_class where relnamespace = 'public'::regnamespace"))[0]!.r;
 
 async function paused<T>(fn: () => Promise<T>): Promise<T> {
   await pair.standby.query('select pg_wal_replay_pause()');
@@ -128,7 +129,9 @@ describe('read commands on the standby', () => {
       const run = await cli(S, ...args);
       const lines = oneLine(run.stderr);
       expect({ args, code: run.code, lines: lines.length }).toEqual({ args, code: 2, lines: 1 });
-      expect(lines[0]).toMatch(new RegExp(`^todo-db: .* is a standby \\(read-only: it replays its primary's WAL\\) \\(run it against the primary, 127\\.0\\.0\\.1:${pair.primary.port}`));
+      expect(lines[0]).toMatch(
+        new RegExp(`^todo-db: .* is a standby \\(read-only: it replays its primary's WAL\\) \\(run it against the primary, 127\\.0\\.0\\.1:${pair.primary.port}`),
+      );
     }
     expect(existsSync(join(work, 'never.dump'))).toBe(false);
     expect(await fingerprint(pair.standby)).toEqual(before);
@@ -136,7 +139,7 @@ describe('read commands on the standby', () => {
   });
 
   it('the same read-only path serves a primary role whose transactions are read-only', async () => {
-    await pair.primary.query("create role todo_reader login in role pg_read_all_data; alter role todo_reader set default_transaction_read_only = on");
+    await pair.primary.query('create role todo_reader login in role pg_read_all_data; alter role todo_reader set default_transaction_read_only = on');
     const reader = pair.primary.url('postgres', 'todo_reader');
     expect((await cli(reader, 'verify')).code).toBe(0);
     const queries = await json(reader, 'monitor', 'queries');
@@ -162,7 +165,11 @@ describe('replication in health', () => {
         expect(standby.details.replayLagBytes).toBeGreaterThan(0);
         expect(check('replication-slots').status).toBe('warn');
         const gone = check('replication-slots').details.findings.find((f: any) => f.object === 'slot todo_gone_standby');
-        expect(gone).toMatchObject({ status: 'warn', fix: "if its standby or subscriber is gone for good: select pg_drop_replication_slot('todo_gone_standby');", details: { active: false } });
+        expect(gone).toMatchObject({
+          status: 'warn',
+          fix: "if its standby or subscriber is gone for good: select pg_drop_replication_slot('todo_gone_standby');",
+          details: { active: false },
+        });
         expect(gone.details.retainedBytes).toBeGreaterThan(0);
         expect(check('replication-slots').details.findings.find((f: any) => f.object === `slot ${pair.slot}`)).toMatchObject({ status: 'ok', details: { active: true } });
         expect(check('replication-settings')).toMatchObject({ status: 'ok', details: { value: 'replica' } });
@@ -190,7 +197,9 @@ describe('migrate up --wait-replicas while the standby lags', () => {
       const run = await cli(P, 'migrate', 'up', '--wait-replicas=2');
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/✓ 9001_replica_probe +applied/);
-      expect(oneLine(run.stderr)).toEqual([expect.stringMatching(new RegExp(`^todo-db: standby ${pair.standbyName} has not replayed \\d+/[0-9A-F]+ after \\d+ ms: ${pair.standbyName}: [\\d.]+ k?B behind`))]);
+      expect(oneLine(run.stderr)).toEqual([
+        expect.stringMatching(new RegExp(`^todo-db: standby ${pair.standbyName} has not replayed \\d+/[0-9A-F]+ after \\d+ ms: ${pair.standbyName}: [\\d.]+ k?B behind`)),
+      ]);
       expect((await pair.primary.query("select to_regclass('replica_probe') as t"))[0].t).toBe('replica_probe');
       expect((await pair.standby.query("select to_regclass('replica_probe') as t"))[0].t).toBeNull();
     });
@@ -219,7 +228,9 @@ describe('migrate up --wait-replicas while the standby lags', () => {
     pair.standby.stop();
     const code = await run.exited;
     expect(code).toBe(3);
-    expect(oneLine(run.stderr())).toEqual([expect.stringMatching(new RegExp(`^todo-db: replica postgres://postgres@127\\.0\\.0\\.1:${pair.standby.port}/postgres disconnected while todo-db waited for it to replay`))]);
+    expect(oneLine(run.stderr())).toEqual([
+      expect.stringMatching(new RegExp(`^todo-db: replica postgres://postgres@127\\.0\\.0\\.1:${pair.standby.port}/postgres disconnected while todo-db waited for it to replay`)),
+    ]);
     expect(run.output()).toMatch(/✓ 9002_replica_probe +applied/);
   });
 });

@@ -28,7 +28,19 @@ const DRIFTS = [
   {
     name: 'RLS disabled on tasks',
     sql: 'alter table tasks disable row level security',
-    failed: ['tasks:read-all:no-user-set', 'tasks:update-all:no-user-set', 'tasks:delete-all:no-user-set', 'tasks:insert-as-a:no-user-set', 'tasks:read-others:user-A', 'tasks:update-all:user-A', 'tasks:steal:user-A', 'tasks:give-away:user-A', 'tasks:delete-all:user-A', 'tasks:insert-other:user-A', 'rls-not-forced'],
+    failed: [
+      'tasks:read-all:no-user-set',
+      'tasks:update-all:no-user-set',
+      'tasks:delete-all:no-user-set',
+      'tasks:insert-as-a:no-user-set',
+      'tasks:read-others:user-A',
+      'tasks:update-all:user-A',
+      'tasks:steal:user-A',
+      'tasks:give-away:user-A',
+      'tasks:delete-all:user-A',
+      'tasks:insert-other:user-A',
+      'rls-not-forced',
+    ],
     findings: ['rls-disabled'],
   },
   {
@@ -97,7 +109,13 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
         expect(status.ok).toBe(true);
         expect(status.appRole).toMatchObject({ name: app.name, superuser: false, bypassRls: false, owns: [], inheritsAppRole: true });
         expect(status.tables).toEqual(
-          ['users', 'accounts', 'sessions', 'tasks', 'tasks_archive', 'verifications'].map((table) => ({ table, exists: true, enabled: true, forced: true, owner: fresh.handle.server.user })),
+          ['users', 'accounts', 'sessions', 'tasks', 'tasks_archive', 'verifications'].map((table) => ({
+            table,
+            exists: true,
+            enabled: true,
+            forced: true,
+            owner: fresh.handle.server.user,
+          })),
         );
         expect(status.policies.map((p) => `${p.table}.${p.name} ${p.command}`)).toEqual([
           'users.users_auth_service ALL',
@@ -158,7 +176,8 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
         {
           subject: 'policy tasks.tasks_update_own',
           before: 'UPDATE TO todo_app USING (user_id = ( SELECT app_current_user_id() AS app_current_user_id)) WITH CHECK true',
-          after: 'UPDATE TO todo_app USING (user_id = ( SELECT app_current_user_id() AS app_current_user_id)) WITH CHECK (user_id = ( SELECT app_current_user_id() AS app_current_user_id))',
+          after:
+            'UPDATE TO todo_app USING (user_id = ( SELECT app_current_user_id() AS app_current_user_id)) WITH CHECK (user_id = ( SELECT app_current_user_id() AS app_current_user_id))',
         },
       ]);
     });
@@ -174,7 +193,9 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
       expect(await codes(bypass.name)).toEqual(['app-role-bypassrls']);
       expect(await codes(outsider.name)).toEqual(['app-role-not-member']);
       expect(await codes('no_such_role_anywhere')).toEqual(['app-role-missing']);
-      await sql.raw(`alter table users owner to ${owner.name}; alter table tasks owner to ${owner.name}; alter table tasks_archive owner to ${owner.name}`).execute(fresh.handle.db);
+      await sql
+        .raw(`alter table users owner to ${owner.name}; alter table tasks owner to ${owner.name}; alter table tasks_archive owner to ${owner.name}`)
+        .execute(fresh.handle.db);
       const status = await rlsStatus(fresh.handle, { appRole: owner.name });
       expect(status.findings.map((f) => [f.code, f.fix])).toEqual([
         ['app-role-owner', 'ALTER TABLE users OWNER TO <maintenance role>; ALTER TABLE tasks OWNER TO <maintenance role>; ALTER TABLE tasks_archive OWNER TO <maintenance role>;'],
@@ -183,7 +204,9 @@ describe.each(SERVER_BACKENDS)('row-level security on %s', (backend: BackendName
       // The application URL names the role as well as --app-role does.
       const url = backend === 'postgres' ? `postgres://${bypass.name}:secret@127.0.0.1:5432/x` : fresh.backend.url;
       // PGlite's one user is the superuser, which still owns the auth tables here.
-      expect((await rlsStatus(fresh.handle, { appUrl: url })).findings.map((f) => f.code)).toEqual(backend === 'postgres' ? ['app-role-bypassrls'] : ['app-role-superuser', 'app-role-owner']);
+      expect((await rlsStatus(fresh.handle, { appUrl: url })).findings.map((f) => f.code)).toEqual(
+        backend === 'postgres' ? ['app-role-bypassrls'] : ['app-role-superuser', 'app-role-owner'],
+      );
     } finally {
       await sql.raw(`alter table users owner to current_user; alter table tasks owner to current_user; alter table tasks_archive owner to current_user`).execute(fresh.handle.db);
       for (const role of [bypass, owner, outsider]) await role.drop();

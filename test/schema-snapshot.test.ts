@@ -67,7 +67,14 @@ describe('the committed snapshot', () => {
     const text = readFileSync(PACKAGE_SNAPSHOT_PATH, 'utf8');
     expect(text).toMatch(/^ {4}"column tasks\.title": \{"attrs":\{.*\},"kind":"column","object":"tasks\.title","table":"tasks"\},$/m);
     const snapshot = readSnapshot(PACKAGE_SNAPSHOT_PATH);
-    expect(snapshot.migrations.map((m) => m.name)).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth']);
+    expect(snapshot.migrations.map((m) => m.name)).toEqual([
+      '0001_create_users',
+      '0002_create_tasks',
+      '0003_updated_at_triggers',
+      '0004_row_level_security',
+      '0005_tasks_archive',
+      '0006_better_auth',
+    ]);
   });
 });
 
@@ -98,7 +105,9 @@ describe('todo-db schema snapshot --check and schema types --check', () => {
     expect(result.stdout).toMatch(/✗ tasks_archive\.archived_at differs from the snapshot/);
     expect(result.stdout).toMatch(/is stale: run `todo-db schema snapshot`/);
     const json = JSON.parse((await runCli(['--migrations-dir', copy.dir, '--json', 'schema', 'snapshot', '--check', '--out', snap])).stdout);
-    expect(json.findings).toContainEqual(expect.objectContaining({ id: 'snapshot-added', object: 'tasks_archive.note', status: 'fail', details: { migration: '0005_tasks_archive', change: 'added' } }));
+    expect(json.findings).toContainEqual(
+      expect.objectContaining({ id: 'snapshot-added', object: 'tasks_archive.note', status: 'fail', details: { migration: '0005_tasks_archive', change: 'added' } }),
+    );
     // regenerated, it passes
     expect((await runCli(['--migrations-dir', copy.dir, 'schema', 'snapshot', '--out', snap])).code).toBe(0);
     expect((await runCli(['--migrations-dir', copy.dir, 'schema', 'snapshot', '--check', '--out', snap])).code).toBe(0);
@@ -170,7 +179,11 @@ describe('a new table in the snapshot reaches every derived list', () => {
       expect((await lib.verifySchema(handle)).ok).toBe(true);
       // rls apply repairs what the snapshot declares on the app's own table too
       await sql.raw('alter table notes no force row level security; drop policy notes_select_own on notes; revoke delete on notes from todo_app').execute(handle.db);
-      expect((await lib.verifySchema(handle)).findings.map((f) => f.object).sort()).toEqual(['grant on notes to todo_app', 'policy notes_select_own', 'row-level security on notes']);
+      expect((await lib.verifySchema(handle)).findings.map((f) => f.object).sort()).toEqual([
+        'grant on notes to todo_app',
+        'policy notes_select_own',
+        'row-level security on notes',
+      ]);
       expect((await lib.applyRls(handle)).ranScript).toBe(true);
       expect((await lib.verifySchema(handle)).findings).toEqual([]);
       const cleaned = await lib.cleanup(handle);

@@ -44,8 +44,15 @@ describe.each(ALL_BACKENDS)('development seed on %s', (backend) => {
     await db.insertInto('users').values({ id: '11111111-1111-4111-8111-111111111111', email: 'real@person.org', name: 'Real' }).execute();
     await db.updateTable('users').set({ name: 'Alice Edited' }).where('email', '=', 'alice@example.com').execute();
     const [victim, edited] = before.tasks;
-    await db.updateTable('tasks').set({ title: 'changed', completed: false }).where('id', '=', edited!.id as string).execute();
-    await db.deleteFrom('tasks').where('id', '=', victim!.id as string).execute();
+    await db
+      .updateTable('tasks')
+      .set({ title: 'changed', completed: false })
+      .where('id', '=', edited!.id as string)
+      .execute();
+    await db
+      .deleteFrom('tasks')
+      .where('id', '=', victim!.id as string)
+      .execute();
     const other = await dump(fresh.handle);
     const result = await seedDevelopment(fresh.handle);
     expect(result.users).toEqual({ inserted: 0, updated: 1, unchanged: 2 });

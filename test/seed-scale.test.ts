@@ -75,7 +75,15 @@ describe.each(SERVER_BACKENDS)('scale seed on %s', (backend) => {
     const before = await taskCatalog(fresh.handle);
     expect(before).toHaveLength(5 + 1 + 2 + 1); // 5 indexes and the primary key's, then pkey, fkey and check constraints
     const first = await seedScale(fresh.handle, { users: 30, tasksPerUser: 4, seed: 1 });
-    expect([...first.rebuilt].sort()).toEqual(['idx_tasks_created_at', 'idx_tasks_updated_at', 'idx_tasks_user_completed', 'idx_tasks_user_created', 'idx_tasks_user_id', 'tasks_pkey', 'tasks_user_id_fkey']);
+    expect([...first.rebuilt].sort()).toEqual([
+      'idx_tasks_created_at',
+      'idx_tasks_updated_at',
+      'idx_tasks_user_completed',
+      'idx_tasks_user_created',
+      'idx_tasks_user_id',
+      'tasks_pkey',
+      'tasks_user_id_fkey',
+    ]);
     expect(await taskCatalog(fresh.handle)).toEqual(before);
     expect((await verifySchema(fresh.handle)).findings).toEqual([]);
     expect(first.indexes).toMatchObject({ strategy: 'rebuild', existing: 0, reason: expect.stringMatching(/^tasks is empty: .*locked exclusively/) });
@@ -103,7 +111,11 @@ describe.each(SERVER_BACKENDS)('scale seed on %s', (backend) => {
     expect(await taskCatalog(fresh.handle)).toEqual(before);
     expect((await verifySchema(fresh.handle)).findings).toEqual([]);
     // The development rows are still there, under their users.
-    const { rows: dev } = await sql<{ n: number }>`select count(*)::int as n from tasks t join users u on u.id = t.user_id where u.email in ('alice@example.com', 'bob@example.com', 'carol@example.com')`.execute(fresh.handle.db);
+    const { rows: dev } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from tasks t join users u on u.id = t.user_id where u.email in ('alice@example.com', 'bob@example.com', 'carol@example.com')`.execute(
+      fresh.handle.db,
+    );
     expect(dev[0]?.n).toBe(14);
     // The index phase is announced before the first build and names each one; then commit, then VACUUM.
     const phases = events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1]);
@@ -113,7 +125,9 @@ describe.each(SERVER_BACKENDS)('scale seed on %s', (backend) => {
     expect(indexEvents.at(-1)).toEqual({ phase: 'indexes', done: 7, total: 7 });
     expect(result).toMatchObject({ vacuumed: true, analyzed: true });
     // VACUUM set the visibility map (ANALYZE alone leaves it empty): index-only scans can skip the heap.
-    const { rows } = await sql<{ visible: number; pages: number }>`select relallvisible as visible, relpages as pages from pg_class where relname = 'tasks'`.execute(fresh.handle.db);
+    const { rows } = await sql<{ visible: number; pages: number }>`select relallvisible as visible, relpages as pages from pg_class where relname = 'tasks'`.execute(
+      fresh.handle.db,
+    );
     expect(rows[0]!.visible).toBeGreaterThan(0);
     expect(rows[0]!.visible).toBe(rows[0]!.pages);
   });
@@ -208,7 +222,7 @@ describe.each(ALL_BACKENDS)('bulk load on %s', (backend) => {
     expect(back).toEqual(tasks);
   });
 
-  it('loads a small scale seed with the backend\'s fastest method', async () => {
+  it("loads a small scale seed with the backend's fastest method", async () => {
     const result = await seedScale(fresh.handle, { users: 6, tasksPerUser: 3, seed: 11 });
     expect(result.method).toBe({ postgres: 'copy', pglite: 'blob-copy', pgmem: 'insert' }[backend]);
     expect(await fresh.handle.db.selectFrom('tasks').selectAll().execute()).toHaveLength(18);
@@ -241,8 +255,7 @@ describe('scale data', () => {
       ids.add(t.id);
       const created = Date.parse(t.created_at);
       const updated = Date.parse(t.updated_at);
-      const ok =
-        UUID4.test(t.id) && t.title.trim().length > 0 && t.title.length <= 200 && created <= updated && updated <= SCALE_EPOCH && created > SCALE_EPOCH - 731 * 86_400_000;
+      const ok = UUID4.test(t.id) && t.title.trim().length > 0 && t.title.length <= 200 && created <= updated && updated <= SCALE_EPOCH && created > SCALE_EPOCH - 731 * 86_400_000;
       if (!ok) bad.push(JSON.stringify(t));
       if (t.completed) completed++;
     }

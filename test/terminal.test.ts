@@ -36,7 +36,23 @@ writeFileSync(RECORD_EXIT, "process.on('exit', (code) => require('node:fs').writ
  */
 function start(args: readonly string[]): string {
   const name = `s${++sessions}`;
-  tmux('new-session', '-d', '-s', name, '-e', `TODO_DB_TEST_EXIT_FILE=${codeFile(name)}`, '-x', String(COLUMNS), '-y', '50', process.execPath, '--require', RECORD_EXIT, BIN, ...args);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-e',
+    `TODO_DB_TEST_EXIT_FILE=${codeFile(name)}`,
+    '-x',
+    String(COLUMNS),
+    '-y',
+    '50',
+    process.execPath,
+    '--require',
+    RECORD_EXIT,
+    BIN,
+    ...args,
+  );
   tmux('pipe-pane', '-o', '-t', name, `cat > ${join(logs, name)}`);
   return name;
 }
@@ -50,7 +66,10 @@ const codeFile = (name: string) => join(logs, `${name}.code`);
 const exited = (name: string) => existsSync(codeFile(name)) && tmux('display', '-p', '-t', name, '#{pane_dead}').trim() === '1';
 const exitCode = (name: string) => Number(readFileSync(codeFile(name), 'utf8'));
 /** What the command printed: the screen less tmux's own "Pane is dead" line. */
-const output = (name: string) => screen(name).split('\n').filter((l) => !l.startsWith('Pane is dead'));
+const output = (name: string) =>
+  screen(name)
+    .split('\n')
+    .filter((l) => !l.startsWith('Pane is dead'));
 
 async function until(what: string, check: () => boolean, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -81,7 +100,10 @@ describe('on a terminal (tmux, 80 columns)', () => {
     await until('the progress bar', () => /[█░]/.test(screen(name)));
     // The bar hides the cursor: what the interrupt must undo.
     expect(cursorShown(name)).toBe(false);
-    const bar = screen(name).split('\n').find((l) => /[█░]/.test(l)) ?? '';
+    const bar =
+      screen(name)
+        .split('\n')
+        .find((l) => /[█░]/.test(l)) ?? '';
     expect(stringWidth(bar)).toBeLessThanOrEqual(COLUMNS);
     expect(bar).toMatch(/rows\/s · ETA/);
     tmux('send-keys', '-t', name, 'C-c');

@@ -12,7 +12,14 @@ import { adminQuery } from './support/postgres.js';
 interface Doc {
   ok: boolean;
   schemaVersion: string;
-  findings: Array<{ id: string; object: string; status: string; message: string; fix: string | null; details: { type: string; table: string | null; expected: string | null; actual: string | null } }>;
+  findings: Array<{
+    id: string;
+    object: string;
+    status: string;
+    message: string;
+    fix: string | null;
+    details: { type: string; table: string | null; expected: string | null; actual: string | null };
+  }>;
 }
 
 describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
@@ -46,7 +53,15 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
       expect(human.stdout).toMatch(/✓ schema matches the snapshot v1\.2\.0\n$/);
       const json = await verify('--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, command: 'verify', durationMs: expect.any(Number), schemaVersion: '1.2.0', findings: [], allowed: [], earlierVersion: null });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: true,
+        command: 'verify',
+        durationMs: expect.any(Number),
+        schemaVersion: '1.2.0',
+        findings: [],
+        allowed: [],
+        earlierVersion: null,
+      });
     });
   });
 
@@ -84,7 +99,9 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
       await roleLock('shared', async () => {
         const human = await verify();
         expect(human.code).toBe(1);
-        expect(human.stdout).toMatch(/The database matches the schema after 0005_tasks_archive \(v1\.1\.0\), not the latest v1\.2\.0: run `todo-db migrate up` \(through 0006_better_auth\)\.\n$/);
+        expect(human.stdout).toMatch(
+          /The database matches the schema after 0005_tasks_archive \(v1\.1\.0\), not the latest v1\.2\.0: run `todo-db migrate up` \(through 0006_better_auth\)\.\n$/,
+        );
         const doc = JSON.parse((await verify('--json')).stdout);
         expect(doc).toMatchObject({ ok: false, schemaVersion: '1.2.0', earlierVersion: { migration: '0005_tasks_archive', version: '1.1.0', upTo: ['0006_better_auth'] } });
         expect(doc.findings.map((f: { object: string }) => f.object)).toEqual(expect.arrayContaining(['accounts', 'sessions', 'verifications']));
@@ -99,8 +116,13 @@ describe.each(SERVER_BACKENDS)('todo-db verify on %s', (name: BackendName) => {
     try {
       await roleLock('shared', async () => {
         const doc = JSON.parse((await verify('--json')).stdout);
-        expect(doc).toMatchObject({ ok: false, earlierVersion: { migration: '0003_updated_at_triggers', upTo: ['0004_row_level_security', '0005_tasks_archive', '0006_better_auth'] } });
-        expect((await verify()).stdout).toMatch(/matches the schema after 0003_updated_at_triggers, not the latest v1\.2\.0: run `todo-db migrate up` \(through 0006_better_auth\)/);
+        expect(doc).toMatchObject({
+          ok: false,
+          earlierVersion: { migration: '0003_updated_at_triggers', upTo: ['0004_row_level_security', '0005_tasks_archive', '0006_better_auth'] },
+        });
+        expect((await verify()).stdout).toMatch(
+          /matches the schema after 0003_updated_at_triggers, not the latest v1\.2\.0: run `todo-db migrate up` \(through 0006_better_auth\)/,
+        );
       });
     } finally {
       expect((await runCli(['--url', backend.url, 'migrate', 'up'])).code).toBe(0);
@@ -139,7 +161,9 @@ describe('todo-db verify as a role without CREATE, in a read-only session (as on
     const url = new URL(backend.url);
     url.username = reader;
     const database = url.pathname.slice(1);
-    const [row] = await adminQuery<{ create: boolean }>(`select has_database_privilege('${reader}', '${database}', 'CREATE') or has_schema_privilege('${reader}', 'public', 'CREATE') as create`);
+    const [row] = await adminQuery<{ create: boolean }>(
+      `select has_database_privilege('${reader}', '${database}', 'CREATE') or has_schema_privilege('${reader}', 'public', 'CREATE') as create`,
+    );
     expect(row?.create).toBe(false);
     const result = await withRoleLock('shared', () => runCli(['--url', url.toString(), '--json', 'verify'], { env: { PGOPTIONS: '-c default_transaction_read_only=on' } }));
     expect(result.stderr).toBe('');

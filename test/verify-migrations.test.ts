@@ -40,8 +40,7 @@ export async function down(db) {
 }
 `;
 
-const scratchDatabases = async () =>
-  (await adminQuery<{ datname: string }>("select datname from pg_database where datname like 'todo_db_check_%'")).map((r) => r.datname);
+const scratchDatabases = async () => (await adminQuery<{ datname: string }>("select datname from pg_database where datname like 'todo_db_check_%'")).map((r) => r.datname);
 
 describe.each(SERVER_BACKENDS)('verify --migrations on %s', (backend: BackendName) => {
   let fresh: Awaited<ReturnType<typeof openFresh>>;

@@ -29,7 +29,13 @@ describe.each(SERVER_BACKENDS)('withUser on %s', (backend) => {
     await migrateUp(fresh.handle);
     role = `tododb_withuser_${process.pid}_${++counter}`;
     await sql.raw(`create role ${role} login nosuperuser nobypassrls; grant todo_app to ${role}`).execute(fresh.handle.db);
-    await fresh.handle.db.insertInto('users').values([{ id: A, email: `a-${A}@example.com` }, { id: B, email: `b-${B}@example.com` }]).execute();
+    await fresh.handle.db
+      .insertInto('users')
+      .values([
+        { id: A, email: `a-${A}@example.com` },
+        { id: B, email: `b-${B}@example.com` },
+      ])
+      .execute();
     await fresh.handle.db
       .insertInto('tasks')
       .values([...[1, 2, 3].map((i) => ({ user_id: A, title: `a ${i}` })), ...[1, 2].map((i) => ({ user_id: B, title: `b ${i}` }))])
@@ -188,4 +194,3 @@ function barrier(n: number): () => Promise<void> {
     return all;
   };
 }
-

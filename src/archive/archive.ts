@@ -71,7 +71,8 @@ interface BatchRow {
  * const { moved } = await archiveTasks(database, { completedBefore: '90d' });
  */
 export async function archiveTasks(database: TodoDatabase, options: ArchiveOptions): Promise<ArchiveResult> {
-  const cutoffInput = typeof options.completedBefore === 'string' ? parseCutoff(options.completedBefore) : { input: options.completedBefore.toISOString(), date: options.completedBefore };
+  const cutoffInput =
+    typeof options.completedBefore === 'string' ? parseCutoff(options.completedBefore) : { input: options.completedBefore.toISOString(), date: options.completedBefore };
   const batchSize = parseBatchSize(options.batchSize ?? DEFAULT_ARCHIVE_BATCH);
   if (!database.capabilities.catalog) {
     // pg-mem evaluates data-modifying CTEs wrongly, so the move would not be atomic there.

@@ -89,7 +89,10 @@ export async function backupDatabase(database: TodoDatabase<any>, options: Backu
 async function dumpServer(database: TodoDatabase<any>, file: string, progress: (p: BackupProgress) => void): Promise<{ tables: TableContents[]; tool: ToolCall }> {
   const target = database.target as PostgresTarget;
   if (isNeonPooler(target)) {
-    throw new UsageError(`${target.display} is Neon's transaction pooler, which cannot share a snapshot with pg_dump`, 'set DATABASE_URL_UNPOOLED to the direct connection (the host without -pooler), or pass it with --url');
+    throw new UsageError(
+      `${target.display} is Neon's transaction pooler, which cannot share a snapshot with pg_dump`,
+      'set DATABASE_URL_UNPOOLED to the direct connection (the host without -pooler), or pass it with --url',
+    );
   }
   await requireDumpCanRead(database.server.versionNum);
   return database.db

@@ -100,7 +100,12 @@ function run(invocation: Invocation, onLine: (line: string) => void, captureStdo
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
-        reject(new UnsupportedError(`${program} is not installed (it comes with the PostgreSQL client tools)`, `install them: apt-get install ${CLIENT_PACKAGE} (Debian/Ubuntu), or put ${program} on PATH`));
+        reject(
+          new UnsupportedError(
+            `${program} is not installed (it comes with the PostgreSQL client tools)`,
+            `install them: apt-get install ${CLIENT_PACKAGE} (Debian/Ubuntu), or put ${program} on PATH`,
+          ),
+        );
       } else reject(error);
     });
     child.on('close', (code) => {

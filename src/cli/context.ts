@@ -31,7 +31,11 @@ export function rememberSettings(command: Command, settings: Settings): void {
 /** What a command handler gets: its output, its resolved settings and a way to open the database. */
 export class CliContext {
   readonly out: Output;
-  constructor(readonly global: GlobalOptions, secrets: readonly string[], readonly settings: Settings) {
+  constructor(
+    readonly global: GlobalOptions,
+    secrets: readonly string[],
+    readonly settings: Settings,
+  ) {
     const tty = process.stdout.isTTY === true;
     const color = global.color !== false && !settings.noColor && tty && !global.json;
     this.out = new Output({ json: global.json === true, color, quiet: global.quiet === true, verbose: global.verbose === true, tty, secrets });

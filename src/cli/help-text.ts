@@ -8,7 +8,14 @@ export interface CommandHelp {
   env?: readonly string[];
 }
 
-export const CONNECTION_ENV = ['DATABASE_URL', 'PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE', 'TODO_DB_DATA_DIR', 'TODO_DB_CONNECT_TIMEOUT', 'TODO_DB_STATEMENT_TIMEOUT', 'NO_COLOR'] as const;
+export const CONNECTION_ENV = [
+  'DATABASE_URL',
+  'PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE',
+  'TODO_DB_DATA_DIR',
+  'TODO_DB_CONNECT_TIMEOUT',
+  'TODO_DB_STATEMENT_TIMEOUT',
+  'NO_COLOR',
+] as const;
 const SCHEMA_ENV = ['DATABASE_URL_UNPOOLED (before DATABASE_URL)', 'TODO_DB_MIGRATIONS_DIR', 'TODO_DB_LOCK_TIMEOUT'] as const;
 const REPLICA_ENV = ['TODO_DB_WAIT_REPLICAS', 'TODO_DB_REPLICA_URLS', 'TODO_DB_REQUIRE_REPLICAS'] as const;
 
@@ -19,7 +26,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   'migrate redo': { example: 'todo-db migrate redo --yes', env: SCHEMA_ENV },
   'migrate status': { example: 'todo-db migrate status --json', env: ['TODO_DB_MIGRATIONS_DIR'] },
   'migrate lint': { example: 'todo-db migrate lint --all --json', env: ['TODO_DB_LINT_THRESHOLD_ROWS', 'TODO_DB_MIGRATIONS_DIR'] },
-  'migrate rehearse': { example: 'todo-db migrate rehearse --budget-p99 250 --report rehearsal.svg', env: ['TODO_DB_DDL_LOCK_TIMEOUT', 'TODO_DB_DDL_LOCK_BUDGET', 'TODO_DB_MIGRATIONS_DIR'] },
+  'migrate rehearse': {
+    example: 'todo-db migrate rehearse --budget-p99 250 --report rehearsal.svg',
+    env: ['TODO_DB_DDL_LOCK_TIMEOUT', 'TODO_DB_DDL_LOCK_BUDGET', 'TODO_DB_MIGRATIONS_DIR'],
+  },
   'migrate make': { example: 'todo-db migrate make add_due_date', env: ['TODO_DB_MIGRATIONS_DIR'] },
   'rls apply': { example: 'todo-db rls apply', env: ['DATABASE_URL_UNPOOLED (before DATABASE_URL)'] },
   'rls status': { example: 'todo-db rls status --app-url "$APP_DATABASE_URL"' },

@@ -25,7 +25,7 @@ export function addGlobalOptions(program: Command): Command {
     .option('--connect-timeout <seconds>', 'give up connecting after this long (env: TODO_DB_CONNECT_TIMEOUT)')
     .option('--lock-timeout <seconds>', 'give up waiting for the migration lock after this long (env: TODO_DB_LOCK_TIMEOUT)')
     .option('--statement-timeout <seconds>', 'cancel any statement running longer, servers only (env: TODO_DB_STATEMENT_TIMEOUT)')
-    .option('--migrations-dir <dir>', 'migrations folder (env: TODO_DB_MIGRATIONS_DIR; default: the config file\'s, else the package\'s migrations/)');
+    .option('--migrations-dir <dir>', "migrations folder (env: TODO_DB_MIGRATIONS_DIR; default: the config file's, else the package's migrations/)");
 }
 
 /** `--yes`, for commands that destroy something. */

@@ -153,16 +153,21 @@ function plain(text: string): string {
 }
 
 function isNumericColumn(rows: readonly (readonly string[])[], i: number): boolean {
-  const cells = rows.slice(1).map((r) => r[i]).filter((c): c is string => c !== undefined).map(plain);
+  const cells = rows
+    .slice(1)
+    .map((r) => r[i])
+    .filter((c): c is string => c !== undefined)
+    .map(plain);
   return cells.some((c) => NUMERIC.test(c)) && cells.every((c) => NUMERIC.test(c) || BLANK.test(c));
 }
 
 /** Each column's widest cell; a row's last cell counts only where the row is full width. */
 function naturalWidths(rows: readonly (readonly string[])[], count: number): number[] {
   const widths = new Array<number>(count).fill(0);
-  for (const row of rows) row.forEach((cell, i) => {
-    if (i < row.length - 1 || row.length === count) widths[i] = Math.max(widths[i]!, stringWidth(cell));
-  });
+  for (const row of rows)
+    row.forEach((cell, i) => {
+      if (i < row.length - 1 || row.length === count) widths[i] = Math.max(widths[i]!, stringWidth(cell));
+    });
   return widths;
 }
 
@@ -190,7 +195,9 @@ function narrow(widths: number[], floors: readonly number[], prose: readonly boo
 function floorOf(rows: readonly (readonly string[])[], i: number, numeric: boolean): number {
   if (!numeric) return MIN_COLUMN;
   const numbers = rows.slice(1).map((r) => stringWidth(r[i] ?? ''));
-  const header = plain(rows[0]?.[i] ?? '').split(/\s+/).map((w) => stringWidth(w));
+  const header = plain(rows[0]?.[i] ?? '')
+    .split(/\s+/)
+    .map((w) => stringWidth(w));
   return Math.max(1, ...numbers, ...header);
 }
 

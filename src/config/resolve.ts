@@ -23,8 +23,10 @@ export const DEFAULT_SNAPSHOT_FILE = join('schema', 'snapshot.json');
 export async function resolveSettings(input: SettingsInput): Promise<SettingsResult> {
   const problems: string[] = [];
   const envName = input.flags.env;
-  if (envName !== undefined && !/^[\w.-]+$/.test(envName)) problems.push(`--env is ${JSON.stringify(envName)}, not an environment name (use letters, digits, "-", "_" or ".", e.g. --env test)`);
-  else if (envName !== undefined && !existsSync(join(input.root, `.env.${envName}`))) problems.push(`--env ${envName}: there is no .env.${envName} in ${input.root} (create it, or leave --env out)`);
+  if (envName !== undefined && !/^[\w.-]+$/.test(envName))
+    problems.push(`--env is ${JSON.stringify(envName)}, not an environment name (use letters, digits, "-", "_" or ".", e.g. --env test)`);
+  else if (envName !== undefined && !existsSync(join(input.root, `.env.${envName}`)))
+    problems.push(`--env ${envName}: there is no .env.${envName} in ${input.root} (create it, or leave --env out)`);
   let envFiles: ReturnType<typeof readEnvFiles> = { env: { ...input.env }, origins: {}, files: [] };
   try {
     envFiles = readEnvFiles(input.root, input.env, problems.length === 0 ? envName : undefined);
@@ -67,7 +69,8 @@ export function settingsFrom(parts: SettingsParts): SettingsResult {
     if ('flag' in spec && flags[spec.flag] !== undefined) candidates.push([flags[spec.flag], { label: spec.flagName, base: root }]);
     if (env[spec.env] !== undefined) candidates.push([env[spec.env], fromEnv(spec.env)]);
     // A committed config file must be right wherever it runs, so its values are checked even when overridden.
-    const configSource: Source | undefined = values[spec.config] !== undefined ? { label: `${spec.config} in ${configName}`, base: config ? resolve(config.path, '..') : root } : undefined;
+    const configSource: Source | undefined =
+      values[spec.config] !== undefined ? { label: `${spec.config} in ${configName}`, base: config ? resolve(config.path, '..') : root } : undefined;
     const configParsed = configSource ? spec.parse(values[spec.config], configSource) : undefined;
     if (configParsed && 'problem' in configParsed) problems.push(configParsed.problem);
     const winner = candidates[0];

@@ -37,7 +37,10 @@ export class BackendPlugin implements KyselyPlugin {
   readonly [BACKEND] = true;
   /** What migrations skipped on this backend, for the runner to report. */
   readonly notices: string[] = [];
-  constructor(readonly kind: BackendKind, readonly capabilities: Capabilities) {}
+  constructor(
+    readonly kind: BackendKind,
+    readonly capabilities: Capabilities,
+  ) {}
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     return args.node;
   }
@@ -63,7 +66,9 @@ export function backendOf(db: Kysely<any>): Pick<BackendPlugin, 'kind' | 'capabi
 export function supports(db: Kysely<any>, capability: keyof Capabilities, step: string): boolean {
   const backend = backendOf(db);
   if (backend.capabilities[capability]) return true;
-  backend.notices.push(`${backend.kind}: skipped ${step} (this backend has no ${capability === 'rls' ? 'row-level security or roles' : capability === 'triggers' ? 'plpgsql triggers' : capability})`);
+  backend.notices.push(
+    `${backend.kind}: skipped ${step} (this backend has no ${capability === 'rls' ? 'row-level security or roles' : capability === 'triggers' ? 'plpgsql triggers' : capability})`,
+  );
   return false;
 }
 

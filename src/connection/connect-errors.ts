@@ -13,7 +13,7 @@ export function connectionFailure(error: unknown, target: Target, secrets: reado
   if (error instanceof TodoDbError) return error;
   const e = (error ?? {}) as DriverError;
   const where = target.backend === 'postgres' ? `${target.host}:${target.port}` : target.display;
-  const user = target.backend === 'postgres' ? target.user ?? 'current user' : '';
+  const user = target.backend === 'postgres' ? (target.user ?? 'current user') : '';
   const database = target.backend === 'postgres' ? target.database : '';
   const message = maskSecrets(String(e.message ?? error), secrets);
   const code = e.code ?? '';

@@ -56,10 +56,7 @@ export interface ServerInfo {
  * The driver under Kysely, for the few things Kysely cannot do: COPY streams on a
  * pg pool, PGlite's blob COPY and dump. Most code never needs it.
  */
-export type RawDriver =
-  | { kind: 'postgres'; pool: PostgresPool }
-  | { kind: 'pglite'; client: EmbeddedClient }
-  | { kind: 'pgmem' };
+export type RawDriver = { kind: 'postgres'; pool: PostgresPool } | { kind: 'pglite'; client: EmbeddedClient } | { kind: 'pgmem' };
 
 /**
  * The driver types as the public declarations show them. pg's and PGlite's own
@@ -212,7 +209,13 @@ async function postgresPool(target: Extract<Target, { backend: 'postgres' }>, co
     // A PG*-variable target carries its parts: pg must not fall back to reading process.env itself.
     ...(target.connectionString
       ? { connectionString: target.connectionString }
-      : { host: target.host, port: target.port, database: target.database, ...(target.user ? { user: target.user } : {}), ...(target.password ? { password: target.password } : {}) }),
+      : {
+          host: target.host,
+          port: target.port,
+          database: target.database,
+          ...(target.user ? { user: target.user } : {}),
+          ...(target.password ? { password: target.password } : {}),
+        }),
     ssl: target.ssl,
     max: 10,
     connectionTimeoutMillis: connectTimeoutMs,

@@ -43,7 +43,10 @@ class PGliteDriver implements Driver {
   #release: (() => void) | undefined;
   readonly #connection: PGliteConnection;
 
-  constructor(private readonly client: PGlite, private readonly onDestroy: () => void) {
+  constructor(
+    private readonly client: PGlite,
+    private readonly onDestroy: () => void,
+  ) {
     this.#connection = new PGliteConnection(client);
   }
   async init(): Promise<void> {}

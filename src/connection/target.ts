@@ -103,10 +103,7 @@ export function parseUrl(raw: string, source: TargetSource, cwd = process.cwd())
   }
   if (scheme === 'postgres' || scheme === 'postgresql') return parsePostgresUrl(text, source);
   const shown = scheme ? `"${scheme}:"` : 'none';
-  throw new UsageError(
-    `unsupported database URL scheme ${shown} in ${source}`,
-    'use postgres://…, postgresql://…, pglite:DIR, pglite:memory or pgmem:',
-  );
+  throw new UsageError(`unsupported database URL scheme ${shown} in ${source}`, 'use postgres://…, postgresql://…, pglite:DIR, pglite:memory or pgmem:');
 }
 
 const URL_SHAPE = 'expected postgres://user@host:port/database, with :password after the user if needed';
@@ -122,11 +119,19 @@ function parsePostgresUrl(text: string, source: TargetSource): Target {
     throw new UsageError(`malformed database URL in ${source}: the path must be one database name`, URL_SHAPE);
   }
   // Each part must decode: a stray `%` in a password is a typo the user must fix, not a driver crash.
-  for (const [part, value] of [['user name', url.username], ['password', url.password], ['host', url.hostname], ['database name', url.pathname]] as const) {
+  for (const [part, value] of [
+    ['user name', url.username],
+    ['password', url.password],
+    ['host', url.hostname],
+    ['database name', url.pathname],
+  ] as const) {
     try {
       decodeURIComponent(value);
     } catch {
-      throw new UsageError(`the ${part} in the database URL in ${source} has a percent-escape that does not decode: ${maskUrl(text)}`, 'write a literal % as %25 and other special characters as %XX');
+      throw new UsageError(
+        `the ${part} in the database URL in ${source} has a percent-escape that does not decode: ${maskUrl(text)}`,
+        'write a literal % as %25 and other special characters as %XX',
+      );
     }
   }
   const port = url.port === '' ? 5432 : checkPort(url.port, `the port in the database URL in ${source}`);
@@ -191,7 +196,8 @@ function checkDataDir(dir: string, source: string): string {
   for (let at = dir; ; at = dirname(at)) {
     const stat = statOrNull(at);
     if (stat) {
-      if (!stat.isDirectory()) throw new UsageError(`the embedded database folder ${dir} (from ${source}) cannot be created: ${at} is a file`, 'choose a folder whose parents are folders');
+      if (!stat.isDirectory())
+        throw new UsageError(`the embedded database folder ${dir} (from ${source}) cannot be created: ${at} is a file`, 'choose a folder whose parents are folders');
       return dir;
     }
     if (dirname(at) === at) return dir;

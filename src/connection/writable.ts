@@ -26,7 +26,9 @@ export async function requireWritable(database: Pick<TodoDatabase<any>, 'db' | '
   const primary = await primaryOf(database.db);
   throw new ReadOnlyServerError(
     `${what} ${does}, and ${where} is a standby (read-only: it replays its primary's WAL)`,
-    primary ? `run it against the primary, ${primary}, which this standby streams from` : 'run it against the primary: its URL, not a read replica\'s (DATABASE_URL_UNPOOLED or --url)',
+    primary
+      ? `run it against the primary, ${primary}, which this standby streams from`
+      : "run it against the primary: its URL, not a read replica's (DATABASE_URL_UNPOOLED or --url)",
   );
 }
 

@@ -42,7 +42,12 @@ export function lockFailure(locks: readonly LockRow[], waitedMs: number | null):
   const holders = locks.filter((l) => l.granted);
   const named = holders.length ? holders : locks;
   const waited = waitedMs === null ? '' : ` after ${formatMs(waitedMs)}`;
-  if (!named.length) return { message: `blocked by a lock${waited} (released since: run health again)`, findings: [], fix: 'run health again; if it recurs, look at `todo-db health` blocked-queries' };
+  if (!named.length)
+    return {
+      message: `blocked by a lock${waited} (released since: run health again)`,
+      findings: [],
+      fix: 'run health again; if it recurs, look at `todo-db health` blocked-queries',
+    };
   const first = named[0]!;
   const more = named.length > 1 ? ` (and ${named.length - 1} more)` : '';
   const findings = named.map((l) => ({

@@ -72,7 +72,11 @@ export const invalidIndexes: HealthCheck = {
   evaluate: ({ rows }) => {
     const findings: HealthFindingInput[] = verdicts(rows)
       .filter((v) => v.verdict === 'invalid')
-      .map((v) => ({ object: v.index, status: 'fail', message: `invalid (a failed CREATE INDEX CONCURRENTLY?) on ${v.table}, ${formatBytes(v.bytes)} maintained on every write, never read` }));
+      .map((v) => ({
+        object: v.index,
+        status: 'fail',
+        message: `invalid (a failed CREATE INDEX CONCURRENTLY?) on ${v.table}, ${formatBytes(v.bytes)} maintained on every write, never read`,
+      }));
     return findings.length
       ? { status: 'fail', value: findings.length, message: `invalid: ${findings.map((f) => f.object).join(', ')}`, findings }
       : { status: 'ok', value: 0, message: 'every index is valid' };
@@ -96,7 +100,11 @@ export const foreignKeyIndexes: HealthCheck = {
     const all = rows<ForeignKeyRow>(FOREIGN_KEYS_SQL);
     const findings: HealthFindingInput[] = all
       .filter((fk) => !fk.indexed)
-      .map((fk) => ({ object: fk.constraint, status: 'warn', message: `no index (without a predicate) starts with ${fk.table}(${fk.columns}): deleting a parent scans ${fk.table}` }));
+      .map((fk) => ({
+        object: fk.constraint,
+        status: 'warn',
+        message: `no index (without a predicate) starts with ${fk.table}(${fk.columns}): deleting a parent scans ${fk.table}`,
+      }));
     return findings.length
       ? { status: 'warn', value: findings.length, message: `unindexed: ${findings.map((f) => f.object).join(', ')}`, findings }
       : { status: 'ok', value: 0, message: `${all.length} foreign key${all.length === 1 ? '' : 's'}, each with an index` };

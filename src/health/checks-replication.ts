@@ -84,7 +84,12 @@ export const standbys: HealthCheck = {
         status,
         message: `${s.state ?? 'state unknown'}, ${s.sync_state ?? '?'}; behind by write ${bytes(s.write_lag_bytes)}${time(s.write_lag_seconds)}, flush ${bytes(s.flush_lag_bytes)}${time(s.flush_lag_seconds)}, replay ${bytes(s.replay_lag_bytes)}${time(s.replay_lag_seconds)}`,
         ...(status !== 'ok'
-          ? { fix: s.state !== 'streaming' ? `a standby in state ${s.state} is not yet (or no longer) streaming: see its log` : 'see the standby: replay paused (pg_is_wal_replay_paused()), a long query holding replay back, or a slow disk or link' }
+          ? {
+              fix:
+                s.state !== 'streaming'
+                  ? `a standby in state ${s.state} is not yet (or no longer) streaming: see its log`
+                  : 'see the standby: replay paused (pg_is_wal_replay_paused()), a long query holding replay back, or a slow disk or link',
+            }
           : {}),
         details: {
           name: s.name,
@@ -120,7 +125,11 @@ export const slots: HealthCheck = {
     const findings: HealthFindingInput[] = all.map((s) => {
       const retained = s.retained_bytes;
       const status: HealthFindingInput['status'] =
-        s.wal_status === 'lost' || (!s.active && retained > t.slotRetainedFailMegabytes * MB) ? 'fail' : s.wal_status === 'unreserved' || (!s.active && retained > t.slotRetainedWarnMegabytes * MB) ? 'warn' : 'ok';
+        s.wal_status === 'lost' || (!s.active && retained > t.slotRetainedFailMegabytes * MB)
+          ? 'fail'
+          : s.wal_status === 'unreserved' || (!s.active && retained > t.slotRetainedWarnMegabytes * MB)
+            ? 'warn'
+            : 'ok';
       const state = s.active ? 'active' : 'inactive';
       const message =
         s.wal_status === 'lost'
@@ -145,7 +154,7 @@ export const slots: HealthCheck = {
     };
   },
   threshold: (t) => `an inactive slot retaining > ${t.slotRetainedWarnMegabytes} MB warns, > ${t.slotRetainedFailMegabytes} MB fails; wal_status lost fails`,
-  fix: "drop a slot whose consumer is gone (pg_drop_replication_slot), or bring the consumer back; max_slot_wal_keep_size caps what a slot may keep",
+  fix: 'drop a slot whose consumer is gone (pg_drop_replication_slot), or bring the consumer back; max_slot_wal_keep_size caps what a slot may keep',
 };
 
 export const replicationSettings: HealthCheck = {
@@ -159,8 +168,10 @@ export const replicationSettings: HealthCheck = {
     const problems: string[] = [];
     if (s.wal_level === 'minimal') problems.push('wal_level is minimal: no standby or read replica can be made, and no point-in-time recovery');
     else if (s.max_wal_senders === 0) problems.push('max_wal_senders is 0: no standby can connect, and pg_basebackup cannot run');
-    else if (s.wal_senders >= s.max_wal_senders) problems.push(`every WAL sender is in use (${s.wal_senders} of max_wal_senders ${s.max_wal_senders}): no room for another standby or a pg_basebackup`);
-    if (s.max_replication_slots > 0 && s.slots >= s.max_replication_slots) problems.push(`every replication slot is taken (${s.slots} of max_replication_slots ${s.max_replication_slots})`);
+    else if (s.wal_senders >= s.max_wal_senders)
+      problems.push(`every WAL sender is in use (${s.wal_senders} of max_wal_senders ${s.max_wal_senders}): no room for another standby or a pg_basebackup`);
+    if (s.max_replication_slots > 0 && s.slots >= s.max_replication_slots)
+      problems.push(`every replication slot is taken (${s.slots} of max_replication_slots ${s.max_replication_slots})`);
     const summary = `wal_level ${s.wal_level}, ${s.wal_senders} of ${s.max_wal_senders} WAL senders, ${s.slots} of ${s.max_replication_slots} slots`;
     return problems.length ? { status: 'warn', value: s.wal_level, message: `${problems.join('; ')} (${summary})` } : { status: 'ok', value: s.wal_level, message: summary };
   },
@@ -179,14 +190,42 @@ export const standbyReplay: HealthCheck = {
     // The age of the last replayed commit is lag only while something received waits to be replayed: an idle primary sends nothing new.
     const lagSeconds = behind > 0 ? s.replayed_age_seconds : 0;
     const findings: HealthFindingInput[] = [];
-    if (s.paused) findings.push({ object: 'replay', status: 'warn', message: `paused: it received ${formatBytes(behind)} it has not replayed, and its readers see old data`, fix: 'select pg_wal_replay_resume(); (on the standby)' });
+    if (s.paused)
+      findings.push({
+        object: 'replay',
+        status: 'warn',
+        message: `paused: it received ${formatBytes(behind)} it has not replayed, and its readers see old data`,
+        fix: 'select pg_wal_replay_resume(); (on the standby)',
+      });
     const lag = lagStatus(lagSeconds, behind, t);
-    if (lag !== 'ok' && !s.paused) findings.push({ object: 'replay', status: lag, message: `${formatBytes(behind)} received and not yet replayed${lagSeconds ? `, the last replayed commit is ${formatSeconds(lagSeconds)} old` : ''}`, fix: 'a long query on the standby can hold replay back (max_standby_streaming_delay); or its disk is slow' });
-    if (!s.receiver_status) findings.push({ object: 'primary connection', status: 'warn', message: 'no WAL receiver: it is not streaming from a primary (restarting, the primary unreachable, or a replica fed another way)', fix: "check primary_conninfo and the primary's pg_hba.conf; see the standby's log" });
-    else if (s.receiver_status !== 'streaming') findings.push({ object: 'primary connection', status: 'warn', message: `WAL receiver ${s.receiver_status}, not streaming`, fix: "see the standby's log" });
+    if (lag !== 'ok' && !s.paused)
+      findings.push({
+        object: 'replay',
+        status: lag,
+        message: `${formatBytes(behind)} received and not yet replayed${lagSeconds ? `, the last replayed commit is ${formatSeconds(lagSeconds)} old` : ''}`,
+        fix: 'a long query on the standby can hold replay back (max_standby_streaming_delay); or its disk is slow',
+      });
+    if (!s.receiver_status)
+      findings.push({
+        object: 'primary connection',
+        status: 'warn',
+        message: 'no WAL receiver: it is not streaming from a primary (restarting, the primary unreachable, or a replica fed another way)',
+        fix: "check primary_conninfo and the primary's pg_hba.conf; see the standby's log",
+      });
+    else if (s.receiver_status !== 'streaming')
+      findings.push({ object: 'primary connection', status: 'warn', message: `WAL receiver ${s.receiver_status}, not streaming`, fix: "see the standby's log" });
     const where = s.primary ? `from ${s.primary}` : s.receiver_status ? 'from its primary' : 'not streaming';
     const summary = `replayed ${s.replay_lsn ?? 'nothing yet'} (${formatBytes(behind)} behind what it received), ${where}${s.slot ? ` over slot ${s.slot}` : ''}`;
-    const details = { receiveLsn: s.receive_lsn, replayLsn: s.replay_lsn, behindBytes: behind, paused: s.paused, replayedAt: s.replayed_at, primary: s.primary, receiver: s.receiver_status, slot: s.slot };
+    const details = {
+      receiveLsn: s.receive_lsn,
+      replayLsn: s.replay_lsn,
+      behindBytes: behind,
+      paused: s.paused,
+      replayedAt: s.replayed_at,
+      primary: s.primary,
+      receiver: s.receiver_status,
+      slot: s.slot,
+    };
     if (findings.length === 0) return { status: 'ok', value: behind, message: summary, findings: [{ object: 'replay', status: 'ok', message: summary, details }] };
     return { status: worst(findings), value: behind, message: `${findings[0]!.object} ${findings[0]!.message}`, findings: findings.map((f) => ({ ...f, details })) };
   },

@@ -68,7 +68,12 @@ export const migrations: HealthCheck<Status> = {
       ...(m.state === 'pending' ? [{ object: m.name, status: 'fail' as const, message: 'pending' }] : []),
       ...m.problems.filter((p) => p !== 'no-checksum').map((p) => ({ object: m.name, status: 'fail' as const, message: p === 'edited' ? 'file changed since it was applied' : p })),
     ]);
-    const problems = [s.pending && `${s.pending} pending`, s.edited && `${s.edited} edited`, s.missing && `${s.missing} missing`, s.outOfOrder && `${s.outOfOrder} out of order`].filter(Boolean);
+    const problems = [
+      s.pending && `${s.pending} pending`,
+      s.edited && `${s.edited} edited`,
+      s.missing && `${s.missing} missing`,
+      s.outOfOrder && `${s.outOfOrder} out of order`,
+    ].filter(Boolean);
     return findings.length
       ? { status: 'fail', value: s.pending, message: `${applied} applied, ${problems.join(', ')}`, findings }
       : { status: 'ok', value: 0, message: `${applied} applied, none pending` };
@@ -85,7 +90,11 @@ export const wraparound: HealthCheck = {
     const row = rows<DatabaseRow>(DATABASE_SQL)[0];
     const used = percent(row?.xid_age ?? 0, XID_SPACE);
     const status = used >= t.wraparoundFailPercent ? 'fail' : used >= t.wraparoundWarnPercent ? 'warn' : 'ok';
-    return { status, value: Math.round(used * 100) / 100, message: `${used.toFixed(2)} % of transaction ids used (${(row?.xid_age ?? 0).toLocaleString('en-US')} since the last freeze)` };
+    return {
+      status,
+      value: Math.round(used * 100) / 100,
+      message: `${used.toFixed(2)} % of transaction ids used (${(row?.xid_age ?? 0).toLocaleString('en-US')} since the last freeze)`,
+    };
   },
   threshold: (t) => `warn ≥ ${t.wraparoundWarnPercent} %, fail ≥ ${t.wraparoundFailPercent} %`,
   fix: 'run VACUUM (FREEZE) on the oldest tables and check that autovacuum is not blocked',

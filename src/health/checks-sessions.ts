@@ -97,7 +97,7 @@ export const blockedQueries: HealthCheck = {
     );
   },
   threshold: (t) => `warn ≥ ${t.blockedWarnSeconds} s waiting, fail ≥ ${t.blockedFailSeconds} s`,
-  fix: 'end the blocking transaction (pg_terminate_backend(pid) as a last resort; a prepared one: ROLLBACK PREPARED \'gid\'); keep transactions short',
+  fix: "end the blocking transaction (pg_terminate_backend(pid) as a last resort; a prepared one: ROLLBACK PREPARED 'gid'); keep transactions short",
 };
 
 interface SlowStatementRow {
@@ -131,7 +131,11 @@ export const slowStatements: HealthCheck<Statements> = {
     const ignored = 'maintenance and catalog statements ignored';
     return findings.length
       ? { status: 'warn', value: slowest?.mean_ms ?? null, message: `${findings.length} slower than ${t.slowStatementWarnMs} ms on average (${ignored})`, findings }
-      : { status: 'ok', value: slowest?.mean_ms ?? 0, message: `${slowest ? `slowest ${slowest.mean_ms.toFixed(1)} ms on average` : 'no app statements recorded yet'} (${ignored})` };
+      : {
+          status: 'ok',
+          value: slowest?.mean_ms ?? 0,
+          message: `${slowest ? `slowest ${slowest.mean_ms.toFixed(1)} ms on average` : 'no app statements recorded yet'} (${ignored})`,
+        };
   },
   threshold: (t) => `warn ≥ ${t.slowStatementWarnMs} ms mean; COPY, VACUUM, ANALYZE, CREATE INDEX, other DDL and catalog reads ignored`,
   fix: 'EXPLAIN the statement named; `todo-db monitor queries` checks the app patterns',

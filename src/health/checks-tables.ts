@@ -55,7 +55,11 @@ export const seqScans: HealthCheck = {
     const findings: HealthFindingInput[] = tables(rows)
       // A handful of scans (a count after loading data, say) is noise, not a pattern.
       .filter((r) => r.live >= t.largeTableRows && r.seq_scans >= t.seqScanMinCount && r.seq_scans > r.idx_scans)
-      .map((r) => ({ object: r.table, status: 'warn', message: `${r.seq_scans.toLocaleString('en-US')} sequential vs ${r.idx_scans.toLocaleString('en-US')} index scans on ${r.live.toLocaleString('en-US')} rows` }));
+      .map((r) => ({
+        object: r.table,
+        status: 'warn',
+        message: `${r.seq_scans.toLocaleString('en-US')} sequential vs ${r.idx_scans.toLocaleString('en-US')} index scans on ${r.live.toLocaleString('en-US')} rows`,
+      }));
     return findings.length
       ? { status: 'warn', value: findings.length, message: `dominate on ${findings.map((f) => f.object).join(', ')}`, findings }
       : { status: 'ok', value: 0, message: 'index scans dominate on every large table' };
@@ -106,7 +110,10 @@ export const tableSizes: HealthCheck = {
     const locked = list.filter((r) => r.size_locked);
     if (locked.length) {
       const names = new Set(locked.map((r) => r.table));
-      const failure = lockFailure(rows<LockRow>(LOCKS_SQL).filter((l) => names.has(l.table)), null);
+      const failure = lockFailure(
+        rows<LockRow>(LOCKS_SQL).filter((l) => names.has(l.table)),
+        null,
+      );
       return { status: 'fail', value: null, message: `sizes not read: ${failure.message}`, findings: failure.findings, fix: failure.fix };
     }
     const findings: HealthFindingInput[] = list.map((r) => ({

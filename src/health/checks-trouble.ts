@@ -106,7 +106,10 @@ export const bloat: HealthCheck = {
         object: r.kind === 'index' ? `${r.object} (index on ${r.table})` : r.object,
         status: r.factor >= t.bloatFailFactor ? 'fail' : 'warn',
         message: `estimated ${r.factor.toFixed(1)}× its packed size, ${formatBytes(r.waste_bytes)} wasted`,
-        fix: r.kind === 'index' ? `REINDEX INDEX CONCURRENTLY ${r.object}` : `VACUUM (ANALYZE) ${r.table}; to give the space back, pg_repack or VACUUM FULL ${r.table} (an exclusive lock)`,
+        fix:
+          r.kind === 'index'
+            ? `REINDEX INDEX CONCURRENTLY ${r.object}`
+            : `VACUUM (ANALYZE) ${r.table}; to give the space back, pg_repack or VACUUM FULL ${r.table} (an exclusive lock)`,
         details: { kind: r.kind, table: r.table, factor: r.factor, wasteBytes: r.waste_bytes },
       }));
     const first = findings[0];

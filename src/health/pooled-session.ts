@@ -12,7 +12,9 @@ import { INSPECT_TIMEOUTS } from '../connection/open.js';
  */
 export async function beginPooledSession(conn: Kysely<any>): Promise<void> {
   await sql`begin`.execute(conn);
-  await sql`select set_config('statement_timeout', ${`${INSPECT_TIMEOUTS.statementTimeoutMs}ms`}, true), set_config('lock_timeout', ${`${INSPECT_TIMEOUTS.lockTimeoutMs}ms`}, true)`.execute(conn);
+  await sql`select set_config('statement_timeout', ${`${INSPECT_TIMEOUTS.statementTimeoutMs}ms`}, true), set_config('lock_timeout', ${`${INSPECT_TIMEOUTS.lockTimeoutMs}ms`}, true)`.execute(
+    conn,
+  );
 }
 
 export async function inSavepoint<T>(conn: Kysely<any>, fn: () => Promise<T>): Promise<T> {

@@ -107,7 +107,11 @@ export async function runHealth(database: TodoDatabase, options: HealthOptions =
           await cancelOwnQuery(database, self.pid, work);
           const verdict: Verdict =
             outcome === 'deadline'
-              ? { status: 'fail', message: `did not finish within the ${formatMs(deadlineMs)} deadline (its query was cancelled)`, fix: 'a lock or an overloaded server is the usual cause: see blocked-queries, or run again with a longer --deadline' }
+              ? {
+                  status: 'fail',
+                  message: `did not finish within the ${formatMs(deadlineMs)} deadline (its query was cancelled)`,
+                  fix: 'a lock or an overloaded server is the usual cause: see blocked-queries, or run again with a longer --deadline',
+                }
               : { status: 'not-run', message: 'interrupted (its query was cancelled)' };
           results.push(result(check, thresholds, verdict, performance.now() - checkStarted));
           continue;
@@ -201,7 +205,12 @@ async function runCheck(
       return { status: 'fail', message: failure.message, findings: failure.findings, fix: failure.fix };
     }
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-    if (code === '57014') return { status: 'fail', message: `did not answer in time: ${message}`, fix: 'the server is overloaded or a catalog is huge: run again with a longer --statement-timeout to see how long it takes' };
+    if (code === '57014')
+      return {
+        status: 'fail',
+        message: `did not answer in time: ${message}`,
+        fix: 'the server is overloaded or a catalog is huge: run again with a longer --statement-timeout to see how long it takes',
+      };
     // A check that cannot run (permissions on a managed server, say) is reported, and the others still run.
     return { status: 'warn', message: `could not run: ${message}`, fix: 'run with a role that can read the statistics views (pg_monitor)' };
   }
@@ -211,7 +220,14 @@ async function runCheck(
 function result(check: HealthCheck<any>, thresholds: Thresholds, verdict: Verdict, durationMs: number): CheckResult {
   const bad = (status: CheckStatus) => status === 'warn' || status === 'fail';
   const fix = bad(verdict.status) ? (verdict.fix ?? check.fix) : null;
-  const finding = (f: HealthFindingInput) => ({ id: check.id, object: f.object, status: f.status, message: f.message, fix: bad(f.status) ? (f.fix ?? fix ?? check.fix) : null, details: f.details ?? {} });
+  const finding = (f: HealthFindingInput) => ({
+    id: check.id,
+    object: f.object,
+    status: f.status,
+    message: f.message,
+    fix: bad(f.status) ? (f.fix ?? fix ?? check.fix) : null,
+    details: f.details ?? {},
+  });
   return {
     id: check.id,
     object: check.title,

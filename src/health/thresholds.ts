@@ -41,7 +41,12 @@ export const HEALTH_THRESHOLDS = {
   bloatMinMegabytes: { flag: 'bloat-min', unit: 'MB', value: 10, description: 'judge bloat only when the estimated waste is at least this big' },
   connectionsWarnPercent: { flag: 'connections-warn', unit: '%', value: 80, description: 'warn when this share of max_connections is used' },
   connectionsFailPercent: { flag: 'connections-fail', unit: '%', value: 95, description: 'fail when this share of max_connections is used' },
-  expiredSessionsWarn: { flag: 'expired-sessions-warn', unit: 'rows', value: 1000, description: 'warn when more Better Auth sessions than this are past expires_at (a few are normal: they go when their cookie returns)' },
+  expiredSessionsWarn: {
+    flag: 'expired-sessions-warn',
+    unit: 'rows',
+    value: 1000,
+    description: 'warn when more Better Auth sessions than this are past expires_at (a few are normal: they go when their cookie returns)',
+  },
   replicationLagWarnSeconds: { flag: 'replication-lag-warn', unit: 's', value: 30, description: 'warn when a standby replays this far behind the primary' },
   replicationLagFailSeconds: { flag: 'replication-lag-fail', unit: 's', value: 300, description: 'fail when a standby replays this far behind' },
   replicationLagWarnMegabytes: { flag: 'replication-lag-bytes-warn', unit: 'MB', value: 64, description: 'warn when a standby has this much WAL left to replay' },

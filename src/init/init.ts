@@ -89,7 +89,11 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
 
 function refuseExisting(root: string, migrationsDir: string): void {
   const configs = configFilesIn(root).map((p) => relative(root, p));
-  if (configs.length > 0) throw new UsageError(`${configs.join(' and ')} already exists: this repo has been initialised`, 'use `todo-db init --update` to add new base migrations, or --force to fill in what is missing');
+  if (configs.length > 0)
+    throw new UsageError(
+      `${configs.join(' and ')} already exists: this repo has been initialised`,
+      'use `todo-db init --update` to add new base migrations, or --force to fill in what is missing',
+    );
   if (existsSync(migrationsDir) && readdirSync(migrationsDir).some((f) => !f.startsWith('.'))) {
     throw new UsageError('./migrations is not empty', 'use --force to add the base migrations next to yours (nothing is overwritten), or move them aside');
   }

@@ -36,7 +36,11 @@ export function effectOf(statement: ParsedStatement, ctx: EffectContext): Statem
     case 'DeleteStmt':
       return effect('ROW EXCLUSIVE', [relName(n.relation)], 'scan');
     case 'TruncateStmt':
-      return effect('ACCESS EXCLUSIVE', (n.relations ?? []).map((r: any) => relName(r.RangeVar)), 'none');
+      return effect(
+        'ACCESS EXCLUSIVE',
+        (n.relations ?? []).map((r: any) => relName(r.RangeVar)),
+        'none',
+      );
     case 'CreateTrigStmt':
       return effect('SHARE ROW EXCLUSIVE', [relName(n.relation)], 'none');
     case 'CreateStmt': {
@@ -53,13 +57,25 @@ function dropEffect(n: any, ctx: EffectContext): StatementEffect {
   const names: string[][] = (n.objects ?? []).map((o: any) => (o.List?.items ?? []).map((i: any) => i.String?.sval));
   switch (n.removeType) {
     case 'OBJECT_INDEX':
-      return effect(n.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', names.map((parts) => ctx.indexTable(parts.at(-1) ?? '')), 'none');
+      return effect(
+        n.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE',
+        names.map((parts) => ctx.indexTable(parts.at(-1) ?? '')),
+        'none',
+      );
     case 'OBJECT_TABLE':
-      return effect('ACCESS EXCLUSIVE', names.map((parts) => parts.at(-1)), 'none');
+      return effect(
+        'ACCESS EXCLUSIVE',
+        names.map((parts) => parts.at(-1)),
+        'none',
+      );
     case 'OBJECT_POLICY':
     case 'OBJECT_TRIGGER':
       // DROP POLICY p ON t: the table is the name's next-to-last part
-      return effect('ACCESS EXCLUSIVE', names.map((parts) => parts.at(-2)), 'none');
+      return effect(
+        'ACCESS EXCLUSIVE',
+        names.map((parts) => parts.at(-2)),
+        'none',
+      );
     default:
       return effect(null, [], 'none');
   }
@@ -145,4 +161,3 @@ export function blocksApp(lock: LockMode | null): boolean {
 function effect(lock: LockMode | null, tables: Array<string | undefined>, rewrite: StatementEffect['rewrite']): StatementEffect {
   return { lock, tables: [...new Set(tables.filter((t): t is string => typeof t === 'string' && t !== ''))], rewrite };
 }
-

@@ -103,15 +103,7 @@ export function lintUnits(units: readonly LintUnit[], facts: LintFacts): EngineR
   return { statements, findings };
 }
 
-function toFinding(
-  rule: LintRule,
-  s: LintStatement,
-  table: string,
-  message: string,
-  rows: number | undefined,
-  size: TableSize | undefined,
-  threshold: number,
-): LintFinding | null {
+function toFinding(rule: LintRule, s: LintStatement, table: string, message: string, rows: number | undefined, size: TableSize | undefined, threshold: number): LintFinding | null {
   let status: 'fail' | 'warn' = 'fail';
   if (rule.sizeDependent) {
     if (rows === undefined || rows === 0) return null; // new or empty: nothing waits for it
@@ -140,7 +132,17 @@ function parseErrorFinding(unit: LintUnit): LintFinding {
     status: 'fail',
     message: `SQL does not parse: ${e.message} at line ${e.line}, column ${e.column} of the statement`,
     fix: ENGINE_RULES.parseError.recipe,
-    details: { rule: ENGINE_RULES.parseError.id, migration: unit.migration, line: e.fileLine ?? e.line, statement: e.statement, lock: null, tables: [], rewrite: 'none', rows: null, bytes: null },
+    details: {
+      rule: ENGINE_RULES.parseError.id,
+      migration: unit.migration,
+      line: e.fileLine ?? e.line,
+      statement: e.statement,
+      lock: null,
+      tables: [],
+      rewrite: 'none',
+      rows: null,
+      bytes: null,
+    },
   };
 }
 
@@ -158,9 +160,7 @@ function failureFinding(unit: LintUnit): LintFinding {
 /** An allow comment silences its rule on the first statement at or after it that the rule flags. */
 function applyAllows(findings: LintFinding[], allows: readonly LintAllow[]): void {
   for (const allow of allows) {
-    const first = findings
-      .filter((f) => f.id === allow.rule && f.status !== 'ok' && f.details.line >= allow.line)
-      .sort((a, b) => a.details.line - b.details.line)[0];
+    const first = findings.filter((f) => f.id === allow.rule && f.status !== 'ok' && f.details.line >= allow.line).sort((a, b) => a.details.line - b.details.line)[0];
     if (!first) continue;
     for (const f of findings) {
       if (f.id === allow.rule && f.details.line === first.details.line && f.details.statement === first.details.statement) {

@@ -14,7 +14,10 @@ export interface LintGateOptions {
 
 /** `migrate up` refused: an error-level finding on a table at or above the threshold. */
 export class UnsafeMigrationError extends ProblemError {
-  constructor(readonly lint: LintResult, readonly blocking: LintResult['findings']) {
+  constructor(
+    readonly lint: LintResult,
+    readonly blocking: LintResult['findings'],
+  ) {
     const first = blocking[0]!;
     const rows = first.details.rows === null ? '' : ` (~${first.details.rows.toLocaleString('en-US')} rows)`;
     super(

@@ -85,7 +85,10 @@ async function scratchFolder(): Promise<string> {
 /** Identifies the installed PGlite, so an upgrade makes a new template. */
 function pgliteKey(): string {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  return createHash('sha256').update(`${entry}:${statSync(entry).mtimeMs}`).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(`${entry}:${statSync(entry).mtimeMs}`)
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /**

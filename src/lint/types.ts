@@ -2,16 +2,7 @@ import type { ReportItem } from '../report/item.js';
 import type { ParsedStatement } from './parse.js';
 
 /** PostgreSQL's table lock modes, weakest first (the order matters: see strongest()). */
-export const LOCK_MODES = [
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-] as const;
+export const LOCK_MODES = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'] as const;
 export type LockMode = (typeof LOCK_MODES)[number];
 
 /** What a statement does to the tables it touches. */

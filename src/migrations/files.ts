@@ -41,7 +41,11 @@ export function migrationsDir(dir?: string): string {
 /** The migration files of a folder in order, validated; nothing is imported yet. */
 export function listMigrationFiles(dir: string): MigrationFile[] {
   if (!existsSync(dir)) throw new UsageError(`migrations folder ${dir} does not exist`, 'check --migrations-dir or TODO_DB_MIGRATIONS_DIR');
-  if (!statSync(dir).isDirectory()) throw new UsageError(`the migrations folder ${dir} is a file, not a folder`, 'point --migrations-dir or TODO_DB_MIGRATIONS_DIR at the folder that holds the NNNN_name.js files');
+  if (!statSync(dir).isDirectory())
+    throw new UsageError(
+      `the migrations folder ${dir} is a file, not a folder`,
+      'point --migrations-dir or TODO_DB_MIGRATIONS_DIR at the folder that holds the NNNN_name.js files',
+    );
   const files = readdirSync(dir)
     .filter((file) => !file.startsWith('.') && !file.startsWith('_') && !file.endsWith('.d.ts') && !file.endsWith('.map'))
     .sort();

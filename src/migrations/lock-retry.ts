@@ -120,12 +120,15 @@ export async function withLockRetries<T>(ctx: LockRetryContext, attempt: () => P
   const report: LockRetryReport = { attempts: 0, lockTimeouts: 0, elapsedMs: 0, blockers: [] };
   for (;;) {
     report.attempts++;
-    const watch = pid === undefined ? { stop: async () => undefined } : watchBlockers(ctx.observer, pid, Math.min(250, Math.max(25, ctx.timeoutMs / 4)), (blockers) => {
-      const known = new Set(report.blockers.map((b) => b.pid));
-      report.blockers = mergeBlockers(blockers, report.blockers);
-      const fresh = blockers.filter((b) => !known.has(b.pid));
-      if (fresh.length > 0) ctx.onEvent?.({ kind: 'blocked', migration: ctx.migration, attempt: report.attempts, blockers: fresh });
-    });
+    const watch =
+      pid === undefined
+        ? { stop: async () => undefined }
+        : watchBlockers(ctx.observer, pid, Math.min(250, Math.max(25, ctx.timeoutMs / 4)), (blockers) => {
+            const known = new Set(report.blockers.map((b) => b.pid));
+            report.blockers = mergeBlockers(blockers, report.blockers);
+            const fresh = blockers.filter((b) => !known.has(b.pid));
+            if (fresh.length > 0) ctx.onEvent?.({ kind: 'blocked', migration: ctx.migration, attempt: report.attempts, blockers: fresh });
+          });
     try {
       // A cleanup that hits its own lock timeout counts as a failed attempt: the next round tries again.
       if (report.attempts > 1) await ctx.beforeRetry?.();
@@ -169,8 +172,16 @@ function watchBlockers(observer: Kysely<any>, pid: number, everyMs: number, onSa
       await new Promise((resolve) => setTimeout(resolve, everyMs));
       if (stopped) break;
       try {
-        const { rows } = await observer.executeQuery<{ pid: number; application_name: string | null; state: string | null; age_seconds: number | null; query: string | null }>(query);
-        const blockers = rows.map((r) => ({ pid: r.pid, applicationName: r.application_name ?? '', state: r.state ?? '', ageSeconds: Number(r.age_seconds ?? 0), query: r.query ?? '' }));
+        const { rows } = await observer.executeQuery<{ pid: number; application_name: string | null; state: string | null; age_seconds: number | null; query: string | null }>(
+          query,
+        );
+        const blockers = rows.map((r) => ({
+          pid: r.pid,
+          applicationName: r.application_name ?? '',
+          state: r.state ?? '',
+          ageSeconds: Number(r.age_seconds ?? 0),
+          query: r.query ?? '',
+        }));
         if (blockers.length > 0) onSample(blockers);
       } catch {
         // Watching is advice; a failed look never fails the migration.

@@ -25,7 +25,10 @@ export async function down(db) {
 
 /** Writes a new migration file numbered after the newest one; returns its path. */
 export function makeMigration(rawName: string, options: { dir?: string; template?: MigrationTemplate } = {}): { name: string; path: string } {
-  const slug = rawName.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const slug = rawName
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if (slug === '') throw new UsageError('the migration name is empty', 'give a short description, e.g. `todo-db migrate make add_due_date`');
   if (!/^[a-z0-9][a-z0-9_]{0,80}$/.test(slug)) {
     throw new UsageError(`"${rawName}" is not a safe migration name`, 'use letters, digits and underscores only (no paths or dots)');

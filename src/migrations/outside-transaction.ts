@@ -33,7 +33,10 @@ export async function runOutsideTransaction(conn: Kysely<any>, name: string, ste
   }
   await setLockTimeout(conn, options.lockTimeoutMs, false);
   try {
-    await options.retry(() => step(conn), () => dropInvalidIndexes(conn));
+    await options.retry(
+      () => step(conn),
+      () => dropInvalidIndexes(conn),
+    );
   } catch (error) {
     if (!(error instanceof DdlLockBudgetError)) await refuseInvalidIndexes(conn, name, 'after');
     else {
@@ -72,8 +75,6 @@ async function refuseInvalidIndexes(conn: Kysely<any>, name: string, when: 'befo
 }
 
 async function longTransactions(conn: Kysely<any>, seconds: number): Promise<Array<{ pid: number; seconds: number; query: string }>> {
-  const { rows } = await conn.executeQuery<{ pid: number; seconds: number; query: string }>(
-    CompiledQuery.raw(readSql('migrations/long-transactions.sql'), [seconds]),
-  );
+  const { rows } = await conn.executeQuery<{ pid: number; seconds: number; query: string }>(CompiledQuery.raw(readSql('migrations/long-transactions.sql'), [seconds]));
   return rows;
 }

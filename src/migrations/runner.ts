@@ -64,7 +64,12 @@ export interface StatusResult {
 export class MigrationFailedError extends ProblemError {
   /** what the CLI shows of the run before the failure */
   readonly partial: MigrateResult;
-  constructor(readonly migration: string, readonly result: MigrateResult, cause: unknown, rolledBack = true) {
+  constructor(
+    readonly migration: string,
+    readonly result: MigrateResult,
+    cause: unknown,
+    rolledBack = true,
+  ) {
     super(
       `migration ${migration} failed${rolledBack ? ' and was rolled back' : ', and this backend cannot roll DDL back'}: ${firstLine(cause)}`,
       `fix the migration and run \`todo-db migrate ${result.direction}\` again`,
@@ -117,8 +122,14 @@ export async function migrateUp(database: TodoDatabase<any>, options: MigrateOpt
     }
     const loaded = await Promise.all(targets.map((s) => loadMigration(files.find((f) => f.name === s.name)!)));
     const outside = pooler.pooled ? loaded.find((m) => m.migration.transaction === false) : undefined;
-    if (outside) throw pooledRefusal(database.target, pooler, `${outside.name} runs outside a transaction, which a pooler cannot keep on one server connection; nothing was applied`);
-    if (!options.dryRun) await refuseUnsafeMigrations(database, targets.map((s) => s.name), options);
+    if (outside)
+      throw pooledRefusal(database.target, pooler, `${outside.name} runs outside a transaction, which a pooler cannot keep on one server connection; nothing was applied`);
+    if (!options.dryRun)
+      await refuseUnsafeMigrations(
+        database,
+        targets.map((s) => s.name),
+        options,
+      );
     return loaded;
   };
   if (!pooler.pooled) return withMigrationLock(database, options, async (conn) => run(conn, 'up', await plan(conn), options, database.db));
@@ -168,7 +179,14 @@ export async function migrateDown(database: TodoDatabase<any>, options: MigrateO
  * `pooledWaitMs`: through a transaction pooler, each step takes the transaction
  * lock (waiting up to this long for it) and skips a migration another runner applied.
  */
-async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: LoadedMigration[], options: MigrateOptions, observer: Kysely<any>, pooledWaitMs?: number): Promise<MigrateResult> {
+async function run(
+  conn: Kysely<any>,
+  direction: 'up' | 'down',
+  migrations: LoadedMigration[],
+  options: MigrateOptions,
+  observer: Kysely<any>,
+  pooledWaitMs?: number,
+): Promise<MigrateResult> {
   const backend = backendOf(conn);
   backend.notices.length = 0;
   const result: MigrateResult = { direction, dryRun: options.dryRun === true, steps: [], notices: backend.notices };
@@ -192,7 +210,8 @@ async function run(conn: Kysely<any>, direction: 'up' | 'down', migrations: Load
     };
     let lockRetries: LockRetryReport | undefined;
     try {
-      const attempt = () => runMigrationStep(conn, observer, loaded.name, loaded.migration.transaction !== false, step, { ...options, direction, watchBlockers: pooledWaitMs === undefined });
+      const attempt = () =>
+        runMigrationStep(conn, observer, loaded.name, loaded.migration.transaction !== false, step, { ...options, direction, watchBlockers: pooledWaitMs === undefined });
       lockRetries = pooledWaitMs === undefined ? await attempt() : await whileLockBusy(conn, pooledWaitMs, attempt);
     } catch (error) {
       if (error instanceof ProblemError) throw error;
@@ -261,10 +280,7 @@ function lockWaitOf(db: Kysely<any>): number {
 function refuseInconsistent(states: MigrationState[], direction: 'up' | 'down'): void {
   const missing = states.find((s) => s.problems.includes('missing'));
   if (missing) {
-    throw new ProblemError(
-      `migration ${missing.name} is recorded as applied but its file is missing`,
-      'restore the file from version control; todo-db will not guess what it did',
-    );
+    throw new ProblemError(`migration ${missing.name} is recorded as applied but its file is missing`, 'restore the file from version control; todo-db will not guess what it did');
   }
   const edited = states.find((s) => s.problems.includes('edited'));
   if (edited) {
@@ -292,7 +308,6 @@ function requireKnown(files: MigrationFile[], name: string): string {
   if (matches.length > 1) throw new UsageError(`"${name}" names more than one migration: ${matches.join(', ')}`, 'give more of the name');
   throw new UsageError(`unknown migration "${name}"`, names.length ? `known: ${names.join(', ')}` : 'there are no migrations');
 }
-
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -5,7 +5,6 @@ import { readSql } from '../sql-file.js';
 import { INDEXES_SQL, indexVerdicts, type IndexReport, type IndexRow } from './index-verdicts.js';
 import { requireCapabilities } from '../connection/capabilities.js';
 
-
 export interface IndexesResult {
   /** no index is invalid (redundant and unused ones are advice, not failures) */
   ok: boolean;

@@ -77,7 +77,11 @@ export async function monitorQueries(database: TodoDatabase, options: QueriesOpt
       const skipped = all.filter((p) => !runnable.includes(p)).map((p) => ({ id: p.id, name: p.name }));
       const notes = [
         ...(meaningful ? [] : ['the database has no tasks: plans are not meaningful until data is seeded (`todo-db seed --users N --tasks-per-user M`)']),
-        ...(skipped.length ? [`read patterns only: this server is ${database.server.standby ? 'a standby' : 'read-only'}, so the ${skipped.length} write patterns (${skipped.map((p) => p.id).join(', ')}) did not run; run monitor queries on the primary for them`] : []),
+        ...(skipped.length
+          ? [
+              `read patterns only: this server is ${database.server.standby ? 'a standby' : 'read-only'}, so the ${skipped.length} write patterns (${skipped.map((p) => p.id).join(', ')}) did not run; run monitor queries on the primary for them`,
+            ]
+          : []),
       ];
       result = {
         ok: patterns.every((p) => p.status !== 'fail'),
@@ -133,21 +137,23 @@ async function explain(trx: Kysely<Database>, pattern: QueryPattern, params: Pat
   const plan = summarizePlan(doc[0].Plan);
   const measured = doc[0]['Execution Time'] ?? null;
   const executionMs = measured === null || warmMs === undefined ? measured : Math.min(measured, warmMs);
-  const onExpectedIndex = pattern.expectedIndexes.length
-    ? plan.indexes.some((i) => pattern.expectedIndexes.includes(i)) && plan.seqScans.length === 0
-    : plan.seqScans.length === 0;
+  const onExpectedIndex = pattern.expectedIndexes.length ? plan.indexes.some((i) => pattern.expectedIndexes.includes(i)) && plan.seqScans.length === 0 : plan.seqScans.length === 0;
   const withinTarget = executionMs === null ? null : executionMs <= pattern.targetMs;
-  const standIn = onExpectedIndex || plan.seqScans.length ? undefined : plan.scans.map((scan) => ({ scan, expected: sameAccessPath(scan, pattern.expectedIndexes, catalog) })).find((x) => x.expected);
+  const standIn =
+    onExpectedIndex || plan.seqScans.length
+      ? undefined
+      : plan.scans.map((scan) => ({ scan, expected: sameAccessPath(scan, pattern.expectedIndexes, catalog) })).find((x) => x.expected);
   const note = standIn
     ? `uses ${standIn.scan.index} (${standIn.scan.node}), not ${standIn.expected}: both start with ${catalog.get(standIn.expected!)?.leading} and are read the same way, so the planner's pick between them is a matter of close costs`
     : null;
-  const problem = !onExpectedIndex && !standIn
-    ? plan.seqScans.length
-      ? `sequential scan on ${plan.seqScans.join(', ')}${pattern.expectedIndexes.length ? `; expected ${pattern.expectedIndexes.join(' or ')}` : ''}`
-      : `uses ${plan.indexes.join(', ') || 'no index'}; expected ${pattern.expectedIndexes.join(' or ')}`
-    : withinTarget === false
-      ? `${executionMs!.toFixed(1)} ms, over the ${pattern.targetMs} ms target`
-      : null;
+  const problem =
+    !onExpectedIndex && !standIn
+      ? plan.seqScans.length
+        ? `sequential scan on ${plan.seqScans.join(', ')}${pattern.expectedIndexes.length ? `; expected ${pattern.expectedIndexes.join(' or ')}` : ''}`
+        : `uses ${plan.indexes.join(', ') || 'no index'}; expected ${pattern.expectedIndexes.join(' or ')}`
+      : withinTarget === false
+        ? `${executionMs!.toFixed(1)} ms, over the ${pattern.targetMs} ms target`
+        : null;
   return {
     id: pattern.id,
     name: pattern.name,

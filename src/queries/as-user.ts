@@ -70,7 +70,7 @@ export function asUser(target: FastTarget, userId: string): UserTasks {
   const prefix = `${setUserSql(userId)}; `;
   const run = async (t: Template, values: Record<string, unknown>): Promise<Outcome> => send(prefix + inlined(t, values, escapeText ?? (escapeText = await driverEscape())));
   const task = (id: unknown) => {
-    if (!isUuid(id)) throw new UsageError(`a task id must be a uuid, got ${JSON.stringify(String(id)).slice(0, 60)}`, 'pass the id of one of the user\'s tasks');
+    if (!isUuid(id)) throw new UsageError(`a task id must be a uuid, got ${JSON.stringify(String(id)).slice(0, 60)}`, "pass the id of one of the user's tasks");
     return id;
   };
   return {

@@ -1,14 +1,6 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import {
-  countTasksByStatusQuery,
-  createTaskQuery,
-  deleteTaskQuery,
-  listIncompleteTasksQuery,
-  listTasksQuery,
-  toggleTaskQuery,
-  updateTaskQuery,
-} from './tasks.js';
+import { countTasksByStatusQuery, createTaskQuery, deleteTaskQuery, listIncompleteTasksQuery, listTasksQuery, toggleTaskQuery, updateTaskQuery } from './tasks.js';
 
 /** The real rows a pattern is run for (monitor queries picks them from the database). */
 export interface PatternParams {

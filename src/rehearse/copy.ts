@@ -113,7 +113,10 @@ export async function givenCopy(
     const t = target.target;
     const c = database.target;
     if (t.backend === 'postgres' && c.backend === 'postgres' && t.host === c.host && t.port === c.port && t.database === c.database) {
-      throw new UsageError(`--rehearse-url is the target database itself (${c.display})`, 'give a copy: a Neon branch, a scratch database, or leave --rehearse-url out to let todo-db build one');
+      throw new UsageError(
+        `--rehearse-url is the target database itself (${c.display})`,
+        'give a copy: a Neon branch, a scratch database, or leave --rehearse-url out to let todo-db build one',
+      );
     }
     const { rows: tables } = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = current_schema()`.execute(database.db);
     if ((tables[0]?.n ?? 0) === 0) {

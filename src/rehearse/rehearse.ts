@@ -164,7 +164,13 @@ export async function rehearseMigrations(target: TodoDatabase, options: Rehearse
       m.longestLockWaitMs = Math.round(Math.max(0, ...waits.map((w) => w.ms)));
     }
     result.series = perSecond(samples);
-    result.items = pending.map((name) => verdict(name, result.migrations.find((m) => m.name === name), budget));
+    result.items = pending.map((name) =>
+      verdict(
+        name,
+        result.migrations.find((m) => m.name === name),
+        budget,
+      ),
+    );
     result.ok = result.items.every((i) => i.status !== 'fail');
     result.interrupted = options.signal?.aborted === true;
     return finish(result, started);
@@ -182,14 +188,33 @@ export async function rehearseMigrations(target: TodoDatabase, options: Rehearse
 function verdict(name: string, m: MigrationRehearsal | undefined, budget: number): RehearsalResult['items'][number] {
   const base = { id: 'rehearse.p99', object: name };
   if (!m) {
-    return { ...base, status: 'not-run', message: 'not rehearsed: an earlier migration failed or the run was stopped', fix: null, details: { migration: name, durationMs: null, p99Ms: null, budgetMs: budget, lockWaits: 0, rewritten: [] } };
+    return {
+      ...base,
+      status: 'not-run',
+      message: 'not rehearsed: an earlier migration failed or the run was stopped',
+      fix: null,
+      details: { migration: name, durationMs: null, p99Ms: null, budgetMs: budget, lockWaits: 0, rewritten: [] },
+    };
   }
-  const details = { migration: name, durationMs: Math.round(m.durationMs), p99Ms: m.during.p99, budgetMs: Math.round(budget * 100) / 100, lockWaits: m.lockWaits, rewritten: m.rewritten };
+  const details = {
+    migration: name,
+    durationMs: Math.round(m.durationMs),
+    p99Ms: m.during.p99,
+    budgetMs: Math.round(budget * 100) / 100,
+    lockWaits: m.lockWaits,
+    rewritten: m.rewritten,
+  };
   if (m.error) return { ...base, status: 'fail', message: `failed on the copy: ${m.error.split('\n')[0]}`, fix: 'fix the migration; the target was not touched', details };
   const rewrote = m.rewritten.length ? `; rewrote ${m.rewritten.join(', ')}` : '';
   const summary = `p99 ${fmt(m.during.p99)} during (${m.during.count} ops), budget ${fmt(budget)}; ${m.lockWaits} lock waits${rewrote}`;
   if ((m.during.p99 ?? 0) > budget) {
-    return { ...base, status: 'fail', message: summary, fix: 'use the safe recipe (docs/safe-migrations.md): CREATE INDEX CONCURRENTLY, a nullable column plus a batched backfill, NOT VALID then VALIDATE', details };
+    return {
+      ...base,
+      status: 'fail',
+      message: summary,
+      fix: 'use the safe recipe (docs/safe-migrations.md): CREATE INDEX CONCURRENTLY, a nullable column plus a batched backfill, NOT VALID then VALIDATE',
+      details,
+    };
   }
   return { ...base, status: 'ok', message: summary, fix: null, details };
 }

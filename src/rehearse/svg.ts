@@ -3,7 +3,17 @@ import type { RehearsalResult } from './rehearse.js';
 const W = 960;
 const H = 440;
 const M = { left: 64, right: 24, top: 48, bottom: 72 };
-const COLORS = { p50: '#2563eb', p99: '#ea580c', budget: '#dc2626', lock: '#dc2626', baseline: '#e5e7eb', migration: '#fde68a', grid: '#e5e7eb', text: '#111827', muted: '#6b7280' };
+const COLORS = {
+  p50: '#2563eb',
+  p99: '#ea580c',
+  budget: '#dc2626',
+  lock: '#dc2626',
+  baseline: '#e5e7eb',
+  migration: '#fde68a',
+  grid: '#e5e7eb',
+  text: '#111827',
+  muted: '#6b7280',
+};
 
 /**
  * The rehearsal as a picture (`migrate rehearse --report FILE`): the workload's
@@ -36,15 +46,22 @@ export function rehearsalSvg(result: RehearsalResult): string {
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${M.top + plotH}" y2="${M.top + plotH}" stroke="${COLORS.text}" stroke-width="1"/>`);
   parts.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + plotH}" stroke="${COLORS.text}" stroke-width="1"/>`);
   if (result.budgetP99Ms !== null) {
-    parts.push(`<line class="budget" x1="${M.left}" x2="${W - M.right}" y1="${f(y(result.budgetP99Ms))}" y2="${f(y(result.budgetP99Ms))}" stroke="${COLORS.budget}" stroke-width="1.5" stroke-dasharray="6 4"/>`);
+    parts.push(
+      `<line class="budget" x1="${M.left}" x2="${W - M.right}" y1="${f(y(result.budgetP99Ms))}" y2="${f(y(result.budgetP99Ms))}" stroke="${COLORS.budget}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    );
     parts.push(text(W - M.right - 4, y(result.budgetP99Ms) - 4, `p99 budget ${round(result.budgetP99Ms)} ms`, { anchor: 'end', fill: COLORS.budget, size: 11 }));
   }
-  for (const [key, label] of [['p50', 'p50'], ['p99', 'p99']] as const) {
+  for (const [key, label] of [
+    ['p50', 'p50'],
+    ['p99', 'p99'],
+  ] as const) {
     const points = result.series.filter((s) => s[key] !== null).map((s) => `${f(x(s.second * 1000 + 500))},${f(y(s[key]!))}`);
     if (points.length) parts.push(`<polyline class="${label}" fill="none" stroke="${COLORS[key]}" stroke-width="2" stroke-linejoin="round" points="${points.join(' ')}"/>`);
   }
   for (const w of result.lockWaits) {
-    parts.push(`<rect class="lock-wait" x="${f(x(w.atMs))}" y="${M.top + plotH + 24}" width="${f(Math.max(2, x(w.atMs + w.ms) - x(w.atMs)))}" height="8" fill="${COLORS.lock}"><title>lock wait of pid ${w.pid}: at least ${Math.round(w.ms)} ms</title></rect>`);
+    parts.push(
+      `<rect class="lock-wait" x="${f(x(w.atMs))}" y="${M.top + plotH + 24}" width="${f(Math.max(2, x(w.atMs + w.ms) - x(w.atMs)))}" height="8" fill="${COLORS.lock}"><title>lock wait of pid ${w.pid}: at least ${Math.round(w.ms)} ms</title></rect>`,
+    );
   }
   parts.push(text(M.left, M.top + plotH + 48, `lock waits seen by the workload: ${result.lockWaits.length}`, { fill: COLORS.lock, size: 11 }));
   parts.push(legend(W - M.right - 300, H - 16));

@@ -36,7 +36,10 @@ export async function createAppRole(admin: Kysely<any>, name: string): Promise<{
 }
 
 export async function dropAppRole(admin: Kysely<any>, name: string): Promise<void> {
-  await sql.raw(`drop owned by ${name}`).execute(admin).catch(() => undefined);
+  await sql
+    .raw(`drop owned by ${name}`)
+    .execute(admin)
+    .catch(() => undefined);
   await sql.raw(`drop role if exists ${name}`).execute(admin);
 }
 

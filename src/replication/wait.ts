@@ -62,7 +62,11 @@ export interface WaitReplicasOptions {
 export class ReplicaLagError extends ProblemError {
   /** what the CLI shows of the run before the failure (the migrations did commit) */
   partial?: unknown;
-  constructor(message: string, hint: string, readonly wait: ReplicaWait) {
+  constructor(
+    message: string,
+    hint: string,
+    readonly wait: ReplicaWait,
+  ) {
     super(message, hint);
   }
 }
@@ -84,7 +88,8 @@ export class ReplicaLagError extends ProblemError {
  */
 export async function waitForReplicas(primary: TodoDatabase<any>, options: WaitReplicasOptions = {}): Promise<ReplicaWait> {
   requireCapabilities(primary, ['sessions'], 'waiting for replicas');
-  if (primary.server.standby) throw new UsageError(`${primary.target.display} is itself a standby, so there is no commit to wait for`, 'wait on the primary: its URL, with --replica-url for the replicas');
+  if (primary.server.standby)
+    throw new UsageError(`${primary.target.display} is itself a standby, so there is no commit to wait for`, 'wait on the primary: its URL, with --replica-url for the replicas');
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_REPLICAS_MS;
   const pollMs = options.pollMs ?? POLL_MS;
   const replicas = options.replicas ?? [];
@@ -110,7 +115,9 @@ export async function waitForReplicas(primary: TodoDatabase<any>, options: WaitR
       const what = behind.map(describeLag).join('; ');
       throw new ReplicaLagError(
         `${behind.length === 1 ? `${kind(behind[0]!)} ${behind[0]!.name} has` : `${behind.length} replicas have`} not replayed ${lsn} after ${formatMs(waitedMs)}: ${what}`,
-        behind.some((s) => s.paused) ? 'resume its replay (select pg_wal_replay_resume() on it) and run `todo-db migrate status` there' : 'the migrations are committed on the primary; see `todo-db health` on the primary for the lag, or wait longer with --wait-replicas=SECONDS',
+        behind.some((s) => s.paused)
+          ? 'resume its replay (select pg_wal_replay_resume() on it) and run `todo-db migrate status` there'
+          : 'the migrations are committed on the primary; see `todo-db health` on the primary for the lag, or wait longer with --wait-replicas=SECONDS',
         wait,
       );
     }
@@ -127,7 +134,8 @@ function kind(state: ReplicaState): string {
 export function describeLag(state: ReplicaState): string {
   if (!state.connected) return `${state.name}: disconnected${state.replayLsn ? ` (last replayed ${state.replayLsn})` : ''}`;
   const parts = [state.behindBytes === null ? 'behind by an unknown amount' : `${formatBytes(state.behindBytes)} behind`];
-  if (state.lagSeconds !== null) parts.push(state.via === 'replica-url' ? `last replayed a commit ${formatMs(state.lagSeconds * 1000)} ago` : `replay lag ${formatMs(state.lagSeconds * 1000)}`);
+  if (state.lagSeconds !== null)
+    parts.push(state.via === 'replica-url' ? `last replayed a commit ${formatMs(state.lagSeconds * 1000)} ago` : `replay lag ${formatMs(state.lagSeconds * 1000)}`);
   if (state.paused) parts.push('replay paused');
   return `${state.name}: ${parts.join(', ')}`;
 }
@@ -195,7 +203,8 @@ export async function openReplicas(urls: readonly string[], options: Omit<OpenOp
     for (const url of urls) {
       const replica = await openDatabase<any>({ ...options, url, purpose: 'inspect' });
       opened.push(replica);
-      if (replica.target.backend !== 'postgres') throw new UsageError(`--replica-url ${replica.target.display} is not a PostgreSQL server`, 'give the URL of a read replica (postgres://…)');
+      if (replica.target.backend !== 'postgres')
+        throw new UsageError(`--replica-url ${replica.target.display} is not a PostgreSQL server`, 'give the URL of a read replica (postgres://…)');
       if (!replica.server.standby) {
         throw new UsageError(
           `--replica-url ${replica.target.display} is not a replica: it is not in recovery, so it has no replay position to wait for`,

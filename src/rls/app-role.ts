@@ -53,15 +53,37 @@ export function judge(role: RoleInfo): RlsFinding[] {
   const finding = (code: RlsFinding['code'], message: string, fix: string): RlsFinding => ({ code, subject, message, fix, repair: 'manual' });
   if (!role.exists) return [finding('app-role-missing', `the application role ${role.name} does not exist`, `CREATE ROLE ${q} LOGIN PASSWORD '…' IN ROLE ${APP_ROLE};`)];
   const out: RlsFinding[] = [];
-  if (role.superuser) out.push(finding('app-role-superuser', `the application connects as ${role.name}, a superuser: RLS never applies`, `connect as a login role granted ${APP_ROLE}: CREATE ROLE app_login LOGIN PASSWORD '…' IN ROLE ${APP_ROLE};`));
+  if (role.superuser)
+    out.push(
+      finding(
+        'app-role-superuser',
+        `the application connects as ${role.name}, a superuser: RLS never applies`,
+        `connect as a login role granted ${APP_ROLE}: CREATE ROLE app_login LOGIN PASSWORD '…' IN ROLE ${APP_ROLE};`,
+      ),
+    );
   // A superuser bypasses RLS whatever rolbypassrls says: one finding, one fix.
   else if (role.bypassRls) out.push(finding('app-role-bypassrls', `the application role ${role.name} has BYPASSRLS: RLS never applies`, `ALTER ROLE ${q} NOBYPASSRLS;`));
   if (role.owns.length > 0) {
-    out.push(finding('app-role-owner', `the application role ${role.name} owns ${role.owns.join(', ')}: it can switch RLS off`, role.owns.map((t) => `ALTER TABLE ${t} OWNER TO <maintenance role>;`).join(' ')));
+    out.push(
+      finding(
+        'app-role-owner',
+        `the application role ${role.name} owns ${role.owns.join(', ')}: it can switch RLS off`,
+        role.owns.map((t) => `ALTER TABLE ${t} OWNER TO <maintenance role>;`).join(' '),
+      ),
+    );
   }
-  if (!role.inheritsAppRole && role.name !== APP_ROLE) out.push(finding('app-role-not-member', `the application role ${role.name} is not a member of ${APP_ROLE}: it has none of its privileges`, `GRANT ${APP_ROLE} TO ${q};`));
-  if (role.inAuthRole && !role.superuser) out.push(finding('app-role-in-auth', `the application role ${role.name} is also a member of todo_auth: the app could read every session token and password hash`, `REVOKE todo_auth FROM ${q};`));
-  if (!role.canLogin) out.push(finding('app-role-nologin', `the application role ${role.name} cannot log in`, `connect as a login role granted ${APP_ROLE}, or ALTER ROLE ${q} LOGIN;`));
+  if (!role.inheritsAppRole && role.name !== APP_ROLE)
+    out.push(finding('app-role-not-member', `the application role ${role.name} is not a member of ${APP_ROLE}: it has none of its privileges`, `GRANT ${APP_ROLE} TO ${q};`));
+  if (role.inAuthRole && !role.superuser)
+    out.push(
+      finding(
+        'app-role-in-auth',
+        `the application role ${role.name} is also a member of todo_auth: the app could read every session token and password hash`,
+        `REVOKE todo_auth FROM ${q};`,
+      ),
+    );
+  if (!role.canLogin)
+    out.push(finding('app-role-nologin', `the application role ${role.name} cannot log in`, `connect as a login role granted ${APP_ROLE}, or ALTER ROLE ${q} LOGIN;`));
   return out;
 }
 

@@ -69,7 +69,11 @@ export async function applyRls(database: TodoDatabase<any>): Promise<ApplyRlsRes
 
 function applyFailure(error: unknown, user: string): unknown {
   if (hasSqlState(error, 'insufficientPrivilege')) {
-    return new ProblemError(`${user} may not change the RLS setup (${(error as Error).message}); nothing was changed`, 'connect as the role that owns the tables (DATABASE_URL_UNPOOLED or --url)', { cause: error });
+    return new ProblemError(
+      `${user} may not change the RLS setup (${(error as Error).message}); nothing was changed`,
+      'connect as the role that owns the tables (DATABASE_URL_UNPOOLED or --url)',
+      { cause: error },
+    );
   }
   return error;
 }

@@ -70,11 +70,15 @@ async function query<R>(db: Kysely<any>, name: string, parameters: unknown[]): P
 
 export async function readCatalog(db: Kysely<any>): Promise<RlsCatalog> {
   const tables = await query<TableRls>(db, 'tables', [TABLE_NAMES]);
-  const policies = await query<{ table: string; name: string; command: PolicyInfo['command']; permissive: boolean; roles: string[]; using: string | null; with_check: string | null }>(
-    db,
-    'policies',
-    [TABLE_NAMES],
-  );
+  const policies = await query<{
+    table: string;
+    name: string;
+    command: PolicyInfo['command'];
+    permissive: boolean;
+    roles: string[];
+    using: string | null;
+    with_check: string | null;
+  }>(db, 'policies', [TABLE_NAMES]);
   const grants = await query<AppRoleGrants>(db, 'grants', [APP_ROLE, TABLE_NAMES]);
   const authGrants = await query<AppRoleGrants>(db, 'grants', [AUTH_ROLE, TABLE_NAMES]);
   const dualMembers = (await query<{ name: string }>(db, 'dual-members', [APP_ROLE, AUTH_ROLE])).map((r) => r.name);
@@ -97,5 +101,14 @@ export async function readRole(db: Kysely<any>, name: string): Promise<RoleInfo>
     [name, APP_ROLE, TABLE_NAMES, AUTH_ROLE],
   );
   if (!row) return { name, exists: false, superuser: false, bypassRls: false, canLogin: false, inheritsAppRole: false, inAuthRole: false, owns: [] };
-  return { name, exists: true, superuser: row.superuser, bypassRls: row.bypass_rls, canLogin: row.can_login, inheritsAppRole: row.inherits_app_role, inAuthRole: row.in_auth_role, owns: row.owns };
+  return {
+    name,
+    exists: true,
+    superuser: row.superuser,
+    bypassRls: row.bypass_rls,
+    canLogin: row.can_login,
+    inheritsAppRole: row.inherits_app_role,
+    inAuthRole: row.in_auth_role,
+    owns: row.owns,
+  };
 }

@@ -1,5 +1,12 @@
 import { AUTH_TABLES } from '../better-auth.js';
-import { APP_ROLE, DECLARED_POLICIES as CONTRACT_POLICIES, PROTECTED_TABLES as CONTRACT_TABLES, type DeclaredPolicy, type PolicyCommand, type ProtectedTable } from './declaration.js';
+import {
+  APP_ROLE,
+  DECLARED_POLICIES as CONTRACT_POLICIES,
+  PROTECTED_TABLES as CONTRACT_TABLES,
+  type DeclaredPolicy,
+  type PolicyCommand,
+  type ProtectedTable,
+} from './declaration.js';
 
 /**
  * The auth service's part of the RLS design (contract v1.2.0, sql/rls-auth.sql),
@@ -14,9 +21,7 @@ export const AUTH_ROLE = 'todo_auth';
 export type DesignPolicy = Omit<DeclaredPolicy, 'command'> & { command: PolicyCommand | 'ALL' };
 
 /** Tables todo_auth reads and writes, and exactly what it is granted on each. */
-export const AUTH_PRIVILEGES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  ['users', ...AUTH_TABLES].map((t) => [t, ['SELECT', 'INSERT', 'UPDATE', 'DELETE']]),
-);
+export const AUTH_PRIVILEGES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(['users', ...AUTH_TABLES].map((t) => [t, ['SELECT', 'INSERT', 'UPDATE', 'DELETE']]));
 
 /** todo_app may update a user's profile, not its email or verified flag: those are the auth service's. */
 const APP_PRIVILEGES_V12: Readonly<Record<string, readonly string[]>> = { users: ['SELECT', 'INSERT', 'DELETE', 'UPDATE(name, image)'] };

@@ -41,8 +41,20 @@ export function lintRls(catalog: RlsCatalog, appRole: RoleInfo, authRole?: RoleI
 
 function tableFindings(catalog: RlsCatalog): RlsFinding[] {
   return catalog.tables.flatMap((t): RlsFinding[] => {
-    if (!t.enabled) return [{ code: 'rls-disabled', subject: t.table, message: `row-level security is disabled on ${t.table}: every row is visible to ${APP_ROLE}`, fix: APPLY_FIX, repair: 'apply' }];
-    if (!t.forced) return [{ code: 'rls-not-forced', subject: t.table, message: `row-level security is not forced on ${t.table}: its owner (${t.owner}) skips the policies`, fix: APPLY_FIX, repair: 'apply' }];
+    if (!t.enabled)
+      return [
+        { code: 'rls-disabled', subject: t.table, message: `row-level security is disabled on ${t.table}: every row is visible to ${APP_ROLE}`, fix: APPLY_FIX, repair: 'apply' },
+      ];
+    if (!t.forced)
+      return [
+        {
+          code: 'rls-not-forced',
+          subject: t.table,
+          message: `row-level security is not forced on ${t.table}: its owner (${t.owner}) skips the policies`,
+          fix: APPLY_FIX,
+          repair: 'apply',
+        },
+      ];
     return [];
   });
 }
@@ -53,7 +65,9 @@ function policyFindings(policies: readonly PolicyInfo[]): RlsFinding[] {
   const findings: RlsFinding[] = [];
   for (const declared of DECLARED_POLICIES) {
     const actual = policies.find((p) => p.table === declared.table && p.name === declared.name);
-    const finding = actual ? compare(declared, actual) : { code: 'policy-missing' as const, message: `policy ${declared.name} (${declared.command} on ${declared.table}) is missing: ${APP_ROLE} is denied ${declared.command}` };
+    const finding = actual
+      ? compare(declared, actual)
+      : { code: 'policy-missing' as const, message: `policy ${declared.name} (${declared.command} on ${declared.table}) is missing: ${APP_ROLE} is denied ${declared.command}` };
     if (finding) findings.push({ ...finding, subject: `${declared.table}.${declared.name}`, fix: APPLY_FIX, repair: 'apply' });
   }
   for (const extra of policies.filter((p) => !DECLARED_POLICIES.some((d) => d.table === p.table && d.name === p.name))) {
@@ -72,12 +86,23 @@ function policyFindings(policies: readonly PolicyInfo[]): RlsFinding[] {
 function compare(declared: DesignPolicy, actual: PolicyInfo): Pick<RlsFinding, 'code' | 'message'> | undefined {
   const name = `policy ${declared.name}`;
   if (isAuthPolicy(declared)) {
-    const same = actual.command === declared.command && actual.permissive && actual.roles.join(',') === declared.roles.join(',') && actual.using === declared.using && actual.withCheck === declared.withCheck;
-    return same ? undefined : { code: 'policy-changed', message: `${name} differs from the design (${declared.command} TO ${AUTH_ROLE} USING true WITH CHECK true): ${describe(actual)}` };
+    const same =
+      actual.command === declared.command &&
+      actual.permissive &&
+      actual.roles.join(',') === declared.roles.join(',') &&
+      actual.using === declared.using &&
+      actual.withCheck === declared.withCheck;
+    return same
+      ? undefined
+      : { code: 'policy-changed', message: `${name} differs from the design (${declared.command} TO ${AUTH_ROLE} USING true WITH CHECK true): ${describe(actual)}` };
   }
-  if (isAlwaysTrue(actual)) return { code: 'policy-always-true', message: `${name} is always true: it lets ${actual.roles.join(', ')} ${actual.command} every row of ${actual.table}` };
+  if (isAlwaysTrue(actual))
+    return { code: 'policy-always-true', message: `${name} is always true: it lets ${actual.roles.join(', ')} ${actual.command} every row of ${actual.table}` };
   if (declared.withCheck && !actual.withCheck && declared.command === 'UPDATE') {
-    return { code: 'policy-no-with-check', message: `${name} has no WITH CHECK: rows may be updated into another user's (PostgreSQL falls back to USING, which the design does not rely on)` };
+    return {
+      code: 'policy-no-with-check',
+      message: `${name} has no WITH CHECK: rows may be updated into another user's (PostgreSQL falls back to USING, which the design does not rely on)`,
+    };
   }
   const expressions = [actual.using, actual.withCheck].filter((e): e is string => e !== null);
   if (expressions.some((e) => !isOncePerStatement(e))) {
@@ -135,7 +160,9 @@ function grantFindings(catalog: RlsCatalog): RlsFinding[] {
     const expected = t.privileges.join(', ');
     const actual = (catalog.grants.find((g) => g.table === t.table)?.privileges ?? []).join(', ');
     if (actual === expected) return [];
-    return [{ code: 'grants', subject: t.table, message: `${APP_ROLE} has ${actual || 'no privileges'} on ${t.table}, expected exactly ${expected}`, fix: APPLY_FIX, repair: 'apply' }];
+    return [
+      { code: 'grants', subject: t.table, message: `${APP_ROLE} has ${actual || 'no privileges'} on ${t.table}, expected exactly ${expected}`, fix: APPLY_FIX, repair: 'apply' },
+    ];
   });
 }
 
@@ -145,7 +172,15 @@ function authGrantFindings(catalog: RlsCatalog): RlsFinding[] {
     const expected = (AUTH_PRIVILEGES[t.table] ?? []).join(', ');
     const actual = (catalog.authGrants.find((g) => g.table === t.table)?.privileges ?? []).join(', ');
     if (actual === expected) return [];
-    return [{ code: 'auth-grants', subject: t.table, message: `${AUTH_ROLE} has ${actual || 'no privileges'} on ${t.table}, expected ${expected ? `exactly ${expected}` : 'none'}`, fix: APPLY_FIX, repair: 'apply' }];
+    return [
+      {
+        code: 'auth-grants',
+        subject: t.table,
+        message: `${AUTH_ROLE} has ${actual || 'no privileges'} on ${t.table}, expected ${expected ? `exactly ${expected}` : 'none'}`,
+        fix: APPLY_FIX,
+        repair: 'apply',
+      },
+    ];
   });
 }
 
@@ -156,7 +191,9 @@ function helperFindings(catalog: RlsCatalog): RlsFinding[] {
   const body = h.body.replace(/\s+/g, ' ').trim();
   const expectedBody = HELPER_BODY.replace(/\s+/g, ' ').trim();
   if (h.volatility !== 'STABLE' || h.returns !== 'uuid' || body !== expectedBody) {
-    return [{ code: 'helper-changed', subject, message: `function ${subject} differs from the design (${h.volatility}, returns ${h.returns}: ${body})`, fix: APPLY_FIX, repair: 'apply' }];
+    return [
+      { code: 'helper-changed', subject, message: `function ${subject} differs from the design (${h.volatility}, returns ${h.returns}: ${body})`, fix: APPLY_FIX, repair: 'apply' },
+    ];
   }
   return [];
 }
@@ -167,26 +204,78 @@ function roleFindings(role: RoleInfo): RlsFinding[] {
   const findings: RlsFinding[] = [];
   const alter = (attribute: string) => `ALTER ROLE ${APP_ROLE} ${attribute};`;
   if (role.superuser) {
-    findings.push({ code: 'role-superuser', subject: APP_ROLE, message: `role ${APP_ROLE} is a superuser: RLS does not apply to it`, fix: `run as a superuser: ${alter('NOSUPERUSER')}`, repair: 'superuser', sql: alter('NOSUPERUSER') });
+    findings.push({
+      code: 'role-superuser',
+      subject: APP_ROLE,
+      message: `role ${APP_ROLE} is a superuser: RLS does not apply to it`,
+      fix: `run as a superuser: ${alter('NOSUPERUSER')}`,
+      repair: 'superuser',
+      sql: alter('NOSUPERUSER'),
+    });
   }
   if (role.bypassRls) {
-    findings.push({ code: 'role-bypassrls', subject: APP_ROLE, message: `role ${APP_ROLE} has BYPASSRLS: RLS does not apply to it`, fix: `run as a superuser: ${alter('NOBYPASSRLS')}`, repair: 'superuser', sql: alter('NOBYPASSRLS') });
+    findings.push({
+      code: 'role-bypassrls',
+      subject: APP_ROLE,
+      message: `role ${APP_ROLE} has BYPASSRLS: RLS does not apply to it`,
+      fix: `run as a superuser: ${alter('NOBYPASSRLS')}`,
+      repair: 'superuser',
+      sql: alter('NOBYPASSRLS'),
+    });
   }
   if (role.canLogin) {
     // Not repaired automatically: whatever logs in as todo_app would be locked out.
-    findings.push({ code: 'role-login', subject: APP_ROLE, message: `role ${APP_ROLE} can log in: it should be a NOLOGIN group granted to the application's login role`, fix: `grant ${APP_ROLE} to a login role, connect as that, then: ${alter('NOLOGIN')}`, repair: 'manual' });
+    findings.push({
+      code: 'role-login',
+      subject: APP_ROLE,
+      message: `role ${APP_ROLE} can log in: it should be a NOLOGIN group granted to the application's login role`,
+      fix: `grant ${APP_ROLE} to a login role, connect as that, then: ${alter('NOLOGIN')}`,
+      repair: 'manual',
+    });
   }
   return findings;
 }
 
 /** todo_auth itself: a NOLOGIN group that never bypasses RLS (its reach is its policies). */
 function authRoleFindings(role: RoleInfo): RlsFinding[] {
-  if (!role.exists) return [{ code: 'auth-role-missing', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} (the auth service's) does not exist: Better Auth cannot sign anyone up or in`, fix: APPLY_FIX, repair: 'apply' }];
+  if (!role.exists)
+    return [
+      {
+        code: 'auth-role-missing',
+        subject: AUTH_ROLE,
+        message: `role ${AUTH_ROLE} (the auth service's) does not exist: Better Auth cannot sign anyone up or in`,
+        fix: APPLY_FIX,
+        repair: 'apply',
+      },
+    ];
   const alter = (attribute: string) => `ALTER ROLE ${AUTH_ROLE} ${attribute};`;
   const findings: RlsFinding[] = [];
-  if (role.superuser) findings.push({ code: 'auth-role-superuser', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} is a superuser`, fix: `run as a superuser: ${alter('NOSUPERUSER')}`, repair: 'superuser', sql: alter('NOSUPERUSER') });
-  if (role.bypassRls) findings.push({ code: 'auth-role-bypassrls', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} has BYPASSRLS (which its login members would not even inherit)`, fix: `run as a superuser: ${alter('NOBYPASSRLS')}`, repair: 'superuser', sql: alter('NOBYPASSRLS') });
-  if (role.canLogin) findings.push({ code: 'auth-role-login', subject: AUTH_ROLE, message: `role ${AUTH_ROLE} can log in: it should be a NOLOGIN group granted to the auth service's login role`, fix: `grant ${AUTH_ROLE} to a login role, connect as that, then: ${alter('NOLOGIN')}`, repair: 'manual' });
+  if (role.superuser)
+    findings.push({
+      code: 'auth-role-superuser',
+      subject: AUTH_ROLE,
+      message: `role ${AUTH_ROLE} is a superuser`,
+      fix: `run as a superuser: ${alter('NOSUPERUSER')}`,
+      repair: 'superuser',
+      sql: alter('NOSUPERUSER'),
+    });
+  if (role.bypassRls)
+    findings.push({
+      code: 'auth-role-bypassrls',
+      subject: AUTH_ROLE,
+      message: `role ${AUTH_ROLE} has BYPASSRLS (which its login members would not even inherit)`,
+      fix: `run as a superuser: ${alter('NOBYPASSRLS')}`,
+      repair: 'superuser',
+      sql: alter('NOBYPASSRLS'),
+    });
+  if (role.canLogin)
+    findings.push({
+      code: 'auth-role-login',
+      subject: AUTH_ROLE,
+      message: `role ${AUTH_ROLE} can log in: it should be a NOLOGIN group granted to the auth service's login role`,
+      fix: `grant ${AUTH_ROLE} to a login role, connect as that, then: ${alter('NOLOGIN')}`,
+      repair: 'manual',
+    });
   return findings;
 }
 

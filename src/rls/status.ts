@@ -52,4 +52,3 @@ async function readStatus(db: Kysely<any>): Promise<RlsStatus> {
   const { findings, notes } = lintRls(catalog, role, authRole);
   return { ok: findings.length === 0, findings, notes, tables: catalog.tables, policies: catalog.policies, role: { ...role, grants: catalog.grants }, helper: catalog.helper };
 }
-

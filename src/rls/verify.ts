@@ -92,7 +92,15 @@ export async function verifyRls(database: TodoDatabase<any>, options: VerifyRlsO
     checks.push(...appRoleItems(named.name, findings), ...(await bothRoles(database, named.name)));
   } else {
     notes.push('no application role known (--app-url, --app-role, or DATABASE_URL when --url names the maintenance connection): its attributes were not judged');
-    if (options.requireAppRole) checks.push({ id: 'app-role-unknown', object: 'application role', status: 'fail', message: 'no application role is known, and --require-app-role asks for one', fix: 'pass --app-url "$DATABASE_URL" or --app-role NAME', details: {} });
+    if (options.requireAppRole)
+      checks.push({
+        id: 'app-role-unknown',
+        object: 'application role',
+        status: 'fail',
+        message: 'no application role is known, and --require-app-role asks for one',
+        fix: 'pass --app-url "$DATABASE_URL" or --app-role NAME',
+        details: {},
+      });
   }
   const proof = await runProof(database.db, {
     design: { appRole: APP_ROLE, appTables: TABLE_NAMES, helper: { name: HELPER_FUNCTION, body: HELPER_BODY }, setting: USER_SETTING, triggerFunctions: ['set_updated_at'] },
@@ -102,7 +110,8 @@ export async function verifyRls(database: TodoDatabase<any>, options: VerifyRlsO
     readOnly: database.server.readOnly,
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
   }).catch((error: unknown) => {
-    if (hasSqlState(error, 'insufficientPrivilege')) throw new UsageError(`${database.server.user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${database.server.user};`);
+    if (hasSqlState(error, 'insufficientPrivilege'))
+      throw new UsageError(`${database.server.user} cannot SET ROLE ${APP_ROLE}, so the probes cannot run as the application`, `GRANT ${APP_ROLE} TO ${database.server.user};`);
     throw error;
   });
   checks.push(...proof.items);
@@ -115,16 +124,42 @@ export async function verifyRls(database: TodoDatabase<any>, options: VerifyRlsO
   }
   const failed = checks.filter((c) => c.status === 'fail' || c.status === 'not-run').map((c) => c.id);
   const notRun = checks.filter((c) => c.status === 'not-run').length;
-  return { ok: failed.length === 0, checks, probes: checks.map(asProbe), failed, notRun, tenants: proof.tenants, appRole, notes, longestLockMs: proof.longestLockMs, transactionMs: proof.transactionMs, readOnly: database.server.readOnly };
+  return {
+    ok: failed.length === 0,
+    checks,
+    probes: checks.map(asProbe),
+    failed,
+    notRun,
+    tenants: proof.tenants,
+    appRole,
+    notes,
+    longestLockMs: proof.longestLockMs,
+    transactionMs: proof.transactionMs,
+    readOnly: database.server.readOnly,
+  };
 }
 
 function asProbe(item: ReportItem): RlsProbe {
   const d = item.details as Partial<ProbeDetails>;
-  return { id: item.id, as: d.as ?? 'catalog', description: item.message, expected: d.expected ?? 'as designed', observed: d.observed ?? item.message, pass: item.status === 'ok' || item.status === 'n/a' || item.status === 'warn' };
+  return {
+    id: item.id,
+    as: d.as ?? 'catalog',
+    description: item.message,
+    expected: d.expected ?? 'as designed',
+    observed: d.observed ?? item.message,
+    pass: item.status === 'ok' || item.status === 'n/a' || item.status === 'warn',
+  };
 }
 
 function probeItem(p: RlsProbe): ReportItem {
-  return { id: p.id, object: 'policies', status: p.pass ? 'ok' : 'fail', message: p.description, fix: p.pass ? null : 'run `todo-db rls apply`', details: { as: p.as, expected: p.expected, observed: p.observed } };
+  return {
+    id: p.id,
+    object: 'policies',
+    status: p.pass ? 'ok' : 'fail',
+    message: p.description,
+    fix: p.pass ? null : 'run `todo-db rls apply`',
+    details: { as: p.as, expected: p.expected, observed: p.observed },
+  };
 }
 
 /** Policies, grants and flags against the design: a leak on a literal (`OR title = 'x'`) no data can show. */
@@ -139,11 +174,30 @@ async function bothRoles(database: TodoDatabase<any>, name: string): Promise<Rep
     select coalesce(pg_has_role(${name}, ${APP_ROLE}, 'MEMBER') and pg_has_role(${name}, ${AUTH_ROLE}, 'MEMBER'), false) as both
     where exists (select from pg_roles where rolname = ${name}) and exists (select from pg_roles where rolname = ${AUTH_ROLE})`.execute(database.db);
   if (!rows[0]?.both) return [];
-  return [{ id: 'app-role:in-both-roles', object: name, status: 'fail', message: `the application role ${name} is a member of both ${APP_ROLE} and ${AUTH_ROLE}: one login then holds the auth tables and every user's rows`, fix: `REVOKE ${AUTH_ROLE} FROM ${name}; (the auth service logs in as a role of its own)`, details: {} }];
+  return [
+    {
+      id: 'app-role:in-both-roles',
+      object: name,
+      status: 'fail',
+      message: `the application role ${name} is a member of both ${APP_ROLE} and ${AUTH_ROLE}: one login then holds the auth tables and every user's rows`,
+      fix: `REVOKE ${AUTH_ROLE} FROM ${name}; (the auth service logs in as a role of its own)`,
+      details: {},
+    },
+  ];
 }
 
 function appRoleItems(name: string, findings: readonly RlsFinding[]): ReportItem[] {
-  if (findings.length === 0) return [{ id: 'app-role', object: name, status: 'ok', message: `the application role ${name} is subject to RLS: no superuser, no BYPASSRLS, owns nothing, in ${APP_ROLE}`, fix: null, details: {} }];
+  if (findings.length === 0)
+    return [
+      {
+        id: 'app-role',
+        object: name,
+        status: 'ok',
+        message: `the application role ${name} is subject to RLS: no superuser, no BYPASSRLS, owns nothing, in ${APP_ROLE}`,
+        fix: null,
+        details: {},
+      },
+    ];
   return findings.map((f) => ({ id: `app-role:${f.code}`, object: name, status: 'fail', message: f.message, fix: f.fix, details: {} }));
 }
 

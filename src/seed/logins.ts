@@ -48,7 +48,12 @@ export async function seedLogins(database: TodoDatabase, users: readonly { id: s
   const none: SeedCounts = { inserted: 0, updated: 0, unchanged: 0 };
   const local = isLocalTarget(database.target);
   if (!local && !withLogins) {
-    return { status: 'not-local', accounts: none, password: null, message: 'no credential accounts: the target is not local and a known password is a working login (pass --with-logins to create them anyway)' };
+    return {
+      status: 'not-local',
+      accounts: none,
+      password: null,
+      message: 'no credential accounts: the target is not local and a known password is a working login (pass --with-logins to create them anyway)',
+    };
   }
   const hasher = await betterAuthHasher();
   if (!hasher) {
@@ -56,7 +61,9 @@ export async function seedLogins(database: TodoDatabase, users: readonly { id: s
   }
   const counts = { ...none };
   for (const user of users) {
-    const existing = (await sql<{ id: string; password: string | null }>`select id, password from accounts where user_id = ${user.id} and provider_id = ${CREDENTIAL_PROVIDER}`.execute(database.db)).rows[0];
+    const existing = (
+      await sql<{ id: string; password: string | null }>`select id, password from accounts where user_id = ${user.id} and provider_id = ${CREDENTIAL_PROVIDER}`.execute(database.db)
+    ).rows[0];
     if (existing?.password && (await hasher.verifyPassword(existing.password, DEVELOPMENT_PASSWORD))) {
       counts.unchanged++;
       continue;

@@ -25,13 +25,24 @@ export class Noise {
       x0 = (x0 + K[r & 3]!) | 0;
       x1 = (x1 ^ K[(r + 1) & 3]!) | 0;
       // quarter round: add, xor, rotate; each step can be undone, so the whole is a permutation
-      x0 = (x0 + x1) | 0; x3 ^= x0; x3 = (x3 << 16) | (x3 >>> 16);
-      x2 = (x2 + x3) | 0; x1 ^= x2; x1 = (x1 << 12) | (x1 >>> 20);
-      x0 = (x0 + x1) | 0; x3 ^= x0; x3 = (x3 << 8) | (x3 >>> 24);
-      x2 = (x2 + x3) | 0; x1 ^= x2; x1 = (x1 << 7) | (x1 >>> 25);
+      x0 = (x0 + x1) | 0;
+      x3 ^= x0;
+      x3 = (x3 << 16) | (x3 >>> 16);
+      x2 = (x2 + x3) | 0;
+      x1 ^= x2;
+      x1 = (x1 << 12) | (x1 >>> 20);
+      x0 = (x0 + x1) | 0;
+      x3 ^= x0;
+      x3 = (x3 << 8) | (x3 >>> 24);
+      x2 = (x2 + x3) | 0;
+      x1 ^= x2;
+      x1 = (x1 << 7) | (x1 >>> 25);
       // rotate the words so every input reaches every output
       const t = x0;
-      x0 = x1; x1 = x2; x2 = x3; x3 = t;
+      x0 = x1;
+      x1 = x2;
+      x2 = x3;
+      x3 = t;
     }
     this.w[0] = x0;
     this.w[1] = x1;

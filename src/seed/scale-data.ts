@@ -19,10 +19,109 @@ export interface ScaleShape {
   seed: number;
 }
 
-const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Mira', 'Noah', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Uma', 'Viktor', 'Wen', 'Yara', 'Zoe'];
-const LAST = ['Adams', 'Baker', 'Costa', 'Dubois', 'Eze', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jensen', 'Kowalski', 'Lopez', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quispe', 'Rossi', 'Silva', 'Tanaka', 'Usman', 'Varga', 'Weber', 'Yilmaz', 'Zhang'];
-const VERBS = ['Review', 'Write', 'Call', 'Email', 'Fix', 'Plan', 'Book', 'Update', 'Prepare', 'Buy', 'Clean', 'Schedule', 'Read', 'Send', 'Check', 'Draft', 'Renew', 'Organise', 'Pay', 'Test'];
-const OBJECTS = ['the quarterly report', 'dentist appointment', 'team offsite', 'grocery list', 'insurance papers', 'blog post', 'flight to Lisbon', 'kitchen sink', 'project roadmap', 'birthday present', 'tax return', 'onboarding docs', 'garden hose', 'pull request', 'car service', 'library books', 'invoice #1042', 'passport', 'slide deck', 'weekly menu', 'release notes', 'gym membership', 'bike tyres', 'landlord', 'backup drive'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Mira',
+  'Noah',
+  'Olga',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Yara',
+  'Zoe',
+];
+const LAST = [
+  'Adams',
+  'Baker',
+  'Costa',
+  'Dubois',
+  'Eze',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quispe',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Usman',
+  'Varga',
+  'Weber',
+  'Yilmaz',
+  'Zhang',
+];
+const VERBS = [
+  'Review',
+  'Write',
+  'Call',
+  'Email',
+  'Fix',
+  'Plan',
+  'Book',
+  'Update',
+  'Prepare',
+  'Buy',
+  'Clean',
+  'Schedule',
+  'Read',
+  'Send',
+  'Check',
+  'Draft',
+  'Renew',
+  'Organise',
+  'Pay',
+  'Test',
+];
+const OBJECTS = [
+  'the quarterly report',
+  'dentist appointment',
+  'team offsite',
+  'grocery list',
+  'insurance papers',
+  'blog post',
+  'flight to Lisbon',
+  'kitchen sink',
+  'project roadmap',
+  'birthday present',
+  'tax return',
+  'onboarding docs',
+  'garden hose',
+  'pull request',
+  'car service',
+  'library books',
+  'invoice #1042',
+  'passport',
+  'slide deck',
+  'weekly menu',
+  'release notes',
+  'gym membership',
+  'bike tyres',
+  'landlord',
+  'backup drive',
+];
 const WHEN = ['', '', '', ' today', ' tomorrow', ' this week', ' before Friday', ' next month', ' (urgent)', ' again'];
 const DESCRIPTIONS = [
   'Ask about the open questions from last time.',
@@ -66,7 +165,7 @@ export function scaleEmail(seed: number, index: number): string {
 export function scaleUser(seed: number, index: number, noise = new Noise()): UserRow {
   const id = uuidOf(noise.of(seed, STREAM.userId, index, 0));
   const w = noise.of(seed, STREAM.user, index, 0);
-  const created = SCALE_EPOCH - HISTORY + Math.floor((w[0]! / 2 ** 32) * (HISTORY - 30 * DAY) / 1000) * 1000;
+  const created = SCALE_EPOCH - HISTORY + Math.floor(((w[0]! / 2 ** 32) * (HISTORY - 30 * DAY)) / 1000) * 1000;
   const first = FIRST[w[1]! % FIRST.length]!;
   const last = LAST[(w[1]! >>> 8) % LAST.length]!;
   return {

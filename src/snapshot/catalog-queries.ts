@@ -400,5 +400,4 @@ export const settings = (db: Kysely<any>) =>
     order by 1, 2, 3`,
   );
 
-export const currentSchema = async (db: Kysely<any>): Promise<string> =>
-  (await sql<{ name: string }>`select current_schema()::text as name`.execute(db)).rows[0]?.name ?? 'public';
+export const currentSchema = async (db: Kysely<any>): Promise<string> => (await sql<{ name: string }>`select current_schema()::text as name`.execute(db)).rows[0]?.name ?? 'public';

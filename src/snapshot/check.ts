@@ -38,7 +38,8 @@ export async function checkSnapshot(options: GenerateOptions & { snapshotPath: s
       for (const key of new Set([...was.removed, ...now.removed])) {
         if (was.removed.includes(key) !== now.removed.includes(key)) findings.push(item(key, 'changed', name, `removal of ${key} differs`));
       }
-      if (was.schemaVersion !== now.schemaVersion) findings.push(item(`schema version of ${name}`, 'changed', name, `is ${String(now.schemaVersion)}, the snapshot says ${String(was.schemaVersion)}`));
+      if (was.schemaVersion !== now.schemaVersion)
+        findings.push(item(`schema version of ${name}`, 'changed', name, `is ${String(now.schemaVersion)}, the snapshot says ${String(was.schemaVersion)}`));
     }
     if (findings.length === 0) findings.push(item(options.snapshotPath, 'changed', null, 'differs in layout from what `todo-db schema snapshot` writes'));
   }

@@ -21,7 +21,11 @@ const list = (v: Attr) => (Array.isArray(v) ? v.join(', ') : String(v ?? ''));
 const flag = (word: string) => (v: Attr) => (v ? word : '');
 const plain = (v: Attr) => (v === null ? '' : String(v));
 const owner = (v: Attr) => (v === COMMON_OWNER ? 'owned by the role that owns the rest' : `owned by ${String(v)}`);
-const squashBody = (v: Attr) => `AS $$ ${String(v ?? '').replace(/\s+/g, ' ').replace(/;\s*$/, '').trim()} $$`;
+const squashBody = (v: Attr) =>
+  `AS $$ ${String(v ?? '')
+    .replace(/\s+/g, ' ')
+    .replace(/;\s*$/, '')
+    .trim()} $$`;
 
 export const SPECS: Record<ObjectKind, Record<string, AttrSpec>> = {
   extension: {},

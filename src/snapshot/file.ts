@@ -67,7 +67,10 @@ export function parseSnapshot(parsed: unknown, path = 'the schema snapshot'): Sn
     throw new UsageError(`${path} is not a todo-db schema snapshot`, 'regenerate it with `todo-db schema snapshot`');
   }
   if (s.format > SNAPSHOT_FORMAT) {
-    throw new UsageError(`${path} has format ${s.format}, written by a newer todo-db (this one reads ${SNAPSHOT_FORMAT})`, 'upgrade todo-db, or regenerate the snapshot with this version');
+    throw new UsageError(
+      `${path} has format ${s.format}, written by a newer todo-db (this one reads ${SNAPSHOT_FORMAT})`,
+      'upgrade todo-db, or regenerate the snapshot with this version',
+    );
   }
   const snapshot = s as Snapshot;
   const last = schemasByMigration(snapshot).at(-1)?.objects ?? {};

@@ -53,7 +53,10 @@ function columnType(c: TableInfo['columns'][number]): string {
 }
 
 const TS: Array<[RegExp, string]> = [
-  [/^(uuid|text|character varying.*|character.*|citext|name|inet|cidr|macaddr|time without time zone|time with time zone|interval|numeric.*|bigint|money|tsvector|xml|bit.*)$/, 'string'],
+  [
+    /^(uuid|text|character varying.*|character.*|citext|name|inet|cidr|macaddr|time without time zone|time with time zone|interval|numeric.*|bigint|money|tsvector|xml|bit.*)$/,
+    'string',
+  ],
   [/^(integer|smallint|real|double precision|oid)$/, 'number'],
   [/^boolean$/, 'boolean'],
   [/^(timestamp.*|date)$/, 'Timestamp'],
@@ -68,6 +71,10 @@ function tsType(type: string): string {
 }
 
 const wrap = (t: string) => (t.includes(' ') ? `(${t})` : t);
-const pascal = (name: string) => name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const pascal = (name: string) =>
+  name
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 /** `Users` → `User`, `Tasks` → `Task`; `TasksArchive` stays as it is. */
 const singular = (name: string) => name.replace(/ies$/, 'y').replace(/([^s])s$/, '$1');

@@ -163,8 +163,13 @@ export async function readCatalog(db: Kysely<any>, options: ReadCatalogOptions =
     });
   }
   for (const t of typ.filter((x) => x.ext === null)) {
-    add(t.name, 'type', `type ${t.name}`, null,
-      t.type === 'e' ? { type: 'enum', labels: t.labels } : { type: 'domain', base: t.base, nullable: !t.not_null, default: t.default, checks: t.checks });
+    add(
+      t.name,
+      'type',
+      `type ${t.name}`,
+      null,
+      t.type === 'e' ? { type: 'enum', labels: t.labels } : { type: 'domain', base: t.base, nullable: !t.not_null, default: t.default, checks: t.checks },
+    );
   }
 
   // Roles: as declared, or every grantee and policy role that is not the owner or built in.
@@ -184,7 +189,7 @@ export async function readCatalog(db: Kysely<any>, options: ReadCatalogOptions =
     }
     const column = a.target.includes('(') && a.on === 'table';
     const on = column ? 'column' : a.on;
-    const key = `${on}${a.target ? ` ${a.target}` : ""} to ${a.role}`;
+    const key = `${on}${a.target ? ` ${a.target}` : ''} to ${a.role}`;
     const entry = grantMap.get(key) ?? { on, target: a.target, role: a.role, privileges: [] };
     entry.privileges.push(a.privilege + (a.grantable ? ' WITH GRANT OPTION' : ''));
     grantMap.set(key, entry);

@@ -47,7 +47,12 @@ export function tablesOf(catalog: Catalog): TableInfo[] {
         primaryKey: pk ? { name: pk.object, columns: strs(pk.attrs.columns) } : null,
         foreignKeys: constraints
           .filter((c) => c.attrs.type === 'foreign key')
-          .map((c) => ({ name: c.object, columns: strs(c.attrs.columns), references: { table: String(c.attrs.refTable), columns: strs(c.attrs.refColumns) }, onDelete: String(c.attrs.onDelete) })),
+          .map((c) => ({
+            name: c.object,
+            columns: strs(c.attrs.columns),
+            references: { table: String(c.attrs.refTable), columns: strs(c.attrs.refColumns) },
+            onDelete: String(c.attrs.onDelete),
+          })),
         uniques: constraints.filter((c) => c.attrs.type === 'unique').map((c) => ({ name: c.object, columns: strs(c.attrs.columns) })),
         indexes: on(name, 'index').map((i) => ({ name: i.object, keys: strs(i.attrs.keys), unique: i.attrs.unique === true, predicate: str(i.attrs.predicate) })),
         rls: { enabled: rls?.attrs.enabled === true, forced: rls?.attrs.forced === true },
@@ -59,7 +64,11 @@ export function tablesOf(catalog: Catalog): TableInfo[] {
           withCheck: str(p.attrs.withCheck),
           permissive: p.attrs.permissive === true,
         })),
-        grants: Object.fromEntries(on(name, 'grant').filter((g) => g.object.startsWith(`grant on ${name} to `)).map((g) => [g.object.slice(`grant on ${name} to `.length), strs(g.attrs.privileges)])),
+        grants: Object.fromEntries(
+          on(name, 'grant')
+            .filter((g) => g.object.startsWith(`grant on ${name} to `))
+            .map((g) => [g.object.slice(`grant on ${name} to `.length), strs(g.attrs.privileges)]),
+        ),
       };
     });
 }
@@ -91,7 +100,9 @@ export function parentsFirst(tables: TableInfo[]): TableInfo[] {
   const out: TableInfo[] = [];
   const rest = [...tables].sort((a, b) => (a.name < b.name ? -1 : 1));
   while (rest.length > 0) {
-    const ready = rest.findIndex((t) => t.foreignKeys.every((fk) => fk.references.table === t.name || done.has(fk.references.table) || !rest.some((r) => r.name === fk.references.table)));
+    const ready = rest.findIndex((t) =>
+      t.foreignKeys.every((fk) => fk.references.table === t.name || done.has(fk.references.table) || !rest.some((r) => r.name === fk.references.table)),
+    );
     const [next] = rest.splice(ready === -1 ? 0 : ready, 1);
     out.push(next!);
     done.add(next!.name);

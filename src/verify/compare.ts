@@ -25,7 +25,9 @@ export function compareCatalogs(expected: Catalog, actual: Catalog): SchemaFindi
     else if (e && a) {
       const changed = differingAttrs(e, a);
       if (changed.length === 0) continue;
-      const parts = changed.map(([label, want, have]) => (o.kind === 'role' ? `${have} instead of ${want}${ROLE_RISK[have] ?? ''}` : `${label} is ${have || '(none)'}, expected ${want || '(none)'}`));
+      const parts = changed.map(([label, want, have]) =>
+        o.kind === 'role' ? `${have} instead of ${want}${ROLE_RISK[have] ?? ''}` : `${label} is ${have || '(none)'}, expected ${want || '(none)'}`,
+      );
       findings.push(finding('different', e, describe(e), describe(a), `${e.object}: ${parts.join('; ')}`, fixFor('different', a, e)));
     }
   }
@@ -92,7 +94,10 @@ function fixFor(kind: FindingKind, o: CatalogObject, want?: CatalogObject): stri
       const have = kind === 'missing' ? [] : (o.attrs.privileges as string[]);
       const wanted = want ? (want.attrs.privileges as string[]) : kind === 'missing' ? (o.attrs.privileges as string[]) : [];
       const m = /^grant on (.*) to (\S+)$/.exec(o.object);
-      const target = (m?.[1] ?? '').replace(/^the schema$/, 'SCHEMA public').replace(/^function /, 'FUNCTION ').replace(/^sequence /, 'SEQUENCE ');
+      const target = (m?.[1] ?? '')
+        .replace(/^the schema$/, 'SCHEMA public')
+        .replace(/^function /, 'FUNCTION ')
+        .replace(/^sequence /, 'SEQUENCE ');
       const who = m?.[2] === 'public' ? 'PUBLIC' : (m?.[2] ?? '');
       const grant = wanted.filter((p) => !have.includes(p));
       const revoke = have.filter((p) => !wanted.includes(p));
@@ -113,7 +118,11 @@ function fixFor(kind: FindingKind, o: CatalogObject, want?: CatalogObject): stri
     case 'column':
       return kind === 'unexpected' ? `ALTER TABLE ${t} DROP COLUMN ${o.object.split('.')[1]}` : null;
     case 'trigger':
-      return kind === 'unexpected' ? `DROP TRIGGER ${name} ON ${t}` : o.attrs.enabled !== 'ENABLED' && want?.attrs.enabled === 'ENABLED' ? `ALTER TABLE ${t} ENABLE TRIGGER ${name}` : null;
+      return kind === 'unexpected'
+        ? `DROP TRIGGER ${name} ON ${t}`
+        : o.attrs.enabled !== 'ENABLED' && want?.attrs.enabled === 'ENABLED'
+          ? `ALTER TABLE ${t} ENABLE TRIGGER ${name}`
+          : null;
     case 'setting': {
       const m = /^setting (\S+) for (?:role (\S+)|every role) in (?:database (\S+)|every database)$/.exec(o.object);
       if (!m || kind !== 'unexpected') return null;

@@ -76,7 +76,10 @@ const SHORT: Record<string, string> = {
 /** Mermaid attribute types are single words: `character varying(255)` becomes `varchar`. */
 export function shortType(type: string): string {
   const array = type.endsWith('[]');
-  const base = type.replace(/\[\]$/, '').replace(/\(.*\)/, '').trim();
+  const base = type
+    .replace(/\[\]$/, '')
+    .replace(/\(.*\)/, '')
+    .trim();
   return (SHORT[base] ?? base.replace(/\s+/g, '_')) + (array ? '_array' : '');
 }
 

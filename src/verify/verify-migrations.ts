@@ -74,7 +74,11 @@ export async function verifyMigrations(database: TodoDatabase<any>, options: Ver
       snapshots.push(await catalogSnapshot(scratch.db));
     }
     findings = (await verifySchema(scratch, { snapshot })).findings;
-    step('verify', null, findings.map((f) => f.message));
+    step(
+      'verify',
+      null,
+      findings.map((f) => f.message),
+    );
 
     // What earlier downs left behind or removed is not blamed again on later ones.
     let drift = { added: [] as string[], removed: [] as string[] };
@@ -100,7 +104,11 @@ export async function verifyMigrations(database: TodoDatabase<any>, options: Ver
     }
     const diff = diffSnapshots(snapshots[names.length]!, await catalogSnapshot(scratch.db));
     step('reapply', null, [...diff.added.map((l) => `new on the second apply: ${l}`), ...diff.removed.map((l) => `missing on the second apply: ${l}`)]);
-    step('reverify', null, (await verifySchema(scratch, { snapshot })).findings.map((f) => f.message));
+    step(
+      'reverify',
+      null,
+      (await verifySchema(scratch, { snapshot })).findings.map((f) => f.message),
+    );
   });
   return { ok: steps.every((s) => s.ok), schemaVersion: snapshot.schemaVersion, migrations: names, steps, findings };
 }

@@ -59,7 +59,10 @@ async function interruptDuringSlowStep(ctx: Ctx, args: string[]): Promise<CliRes
     let sent = false;
     const timer = setInterval(async () => {
       if (sent) return;
-      const rows = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query like '%pg_sleep(3)%' and query not like '%pg_stat_activity%'`, ctx.db.name);
+      const rows = await adminQuery<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query like '%pg_sleep(3)%' and query not like '%pg_stat_activity%'`,
+        ctx.db.name,
+      );
       if (rows[0]?.n && !sent) {
         sent = true;
         clearInterval(timer);
@@ -79,16 +82,54 @@ const CASES: Case[] = [
   { name: 'unknown scheme', args: () => ['--url', `mysql://u:${PW}@localhost/x`, 'migrate', 'status'], code: 2, message: /unsupported database URL scheme "mysql:"/ },
   { name: 'no scheme at all', args: () => ['--url', 'just-a-name', 'migrate', 'status'], code: 2, message: /unsupported database URL scheme none/ },
   { name: 'unknown sslmode', args: (c) => ['--url', `${c.url}?sslmode=sometimes`, 'migrate', 'status'], code: 2, message: /unknown sslmode "sometimes"/ },
-  { name: 'malformed DATABASE_URL', args: () => ['migrate', 'status'], env: () => ({ DATABASE_URL: `postgres://u:${PW}@h:99999999/x` }), code: 2, message: /malformed database URL in DATABASE_URL/ },
-  { name: 'unreachable host', args: () => ['--url', `postgres://u:${PW}@no-such-host.invalid/x`, 'migrate', 'status'], code: 3, message: /cannot resolve host "no-such-host.invalid"/ },
+  {
+    name: 'malformed DATABASE_URL',
+    args: () => ['migrate', 'status'],
+    env: () => ({ DATABASE_URL: `postgres://u:${PW}@h:99999999/x` }),
+    code: 2,
+    message: /malformed database URL in DATABASE_URL/,
+  },
+  {
+    name: 'unreachable host',
+    args: () => ['--url', `postgres://u:${PW}@no-such-host.invalid/x`, 'migrate', 'status'],
+    code: 3,
+    message: /cannot resolve host "no-such-host.invalid"/,
+  },
   { name: 'closed port', args: () => ['--url', `postgres://u:${PW}@127.0.0.1:1/x`, 'migrate', 'status'], code: 3, message: /cannot connect to 127.0.0.1:1 \(connection refused\)/ },
-  { name: 'closed port through PG* variables', args: () => ['migrate', 'status'], env: () => ({ PGHOST: '127.0.0.1', PGPORT: '1', PGPASSWORD: PW }), code: 3, message: /connection refused/ },
+  {
+    name: 'closed port through PG* variables',
+    args: () => ['migrate', 'status'],
+    env: () => ({ PGHOST: '127.0.0.1', PGPORT: '1', PGPASSWORD: PW }),
+    code: 3,
+    message: /connection refused/,
+  },
   { name: 'wrong password', args: (c) => ['--url', c.auth.url(PW), 'migrate', 'status'], code: 3, message: /password authentication failed for user "postgres"/ },
-  { name: 'wrong password through PGPASSWORD', args: () => ['migrate', 'status'], env: (c) => ({ PGHOST: '127.0.0.1', PGPORT: String(c.auth.port), PGUSER: 'postgres', PGDATABASE: 'postgres', PGPASSWORD: PW }), code: 3, message: /password authentication failed/ },
-  { name: 'missing database', args: () => ['--url', urlFor('tododb_missing_db').replace('postgres@', `postgres:${PW}@`), 'migrate', 'status'], code: 3, message: /database "tododb_missing_db" does not exist/ },
+  {
+    name: 'wrong password through PGPASSWORD',
+    args: () => ['migrate', 'status'],
+    env: (c) => ({ PGHOST: '127.0.0.1', PGPORT: String(c.auth.port), PGUSER: 'postgres', PGDATABASE: 'postgres', PGPASSWORD: PW }),
+    code: 3,
+    message: /password authentication failed/,
+  },
+  {
+    name: 'missing database',
+    args: () => ['--url', urlFor('tododb_missing_db').replace('postgres@', `postgres:${PW}@`), 'migrate', 'status'],
+    code: 3,
+    message: /database "tododb_missing_db" does not exist/,
+  },
   { name: 'TLS required but refused', args: (c) => ['--url', `${c.url}?sslmode=require`, 'migrate', 'status'], code: 3, message: /does not accept TLS/ },
-  { name: 'TLS certificate not trusted', args: (c) => ['--url', c.auth.url(c.auth.password, '?sslmode=verify-full'), 'migrate', 'status'], code: 3, message: /TLS certificate of 127.0.0.1:\d+ is not trusted/ },
-  { name: 'hung server', args: (c) => ['--url', `postgres://u:${PW}@127.0.0.1:${c.hungPort}/x`, '--connect-timeout', '1', 'migrate', 'status'], code: 3, message: /timed out connecting to 127.0.0.1/ },
+  {
+    name: 'TLS certificate not trusted',
+    args: (c) => ['--url', c.auth.url(c.auth.password, '?sslmode=verify-full'), 'migrate', 'status'],
+    code: 3,
+    message: /TLS certificate of 127.0.0.1:\d+ is not trusted/,
+  },
+  {
+    name: 'hung server',
+    args: (c) => ['--url', `postgres://u:${PW}@127.0.0.1:${c.hungPort}/x`, '--connect-timeout', '1', 'migrate', 'status'],
+    code: 3,
+    message: /timed out connecting to 127.0.0.1/,
+  },
   { name: 'unknown command', args: () => ['migrat'], code: 2, message: /unknown command 'migrat'/ },
   { name: 'unknown subcommand', args: () => ['migrate', 'sideways'], code: 2, message: /unknown command 'sideways'/ },
   { name: 'unknown option', args: () => ['migrate', 'up', '--fast'], code: 2, message: /unknown option '--fast'/ },
@@ -97,57 +138,215 @@ const CASES: Case[] = [
   { name: 'negative timeout', args: (c) => ['--url', c.url, '--lock-timeout', '-5', 'migrate', 'status'], code: 2, message: /positive number of seconds/ },
   { name: 'unknown migration for --to', args: (c) => ['--url', c.url, 'migrate', 'up', '--to', '0009_nope'], code: 2, message: /unknown migration "0009_nope"/ },
   { name: '--to pointing backwards', args: (c) => ['--url', c.url, 'migrate', 'up', '--to', '0001_create_users'], code: 2, message: /0001_create_users is already applied/ },
-  { name: 'down --to a pending migration', args: (c) => ['--url', c.url, 'migrate', 'down', '--to', '0004_row_level_security', '--yes'], code: 2, message: /0004_row_level_security is not applied/ },
-  { name: 'down --to with --all', args: (c) => ['--url', c.url, 'migrate', 'down', '--to', '0001_create_users', '--all', '--yes'], code: 2, message: /--to and --all exclude each other/ },
+  {
+    name: 'down --to a pending migration',
+    args: (c) => ['--url', c.url, 'migrate', 'down', '--to', '0004_row_level_security', '--yes'],
+    code: 2,
+    message: /0004_row_level_security is not applied/,
+  },
+  {
+    name: 'down --to with --all',
+    args: (c) => ['--url', c.url, 'migrate', 'down', '--to', '0001_create_users', '--all', '--yes'],
+    code: 2,
+    message: /--to and --all exclude each other/,
+  },
   { name: 'down without --yes and no terminal', args: (c) => ['--url', c.url, 'migrate', 'down'], code: 2, message: /needs confirmation.*--yes/ },
   { name: 'make with a path separator', args: () => ['migrate', 'make', '../evil'], code: 2, message: /not a safe migration name/ },
   { name: 'make with a slash', args: () => ['migrate', 'make', 'a/b'], code: 2, message: /not a safe migration name/ },
   { name: 'make with an empty name', args: () => ['migrate', 'make', '  '], code: 2, message: /migration name is empty/ },
   { name: 'make with an existing name', args: () => ['migrate', 'make', 'create_users'], code: 2, message: /already exists/ },
-  { name: 'migrations folder that does not exist', args: (c) => ['--url', c.url, '--migrations-dir', '/nonexistent/migrations', 'migrate', 'up'], code: 2, message: /migrations folder \/nonexistent\/migrations does not exist/ },
-  { name: 'a migration without up', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.noUp, 'migrate', 'up'], code: 2, message: /0007_no_up does not export an up function/ },
+  {
+    name: 'migrations folder that does not exist',
+    args: (c) => ['--url', c.url, '--migrations-dir', '/nonexistent/migrations', 'migrate', 'up'],
+    code: 2,
+    message: /migrations folder \/nonexistent\/migrations does not exist/,
+  },
+  {
+    name: 'a migration without up',
+    args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.noUp, 'migrate', 'up'],
+    code: 2,
+    message: /0007_no_up does not export an up function/,
+  },
   { name: 'a TypeScript migration', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.ts, 'migrate', 'up'], code: 2, message: /0007_typed.ts is TypeScript/ },
-  { name: 'a badly named migration', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.badName, 'migrate', 'up'], code: 2, message: /add-thing.js is not named NNNN_description.js/ },
+  {
+    name: 'a badly named migration',
+    args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.badName, 'migrate', 'up'],
+    code: 2,
+    message: /add-thing.js is not named NNNN_description.js/,
+  },
   { name: 'two migrations with one number', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.sameNumber, 'migrate', 'up'], code: 2, message: /share the number 0002/ },
-  { name: 'an applied migration whose file was deleted', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.deleted, 'migrate', 'up'], code: 1, message: /0002_create_tasks is recorded as applied but its file is missing/ },
+  {
+    name: 'an applied migration whose file was deleted',
+    args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.deleted, 'migrate', 'up'],
+    code: 1,
+    message: /0002_create_tasks is recorded as applied but its file is missing/,
+  },
   { name: 'status with a deleted file', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.deleted, 'migrate', 'status'], code: 1, message: /^$/ },
   { name: 'dry run on pg-mem', args: () => ['--url', 'pgmem:', 'migrate', 'up', '--dry-run'], code: 2, message: /--dry-run needs DDL that can be rolled back/ },
-  { name: 'Neon pooled URL for migrations', args: () => ['--url', `postgres://u:${PW}@ep-x-123-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require`, 'migrate', 'up'], code: 2, message: /transaction pooler.*DATABASE_URL_UNPOOLED/ },
-  { name: 'statement timeout', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.slow, '--statement-timeout', '0.5', 'migrate', 'up'], code: 1, message: /0003_updated_at_triggers|slow|statement timeout/ },
+  {
+    name: 'Neon pooled URL for migrations',
+    args: () => ['--url', `postgres://u:${PW}@ep-x-123-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require`, 'migrate', 'up'],
+    code: 2,
+    message: /transaction pooler.*DATABASE_URL_UNPOOLED/,
+  },
+  {
+    name: 'statement timeout',
+    args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.slow, '--statement-timeout', '0.5', 'migrate', 'up'],
+    code: 1,
+    message: /0003_updated_at_triggers|slow|statement timeout/,
+  },
   // The embedded database's folder, checked before PGlite (or a recursive mkdir) touches it.
-  { name: 'PGlite folder whose parent is a file', args: (c) => ['--url', `pglite:${c.scratch}/a-file/db`, 'migrate', 'status'], code: 2, message: /embedded database folder .*\/a-file\/db (\(from --url\) )?cannot be created: .*\/a-file is a file/, absent: (c) => [`${c.scratch}/a-file.lock`] },
-  { name: 'PGlite folder that is a file', args: (c) => ['--url', `pglite:${c.scratch}/a-file`, 'migrate', 'up'], code: 2, message: /embedded database folder .*\/a-file (is a file, not a folder|\(from --url\) cannot be created: .*\/a-file is a file)/, absent: (c) => [`${c.scratch}/a-file.lock`] },
-  { name: 'PGlite folder under /sys', args: () => ['--url', 'pglite:/sys/todo-db-test/db', 'migrate', 'up'], code: 2, message: /embedded database folder \/sys\/todo-db-test\/db (is on \/sys, which cannot hold data|\(from --url\) is under \/sys, a system folder)/ },
-  { name: 'PGlite folder under /proc (recursive mkdir spun there)', args: () => ['--url', 'pglite:/proc/todo-db-test/db', 'migrate', 'up'], code: 2, message: /embedded database folder \/proc\/todo-db-test\/db .*(is on|is under) \/proc/ },
-  { name: 'TODO_DB_DATA_DIR under /proc', args: () => ['migrate', 'status'], env: () => ({ TODO_DB_DATA_DIR: '/proc/todo-db-test' }), code: 2, message: /embedded database folder \/proc\/todo-db-test .*(is on|is under) \/proc/ },
-  { name: 'the embedded default from a working directory in /proc', args: () => ['migrate', 'up'], cwd: () => '/proc', code: 2, message: /embedded database folder \/proc\/\.todo-db\/pglite .*(is on|is under) \/proc/ },
-  { name: 'PGlite folder under /dev', args: () => ['--url', 'pglite:/dev/todo-db-test', 'migrate', 'up'], code: 2, message: /(is on|is under) \/dev/, absent: () => ['/dev/todo-db-test', '/dev/todo-db-test.lock'] },
-  { name: 'PGlite folder holding someone else\'s files', args: (c) => ['--url', `pglite:${c.scratch}/foreign`, 'migrate', 'up'], code: 2, message: /foreign is not an embedded database \(no PG_VERSION\) and not empty/, absent: (c) => [`${c.scratch}/foreign/PG_VERSION`, `${c.scratch}/foreign.lock`] },
+  {
+    name: 'PGlite folder whose parent is a file',
+    args: (c) => ['--url', `pglite:${c.scratch}/a-file/db`, 'migrate', 'status'],
+    code: 2,
+    message: /embedded database folder .*\/a-file\/db (\(from --url\) )?cannot be created: .*\/a-file is a file/,
+    absent: (c) => [`${c.scratch}/a-file.lock`],
+  },
+  {
+    name: 'PGlite folder that is a file',
+    args: (c) => ['--url', `pglite:${c.scratch}/a-file`, 'migrate', 'up'],
+    code: 2,
+    message: /embedded database folder .*\/a-file (is a file, not a folder|\(from --url\) cannot be created: .*\/a-file is a file)/,
+    absent: (c) => [`${c.scratch}/a-file.lock`],
+  },
+  {
+    name: 'PGlite folder under /sys',
+    args: () => ['--url', 'pglite:/sys/todo-db-test/db', 'migrate', 'up'],
+    code: 2,
+    message: /embedded database folder \/sys\/todo-db-test\/db (is on \/sys, which cannot hold data|\(from --url\) is under \/sys, a system folder)/,
+  },
+  {
+    name: 'PGlite folder under /proc (recursive mkdir spun there)',
+    args: () => ['--url', 'pglite:/proc/todo-db-test/db', 'migrate', 'up'],
+    code: 2,
+    message: /embedded database folder \/proc\/todo-db-test\/db .*(is on|is under) \/proc/,
+  },
+  {
+    name: 'TODO_DB_DATA_DIR under /proc',
+    args: () => ['migrate', 'status'],
+    env: () => ({ TODO_DB_DATA_DIR: '/proc/todo-db-test' }),
+    code: 2,
+    message: /embedded database folder \/proc\/todo-db-test .*(is on|is under) \/proc/,
+  },
+  {
+    name: 'the embedded default from a working directory in /proc',
+    args: () => ['migrate', 'up'],
+    cwd: () => '/proc',
+    code: 2,
+    message: /embedded database folder \/proc\/\.todo-db\/pglite .*(is on|is under) \/proc/,
+  },
+  {
+    name: 'PGlite folder under /dev',
+    args: () => ['--url', 'pglite:/dev/todo-db-test', 'migrate', 'up'],
+    code: 2,
+    message: /(is on|is under) \/dev/,
+    absent: () => ['/dev/todo-db-test', '/dev/todo-db-test.lock'],
+  },
+  {
+    name: "PGlite folder holding someone else's files",
+    args: (c) => ['--url', `pglite:${c.scratch}/foreign`, 'migrate', 'up'],
+    code: 2,
+    message: /foreign is not an embedded database \(no PG_VERSION\) and not empty/,
+    absent: (c) => [`${c.scratch}/foreign/PG_VERSION`, `${c.scratch}/foreign.lock`],
+  },
   // Paths that are the wrong kind of thing: usage (2), not "lost the database connection" (3).
-  { name: 'migrations folder that is a file', args: (c) => ['--url', c.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'up'], code: 2, message: /(the migrations folder|--migrations-dir is) .*\/a-file,? (is|which is) a file, not a folder/ },
-  { name: 'migrations folder that is a file (status)', args: (c) => ['--url', c.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'status'], code: 2, message: /(the migrations folder|--migrations-dir is) .*\/a-file,? (is|which is) a file/ },
-  { name: 'migrations folder that is a file, on PGlite', args: (c) => ['--url', c.pglite.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'up'], code: 2, message: /(the migrations folder|--migrations-dir is) .*\/a-file,? (is|which is) a file/ },
-  { name: 'restore of a folder', args: (c) => ['--url', c.url, 'restore', `${c.scratch}/a-folder`], code: 2, message: /cannot restore .*\/a-folder: it is a folder, not a backup file/ },
+  {
+    name: 'migrations folder that is a file',
+    args: (c) => ['--url', c.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'up'],
+    code: 2,
+    message: /(the migrations folder|--migrations-dir is) .*\/a-file,? (is|which is) a file, not a folder/,
+  },
+  {
+    name: 'migrations folder that is a file (status)',
+    args: (c) => ['--url', c.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'status'],
+    code: 2,
+    message: /(the migrations folder|--migrations-dir is) .*\/a-file,? (is|which is) a file/,
+  },
+  {
+    name: 'migrations folder that is a file, on PGlite',
+    args: (c) => ['--url', c.pglite.url, '--migrations-dir', `${c.scratch}/a-file`, 'migrate', 'up'],
+    code: 2,
+    message: /(the migrations folder|--migrations-dir is) .*\/a-file,? (is|which is) a file/,
+  },
+  {
+    name: 'restore of a folder',
+    args: (c) => ['--url', c.url, 'restore', `${c.scratch}/a-folder`],
+    code: 2,
+    message: /cannot restore .*\/a-folder: it is a folder, not a backup file/,
+  },
   { name: 'restore of a folder into PGlite', args: (c) => ['--url', c.pglite.url, 'restore', `${c.scratch}/a-folder`], code: 2, message: /it is a folder, not a backup file/ },
-  { name: 'restore of a named pipe (would block)', args: (c) => ['--url', c.url, 'restore', `${c.scratch}/a-fifo`], code: 2, message: /cannot restore .*\/a-fifo: it is a pipe, socket or device/ },
+  {
+    name: 'restore of a named pipe (would block)',
+    args: (c) => ['--url', c.url, 'restore', `${c.scratch}/a-fifo`],
+    code: 2,
+    message: /cannot restore .*\/a-fifo: it is a pipe, socket or device/,
+  },
   { name: 'restore of a device', args: (c) => ['--url', c.url, 'restore', '/dev/zero'], code: 2, message: /cannot restore \/dev\/zero: it is a pipe, socket or device/ },
   // A password-protected (scram) server and no password: the line, then the process ends.
-  { name: 'scram server, no password in the URL', args: (c) => ['--url', `postgres://postgres@127.0.0.1:${c.auth.port}/postgres`, 'migrate', 'status'], code: 3, message: /127\.0\.0\.1:\d+ asks for a password for user "postgres", and none was given \(add :password/ },
-  { name: 'scram server, no PGPASSWORD', args: () => ['health'], env: (c) => ({ PGHOST: '127.0.0.1', PGPORT: String(c.auth.port), PGUSER: 'postgres', PGDATABASE: 'postgres' }), code: 3, message: /asks for a password for user "postgres"/ },
-  { name: 'scram server, empty password', args: (c) => ['--url', `postgres://postgres:@127.0.0.1:${c.auth.port}/postgres`, 'migrate', 'status'], code: 3, message: /asks for a password|password authentication failed/ },
+  {
+    name: 'scram server, no password in the URL',
+    args: (c) => ['--url', `postgres://postgres@127.0.0.1:${c.auth.port}/postgres`, 'migrate', 'status'],
+    code: 3,
+    message: /127\.0\.0\.1:\d+ asks for a password for user "postgres", and none was given \(add :password/,
+  },
+  {
+    name: 'scram server, no PGPASSWORD',
+    args: () => ['health'],
+    env: (c) => ({ PGHOST: '127.0.0.1', PGPORT: String(c.auth.port), PGUSER: 'postgres', PGDATABASE: 'postgres' }),
+    code: 3,
+    message: /asks for a password for user "postgres"/,
+  },
+  {
+    name: 'scram server, empty password',
+    args: (c) => ['--url', `postgres://postgres:@127.0.0.1:${c.auth.port}/postgres`, 'migrate', 'status'],
+    code: 3,
+    message: /asks for a password|password authentication failed/,
+  },
   // Archive cutoffs outside what a timestamp can hold, refused before connecting.
-  { name: 'archive cutoff a million years back', args: (c) => ['--url', c.url, 'archive', '--completed-before', '999999y', '--dry-run'], code: 2, message: /--completed-before 999999y is out of range: it reaches back more than 1000 years/ },
-  { name: 'archive cutoff in months past the range', args: (c) => ['--url', c.url, 'archive', '--completed-before', '12001mo', '--yes'], code: 2, message: /12001mo is out of range/ },
-  { name: 'archive cutoff in the year 0', args: (c) => ['--url', c.url, 'archive', '--completed-before', '0000-06-01', '--yes'], code: 2, message: /0000-06-01 is out of range: it is before 0001-01-01/ },
-  { name: 'archive cutoff out of range, on PGlite', args: (c) => ['--url', c.pglite.url, 'archive', '--completed-before', '999999w', '--dry-run'], code: 2, message: /999999w is out of range/ },
+  {
+    name: 'archive cutoff a million years back',
+    args: (c) => ['--url', c.url, 'archive', '--completed-before', '999999y', '--dry-run'],
+    code: 2,
+    message: /--completed-before 999999y is out of range: it reaches back more than 1000 years/,
+  },
+  {
+    name: 'archive cutoff in months past the range',
+    args: (c) => ['--url', c.url, 'archive', '--completed-before', '12001mo', '--yes'],
+    code: 2,
+    message: /12001mo is out of range/,
+  },
+  {
+    name: 'archive cutoff in the year 0',
+    args: (c) => ['--url', c.url, 'archive', '--completed-before', '0000-06-01', '--yes'],
+    code: 2,
+    message: /0000-06-01 is out of range: it is before 0001-01-01/,
+  },
+  {
+    name: 'archive cutoff out of range, on PGlite',
+    args: (c) => ['--url', c.pglite.url, 'archive', '--completed-before', '999999w', '--dry-run'],
+    code: 2,
+    message: /999999w is out of range/,
+  },
   // Others found by trying.
   { name: 'down --to an unknown migration', args: (c) => ['--url', c.url, 'migrate', 'down', '--to', 'nosuch', '--yes'], code: 2, message: /unknown migration "nosuch"/ },
   { name: 'unknown migration for --to, on PGlite', args: (c) => ['--url', c.pglite.url, 'migrate', 'up', '--to', '0009_nope'], code: 2, message: /unknown migration "0009_nope"/ },
-  { name: 'archive batch size zero', args: (c) => ['--url', c.url, 'archive', '--completed-before', '90d', '--batch-size', '0', '--yes'], code: 2, message: /--batch-size expects a whole number from 1 to 100000/ },
+  {
+    name: 'archive batch size zero',
+    args: (c) => ['--url', c.url, 'archive', '--completed-before', '90d', '--batch-size', '0', '--yes'],
+    code: 2,
+    message: /--batch-size expects a whole number from 1 to 100000/,
+  },
   { name: 'seed with zero users', args: (c) => ['--url', c.url, 'seed', '--users', '0'], code: 2, message: /--users must be a positive integer/ },
   { name: 'seed with users in exponent notation', args: (c) => ['--url', c.url, 'seed', '--users', '1e3'], code: 2, message: /--users must be a positive integer/ },
   { name: 'a zero statement timeout', args: (c) => ['--url', c.url, '--statement-timeout', '0', 'migrate', 'status'], code: 2, message: /positive number of seconds/ },
-  { name: 'Ctrl-C during a migration', args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.slow, 'migrate', 'up'], code: 130, message: /interrupted; the step in progress was rolled back/, run: interruptDuringSlowStep },
+  {
+    name: 'Ctrl-C during a migration',
+    args: (c) => ['--url', c.url, '--migrations-dir', c.dirs.slow, 'migrate', 'up'],
+    code: 130,
+    message: /interrupted; the step in progress was rolled back/,
+    run: interruptDuringSlowStep,
+  },
 ];
 
 /** Everything a command could change: tables, indexes, policies, bookkeeping, rows. */
@@ -213,31 +412,35 @@ describe('bad input: one line, the documented exit code, no password, nothing ch
     expect(CASES.length).toBeGreaterThanOrEqual(65);
   });
 
-  it.each(CASES)('$name', async (c) => {
-    const before = await snapshot(ctx.db.name);
-    const pgliteBefore = readdirSync(ctx.pglite.dir).sort();
-    const args = c.args(ctx);
-    const cwd = c.cwd?.(ctx) ?? join(BIN, '..', '..');
-    const result = c.run ? await c.run(ctx, args) : await runCli(args, { env: c.env?.(ctx) ?? {}, cwd, timeoutMs: CASE_TIMEOUT_MS });
-    expect(result.code, result.stderr).toBe(c.code);
-    const lines = result.stderr.trim() === '' ? [] : result.stderr.trim().split('\n');
-    if (c.code === 1 && c.message.source === '^$') {
-      expect(lines).toEqual([]);
-    } else {
-      expect(lines, result.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(/^todo-db: /);
-      expect(lines[0]).toMatch(c.message);
-    }
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    for (const text of [result.stdout, result.stderr]) {
-      expect(text).not.toContain(PW);
-      expect(text).not.toContain(ctx.auth.password);
-    }
-    expect(await snapshot(ctx.db.name)).toBe(before);
-    expect(readdirSync(ctx.pglite.dir).sort()).toEqual(pgliteBefore);
-    for (const path of c.absent?.(ctx) ?? []) expect(existsSync(path), path).toBe(false);
-    expect(readdirSync(join(ctx.scratch, 'foreign'))).toEqual(['notes.txt']);
-  }, CASE_TIMEOUT_MS + 10_000);
+  it.each(CASES)(
+    '$name',
+    async (c) => {
+      const before = await snapshot(ctx.db.name);
+      const pgliteBefore = readdirSync(ctx.pglite.dir).sort();
+      const args = c.args(ctx);
+      const cwd = c.cwd?.(ctx) ?? join(BIN, '..', '..');
+      const result = c.run ? await c.run(ctx, args) : await runCli(args, { env: c.env?.(ctx) ?? {}, cwd, timeoutMs: CASE_TIMEOUT_MS });
+      expect(result.code, result.stderr).toBe(c.code);
+      const lines = result.stderr.trim() === '' ? [] : result.stderr.trim().split('\n');
+      if (c.code === 1 && c.message.source === '^$') {
+        expect(lines).toEqual([]);
+      } else {
+        expect(lines, result.stderr).toHaveLength(1);
+        expect(lines[0]).toMatch(/^todo-db: /);
+        expect(lines[0]).toMatch(c.message);
+      }
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      for (const text of [result.stdout, result.stderr]) {
+        expect(text).not.toContain(PW);
+        expect(text).not.toContain(ctx.auth.password);
+      }
+      expect(await snapshot(ctx.db.name)).toBe(before);
+      expect(readdirSync(ctx.pglite.dir).sort()).toEqual(pgliteBefore);
+      for (const path of c.absent?.(ctx) ?? []) expect(existsSync(path), path).toBe(false);
+      expect(readdirSync(join(ctx.scratch, 'foreign'))).toEqual(['notes.txt']);
+    },
+    CASE_TIMEOUT_MS + 10_000,
+  );
 
   it('names who holds the migration lock when the bounded wait runs out', async () => {
     const holder = new pg.Client({ connectionString: ctx.db.url, application_name: 'other-runner' });
@@ -246,7 +449,9 @@ describe('bad input: one line, the documented exit code, no password, nothing ch
       await holder.query('select pg_advisory_lock(3853314791062309107)');
       const result = await runCli(['--url', ctx.url, '--lock-timeout', '1', 'migrate', 'up']);
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toMatch(/^todo-db: another migration run \(pid \d+, other-runner\) holds the migration lock; gave up after 1 s \(wait for it to finish, or raise --lock-timeout\)$/);
+      expect(result.stderr.trim()).toMatch(
+        /^todo-db: another migration run \(pid \d+, other-runner\) holds the migration lock; gave up after 1 s \(wait for it to finish, or raise --lock-timeout\)$/,
+      );
     } finally {
       await holder.end();
     }

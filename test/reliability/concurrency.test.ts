@@ -19,7 +19,14 @@ describe('concurrent runners', () => {
       try {
         const runs = await Promise.all(Array.from({ length: RUNNERS }, () => runCli(['--url', db.url, 'migrate', 'up'])));
         for (const run of runs) expect(run.code, run.stderr).toBe(0);
-        expect(runs.flatMap((r) => appliedIn(r.stdout)).sort()).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth']);
+        expect(runs.flatMap((r) => appliedIn(r.stdout)).sort()).toEqual([
+          '0001_create_users',
+          '0002_create_tasks',
+          '0003_updated_at_triggers',
+          '0004_row_level_security',
+          '0005_tasks_archive',
+          '0006_better_auth',
+        ]);
         const rows = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
         expect(rows[0]?.n).toBe(6);
         expect(await inconsistentMigrations(db.name)).toEqual([]);
@@ -36,9 +43,7 @@ describe('concurrent runners', () => {
     const db = await createTestDatabase('updown');
     try {
       expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);
-      const runs = await Promise.all(
-        Array.from({ length: RUNNERS }, (_, i) => runCli(['--url', db.url, 'migrate', ...(i % 2 === 0 ? ['up'] : ['down', '--all', '--yes'])])),
-      );
+      const runs = await Promise.all(Array.from({ length: RUNNERS }, (_, i) => runCli(['--url', db.url, 'migrate', ...(i % 2 === 0 ? ['up'] : ['down', '--all', '--yes'])])));
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
       expect(await inconsistentMigrations(db.name)).toEqual([]);
       expect((await runCli(['--url', db.url, 'migrate', 'up'])).code).toBe(0);

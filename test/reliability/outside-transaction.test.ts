@@ -32,7 +32,9 @@ describe('migrations that run outside a transaction (PostgreSQL)', () => {
     try {
       const result = await migrateUp(handle, { dir: copy.dir });
       expect(result.steps.map((s) => s.name)).toEqual(['0007_concurrent_index']);
-      const { rows } = await sql<{ valid: boolean }>`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'idx_tasks_title'`.execute(handle.db);
+      const { rows } = await sql<{
+        valid: boolean;
+      }>`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'idx_tasks_title'`.execute(handle.db);
       expect(rows).toEqual([{ valid: true }]);
       expect((await migrationStatus(handle, { dir: copy.dir })).pending).toBe(0);
     } finally {

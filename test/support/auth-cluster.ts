@@ -30,7 +30,9 @@ export function startAuthCluster(port = 55_000 + (process.pid % 900)): AuthClust
   const data = join(dir, 'data');
   const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', `${BIN}/${cmd}`, ...args], { stdio: 'pipe' });
   asPostgres('initdb', ['-D', data, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-U', 'postgres', '--no-sync']);
-  execFileSync('openssl', ['req', '-new', '-x509', '-days', '2', '-nodes', '-subj', '/CN=todo-db-test', '-keyout', join(data, 'server.key'), '-out', join(data, 'server.crt')], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-new', '-x509', '-days', '2', '-nodes', '-subj', '/CN=todo-db-test', '-keyout', join(data, 'server.key'), '-out', join(data, 'server.crt')], {
+    stdio: 'pipe',
+  });
   for (const f of ['server.key', 'server.crt']) chownSync(join(data, f), uid, gid);
   execFileSync('chmod', ['600', join(data, 'server.key')]);
   asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c ssl=on -c fsync=off`, 'start']);

@@ -16,9 +16,7 @@ const EVIDENCE: Record<string, string> = {
  */
 export async function inconsistentMigrations(database: string): Promise<string[]> {
   const tables = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_tables where tablename = 'kysely_migration'`, database);
-  const recorded = new Set(
-    tables[0]?.n ? (await adminQuery<{ name: string }>('select name from kysely_migration', database)).map((r) => r.name) : [],
-  );
+  const recorded = new Set(tables[0]?.n ? (await adminQuery<{ name: string }>('select name from kysely_migration', database)).map((r) => r.name) : []);
   const wrong: string[] = [];
   for (const [name, query] of Object.entries(EVIDENCE)) {
     const present = ((await adminQuery<{ n: number }>(query, database))[0]?.n ?? 0) > 0;

@@ -33,7 +33,10 @@ export interface TestDatabase {
 
 /** A fresh, uniquely named database; drop() removes it (and kicks any session still on it). */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const name = `tododb_t${RUN_ID}_${label}_${process.pid}_${++counter}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  const name = `tododb_t${RUN_ID}_${label}_${process.pid}_${++counter}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
   await adminQuery(`create database "${name}"`);
   return {
     name,

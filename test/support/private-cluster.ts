@@ -84,7 +84,13 @@ export function startPrivateCluster(options: PrivateClusterOptions): PrivateClus
       const { port, slot } = options.standbyOf;
       asPostgres('pg_basebackup', ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-R', '-X', 'stream', '-S', slot, '-C', '--no-sync']);
     } else asPostgres('initdb', ['-D', dataDir, '--auth=trust', '-U', 'postgres', '--no-sync', '--no-instructions']);
-    const settings: Record<string, string | number | boolean> = { listen_addresses: '127.0.0.1', port: options.port, unix_socket_directories: root, fsync: 'off', ...options.settings };
+    const settings: Record<string, string | number | boolean> = {
+      listen_addresses: '127.0.0.1',
+      port: options.port,
+      unix_socket_directories: root,
+      fsync: 'off',
+      ...options.settings,
+    };
     const conf = Object.entries(settings).map(([key, value]) => `${key} = ${typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : String(value)}`);
     appendFileSync(join(dataDir, 'postgresql.conf'), `\n# private-cluster.ts\n${conf.join('\n')}\n`);
     asPostgres('pg_ctl', ['-D', dataDir, '-l', join(root, 'log'), '-w', '-t', '60', 'start']);

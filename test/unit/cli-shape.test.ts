@@ -10,7 +10,9 @@ const program = () => buildProgram({ secrets: [], exitCode: 0, command: '', star
 
 describe('the command tree', () => {
   it('every command has an example and its environment in its help', () => {
-    const paths = leaves(program()).map(commandPath).filter((p) => p !== 'help');
+    const paths = leaves(program())
+      .map(commandPath)
+      .filter((p) => p !== 'help');
     expect(paths.filter((p) => !COMMAND_HELP[p])).toEqual([]);
     const up = leaves(program()).find((c) => commandPath(c) === 'migrate up')!;
     let help = '';

@@ -31,10 +31,28 @@ describe('initProject', () => {
   it('copies the migrations, the sql/ files they read and the seeds, and writes the config and kysely.config.ts', async () => {
     const root = app();
     const result = await initProject({ root, packageRoot: pkg(['0001_users', '0002_rls']) });
-    expect(result.files.filter((f) => f.action === 'written').map((f) => f.path).sort()).toEqual(
-      ['kysely.config.ts', 'migrations/0001_users.js', 'migrations/0002_rls.js', 'migrations/package.json', 'seeds/0001_development.js', 'seeds/package.json', 'sql/shared.sql', 'todo-db.config.json'].sort(),
+    expect(
+      result.files
+        .filter((f) => f.action === 'written')
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(
+      [
+        'kysely.config.ts',
+        'migrations/0001_users.js',
+        'migrations/0002_rls.js',
+        'migrations/package.json',
+        'seeds/0001_development.js',
+        'seeds/package.json',
+        'sql/shared.sql',
+        'todo-db.config.json',
+      ].sort(),
     );
-    expect(JSON.parse(readFileSync(join(root, 'todo-db.config.json'), 'utf8'))).toEqual({ migrationsDir: './migrations', seedsDir: './seeds', snapshotPath: './schema/snapshot.json' });
+    expect(JSON.parse(readFileSync(join(root, 'todo-db.config.json'), 'utf8'))).toEqual({
+      migrationsDir: './migrations',
+      seedsDir: './seeds',
+      snapshotPath: './schema/snapshot.json',
+    });
     expect(readFileSync(join(root, 'kysely.config.ts'), 'utf8')).toMatch(/kyselyCtlConfig\(\{ env: process.env \}\)/);
     expect(result.nextSteps.join('\n')).toMatch(/migrate up/);
   });
@@ -60,14 +78,19 @@ describe('initProject', () => {
     expect(readFileSync(join(root, 'todo-db.config.json'), 'utf8')).toBe('{"mine":true}');
     expect(readFileSync(join(root, 'migrations/0001_users.js'), 'utf8')).toBe('// edited by the app');
     expect(readFileSync(join(root, 'sql/shared.sql'), 'utf8')).toBe('-- mine');
-    expect(result.files.filter((f) => f.action === 'kept').map((f) => f.path).sort()).toEqual(['migrations/0001_users.js', 'sql/shared.sql', 'todo-db.config.json']);
+    expect(
+      result.files
+        .filter((f) => f.action === 'kept')
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['migrations/0001_users.js', 'sql/shared.sql', 'todo-db.config.json']);
   });
 
-  it('--update adds only the missing base migrations, renumbering past the app\'s own, and touches nothing else', async () => {
+  it("--update adds only the missing base migrations, renumbering past the app's own, and touches nothing else", async () => {
     const root = app();
     await initProject({ root, packageRoot: pkg(['0001_users', '0002_tasks']) });
     writeFileSync(join(root, 'migrations/0002_tasks.js'), '// the app edited this');
-    writeFileSync(join(root, 'migrations/0003_add_due_date.js'), '// the app\'s own');
+    writeFileSync(join(root, 'migrations/0003_add_due_date.js'), "// the app's own");
     const newer = pkg(['0001_users', '0002_tasks', '0003_archive', '0004_rls']);
     const result = await initProject({ root, update: true, packageRoot: newer });
     expect(list(root)).toEqual(['0001_users.js', '0002_tasks.js', '0003_add_due_date.js', '0004_archive.js', '0005_rls.js', 'package.json']);

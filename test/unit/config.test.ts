@@ -70,7 +70,11 @@ describe('settingsFrom: problems', () => {
   it.each(PROBLEM_CASES)('$name', (c) => {
     const { problems } = resolveCase(c);
     expect(problems).toHaveLength(c.problems!.length);
-    for (const pattern of c.problems!) expect(problems.some((p) => pattern.test(p)), `${pattern} in ${JSON.stringify(problems)}`).toBe(true);
+    for (const pattern of c.problems!)
+      expect(
+        problems.some((p) => pattern.test(p)),
+        `${pattern} in ${JSON.stringify(problems)}`,
+      ).toBe(true);
   });
 });
 
@@ -86,11 +90,35 @@ interface TargetCase {
 const TARGET_CASES: TargetCase[] = [
   { name: 'the embedded default', schema: `pglite:./.todo-db/pglite`, data: `pglite:./.todo-db/pglite`, source: 'embedded default' },
   { name: 'TODO_DB_DATA_DIR moves it', env: { TODO_DB_DATA_DIR: 'db' }, schema: 'pglite:./db', data: 'pglite:./db' },
-  { name: '--url wins over everything', flags: { url: 'pgmem:' }, env: { DATABASE_URL: 'postgres://a@h/x', DATABASE_URL_UNPOOLED: 'postgres://b@h/x', PGHOST: 'p' }, schema: 'pgmem:', data: 'pgmem:', source: '--url' },
-  { name: 'unpooled for the schema, DATABASE_URL for data', env: { DATABASE_URL: 'postgres://a@h/x', DATABASE_URL_UNPOOLED: 'postgres://b@h/x' }, schema: 'postgres://b@h/x', data: 'postgres://a@h/x' },
-  { name: 'DATABASE_URL for both when no unpooled', env: { DATABASE_URL: 'postgres://a:secret@h/x' }, schema: 'postgres://a:****@h/x', data: 'postgres://a:****@h/x', source: 'DATABASE_URL' },
+  {
+    name: '--url wins over everything',
+    flags: { url: 'pgmem:' },
+    env: { DATABASE_URL: 'postgres://a@h/x', DATABASE_URL_UNPOOLED: 'postgres://b@h/x', PGHOST: 'p' },
+    schema: 'pgmem:',
+    data: 'pgmem:',
+    source: '--url',
+  },
+  {
+    name: 'unpooled for the schema, DATABASE_URL for data',
+    env: { DATABASE_URL: 'postgres://a@h/x', DATABASE_URL_UNPOOLED: 'postgres://b@h/x' },
+    schema: 'postgres://b@h/x',
+    data: 'postgres://a@h/x',
+  },
+  {
+    name: 'DATABASE_URL for both when no unpooled',
+    env: { DATABASE_URL: 'postgres://a:secret@h/x' },
+    schema: 'postgres://a:****@h/x',
+    data: 'postgres://a:****@h/x',
+    source: 'DATABASE_URL',
+  },
   { name: 'DATABASE_URL wins over PG*', env: { DATABASE_URL: 'pglite:memory', PGHOST: 'h' }, schema: 'pglite:memory', data: 'pglite:memory' },
-  { name: 'PG* variables', env: { PGHOST: 'db.local', PGPORT: '6543', PGUSER: 'app', PGPASSWORD: 'pw', PGDATABASE: 'todo' }, schema: 'postgres://app:****@db.local:6543/todo', data: 'postgres://app:****@db.local:6543/todo', source: 'PG* variables' },
+  {
+    name: 'PG* variables',
+    env: { PGHOST: 'db.local', PGPORT: '6543', PGUSER: 'app', PGPASSWORD: 'pw', PGDATABASE: 'todo' },
+    schema: 'postgres://app:****@db.local:6543/todo',
+    data: 'postgres://app:****@db.local:6543/todo',
+    source: 'PG* variables',
+  },
   { name: 'PGDATABASE alone', env: { PGDATABASE: 'todo' }, schema: 'postgres://localhost:5432/todo', data: 'postgres://localhost:5432/todo' },
   { name: 'empty PGHOST is unset', env: { PGHOST: '' }, schema: 'pglite:./.todo-db/pglite', data: 'pglite:./.todo-db/pglite' },
 ];
@@ -133,7 +161,12 @@ describe('settingsFrom: values and precedence', () => {
     { name: 'fractions of a second', flags: { lockTimeout: '0.25' }, ms: 250 },
     { name: 'the timer limit itself', flags: { lockTimeout: '2147483.647' }, ms: 2 ** 31 - 1 },
   ])('lock timeout: $name', (c) => {
-    const { settings, problems } = settingsFrom({ flags: c.flags ?? {}, env: c.env ?? {}, root, config: c.config ? { path: join(root, 'todo-db.config.json'), values: c.config } : null });
+    const { settings, problems } = settingsFrom({
+      flags: c.flags ?? {},
+      env: c.env ?? {},
+      root,
+      config: c.config ? { path: join(root, 'todo-db.config.json'), values: c.config } : null,
+    });
     expect(problems).toEqual([]);
     expect(settings.lockTimeoutMs).toBe(c.ms);
   });
@@ -220,7 +253,11 @@ describe('resolveSettings: .env and config files', () => {
   it.each([
     { name: 'a config that does not parse', files: { 'todo-db.config.json': '{ lockTimeout: ' }, problem: /todo-db.config.json cannot be loaded/ },
     { name: 'a config that is not an object', files: { 'todo-db.config.json': '[1]' }, problem: /must hold an object/ },
-    { name: 'two configs', files: { 'todo-db.config.json': '{}', 'package.json': '{ "todo-db": {} }' }, problem: /more than one config: todo-db.config.json, package.json "todo-db"/ },
+    {
+      name: 'two configs',
+      files: { 'todo-db.config.json': '{}', 'package.json': '{ "todo-db": {} }' },
+      problem: /more than one config: todo-db.config.json, package.json "todo-db"/,
+    },
     { name: 'a package.json that does not parse', files: { 'package.json': '{ "todo-db": ' }, problem: /package.json does not parse/ },
     { name: 'a TypeScript config that throws', files: { 'todo-db.config.ts': 'throw new Error("boom");' }, problem: /todo-db.config.ts cannot be loaded: boom/ },
   ])('$name is a problem', async ({ files, problem }) => {

@@ -5,7 +5,17 @@ import { unusedIndexes } from '../../src/health/checks-indexes.js';
 import { DATABASE_SQL, serverVersion, type DatabaseRow } from '../../src/health/checks-server.js';
 import { ACTIVITY_SQL, blockedQueries, idleInTransaction, type ActivityRow } from '../../src/health/checks-sessions.js';
 import { cacheHit, seqScans, tableSizes, vacuum, type TableRow } from '../../src/health/checks-tables.js';
-import { BLOAT_SQL, bloat, PREPARED_SQL, preparedTransactions, SEQUENCES_SQL, sequences, type BloatRow, type PreparedRow, type SequenceRow } from '../../src/health/checks-trouble.js';
+import {
+  BLOAT_SQL,
+  bloat,
+  PREPARED_SQL,
+  preparedTransactions,
+  SEQUENCES_SQL,
+  sequences,
+  type BloatRow,
+  type PreparedRow,
+  type SequenceRow,
+} from '../../src/health/checks-trouble.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../src/health/thresholds.js';
 import type { CheckInput, HealthCheck, Verdict } from '../../src/health/types.js';
 import { INDEXES_SQL, type IndexRow } from '../../src/monitor/index-verdicts.js';
@@ -18,7 +28,11 @@ import { INDEXES_SQL, type IndexRow } from '../../src/monitor/index-verdicts.js'
 const SERVER = { version: 'PostgreSQL 15.20', versionNum: 150_020, user: 'postgres', database: 'todo', superuser: true, bypassRls: true, standby: false, readOnly: false };
 const DAY = 86_400;
 
-function evaluate<D>(check: HealthCheck<D>, rows: Record<string, unknown[]>, options: { data?: D; thresholds?: Partial<Thresholds>; server?: Partial<typeof SERVER> } = {}): Verdict {
+function evaluate<D>(
+  check: HealthCheck<D>,
+  rows: Record<string, unknown[]>,
+  options: { data?: D; thresholds?: Partial<Thresholds>; server?: Partial<typeof SERVER> } = {},
+): Verdict {
   const server = { ...SERVER, ...options.server };
   const input: CheckInput<D> = { rows: <R>(file: string) => (rows[file] ?? []) as R[], data: options.data as D, server, serverVersionNum: server.versionNum };
   return check.evaluate(input, { ...DEFAULT_THRESHOLDS, ...options.thresholds });
@@ -60,7 +74,14 @@ const index = (over: Partial<IndexRow> = {}): IndexRow => ({
   oid: 1,
   ...over,
 });
-const database = (over: Partial<DatabaseRow> = {}): DatabaseRow => ({ database: 'todo', xid_age: 1000, max_connections: 100, connections: 5, stats_age_seconds: 30 * DAY, ...over });
+const database = (over: Partial<DatabaseRow> = {}): DatabaseRow => ({
+  database: 'todo',
+  xid_age: 1000,
+  max_connections: 100,
+  connections: 5,
+  stats_age_seconds: 30 * DAY,
+  ...over,
+});
 
 describe('server-version', () => {
   it('is ok from the minimum major on and warns below it', () => {
@@ -71,7 +92,11 @@ describe('server-version', () => {
 });
 
 describe('unused-indexes', () => {
-  const rows = (stats: number | null, live = 1_000_000) => ({ [INDEXES_SQL]: [index()], [TABLES_SQL]: [table({ live })], [DATABASE_SQL]: [database({ stats_age_seconds: stats })] });
+  const rows = (stats: number | null, live = 1_000_000) => ({
+    [INDEXES_SQL]: [index()],
+    [TABLES_SQL]: [table({ live })],
+    [DATABASE_SQL]: [database({ stats_age_seconds: stats })],
+  });
   it('warns on a never-scanned index of a large table once the statistics are old enough', () => {
     const verdict = evaluate(unusedIndexes, rows(30 * DAY));
     expect(verdict).toMatchObject({ status: 'warn', message: '1 never scanned (statistics 30 days old)' });
@@ -84,7 +109,10 @@ describe('unused-indexes', () => {
     expect(evaluate(unusedIndexes, rows(30 * DAY, 500)).status).toBe('ok');
   });
   it('ignores primary keys, unique and scanned indexes', () => {
-    const verdict = evaluate(unusedIndexes, { [INDEXES_SQL]: [index({ primary: true, unique: true }), index({ index: 'b', unique: true }), index({ index: 'c', scans: 3 })], [DATABASE_SQL]: [database()] });
+    const verdict = evaluate(unusedIndexes, {
+      [INDEXES_SQL]: [index({ primary: true, unique: true }), index({ index: 'b', unique: true }), index({ index: 'c', scans: 3 })],
+      [DATABASE_SQL]: [database()],
+    });
     expect(verdict).toMatchObject({ status: 'ok', message: 'every index has been scanned (statistics 30 days old)' });
   });
 });
@@ -96,7 +124,11 @@ describe('seq-scans', () => {
     expect(verdict.findings?.[0]?.message).toBe('500 sequential vs 20 index scans on 1,000,000 rows');
   });
   it('is ok below the count, on a small table, or when index scans dominate', () => {
-    for (const over of [{ seq_scans: 99, idx_scans: 0 }, { seq_scans: 500, idx_scans: 20, live: 9_999 }, { seq_scans: 500, idx_scans: 501 }]) {
+    for (const over of [
+      { seq_scans: 99, idx_scans: 0 },
+      { seq_scans: 500, idx_scans: 20, live: 9_999 },
+      { seq_scans: 500, idx_scans: 501 },
+    ]) {
       expect(evaluate(seqScans, { [TABLES_SQL]: [table(over)] }).status).toBe('ok');
     }
   });
@@ -119,14 +151,29 @@ describe('vacuum', () => {
 
 describe('table-sizes', () => {
   it('reports the contract tables with data and index size, never warning', () => {
-    const verdict = evaluate(tableSizes, { [TABLES_SQL]: [table(), table({ table: 'users', live: 10_000, table_bytes: 1024 * 1024, index_bytes: 1024 * 1024 }), table({ table: 'kysely_migration' })] });
+    const verdict = evaluate(tableSizes, {
+      [TABLES_SQL]: [table(), table({ table: 'users', live: 10_000, table_bytes: 1024 * 1024, index_bytes: 1024 * 1024 }), table({ table: 'kysely_migration' })],
+    });
     expect(verdict).toMatchObject({ status: 'ok', message: 'tasks 157 MB · users 2.1 MB' });
     expect(verdict.findings?.map((f) => f.object)).toEqual(['tasks', 'users']);
   });
   it('fails, naming the holder, when a table is under an ACCESS EXCLUSIVE lock', () => {
-    const lock: LockRow = { granted: true, table: 'tasks', pid: 4242, gid: null, state: 'idle in transaction', user: 'postgres', application: 'psql', age_seconds: 42, query: 'lock table tasks' };
+    const lock: LockRow = {
+      granted: true,
+      table: 'tasks',
+      pid: 4242,
+      gid: null,
+      state: 'idle in transaction',
+      user: 'postgres',
+      application: 'psql',
+      age_seconds: 42,
+      query: 'lock table tasks',
+    };
     const verdict = evaluate(tableSizes, { [TABLES_SQL]: [table({ size_locked: true, table_bytes: null, index_bytes: null })], [LOCKS_SQL]: [lock] });
-    expect(verdict).toMatchObject({ status: 'fail', message: 'sizes not read: blocked by a lock on tasks held by pid 4242 (postgres, psql), idle in transaction for 42 s: lock table tasks' });
+    expect(verdict).toMatchObject({
+      status: 'fail',
+      message: 'sizes not read: blocked by a lock on tasks held by pid 4242 (postgres, psql), idle in transaction for 42 s: lock table tasks',
+    });
     expect(verdict.fix).toMatch(/pg_terminate_backend\(4242\)/);
     const prepared = evaluate(tableSizes, { [TABLES_SQL]: [table({ size_locked: true })], [LOCKS_SQL]: [{ ...lock, pid: null, gid: 'tx-9', state: null, user: null }] });
     expect(prepared.message).toMatch(/held by prepared transaction 'tx-9' \(prepared 42 s ago\)/);
@@ -136,14 +183,28 @@ describe('table-sizes', () => {
 
 describe('cache-hit', () => {
   it('judges only after enough block reads', () => {
-    expect(evaluate(cacheHit, { [TABLES_SQL]: [table({ heap_hit: 10, heap_read: 90 })] })).toMatchObject({ status: 'ok', message: expect.stringMatching(/too little traffic yet to judge/) });
+    expect(evaluate(cacheHit, { [TABLES_SQL]: [table({ heap_hit: 10, heap_read: 90 })] })).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/too little traffic yet to judge/),
+    });
     expect(evaluate(cacheHit, { [TABLES_SQL]: [table({ heap_hit: 900, heap_read: 100, idx_hit: 1000 })] })).toMatchObject({ status: 'warn', value: 90 });
     expect(evaluate(cacheHit, { [TABLES_SQL]: [table({ heap_hit: 100_000, heap_read: 10, idx_hit: 100_000 })] }).status).toBe('ok');
   });
 });
 
 describe('sessions', () => {
-  const activity = (over: Partial<ActivityRow>): ActivityRow => ({ pid: 7, user: 'app', application: 'web', state: 'active', query_seconds: 1, state_seconds: 1, blocked_by: [], blocked_by_prepared: null, query: 'update tasks', ...over });
+  const activity = (over: Partial<ActivityRow>): ActivityRow => ({
+    pid: 7,
+    user: 'app',
+    application: 'web',
+    state: 'active',
+    query_seconds: 1,
+    state_seconds: 1,
+    blocked_by: [],
+    blocked_by_prepared: null,
+    query: 'update tasks',
+    ...over,
+  });
   it('idle in transaction warns at the first threshold and fails at the second', () => {
     const rows = (s: number) => ({ [ACTIVITY_SQL]: [activity({ state: 'idle in transaction', state_seconds: s })] });
     expect(evaluate(idleInTransaction, rows(59)).status).toBe('ok');
@@ -167,7 +228,16 @@ describe('prepared-transactions, sequences, bloat', () => {
     expect(failed.findings?.[0]?.fix).toMatch(/ROLLBACK PREPARED 'tx-1'/);
   });
   it('sequences warn at 75 % and fail at 90 % of the range, either direction', () => {
-    const seq = (last: number, over: Partial<SequenceRow> = {}): SequenceRow => ({ sequence: 's', column: 't.id', last_value: last, unused: false, increment_by: 1, min_value: 1, max_value: 101, ...over });
+    const seq = (last: number, over: Partial<SequenceRow> = {}): SequenceRow => ({
+      sequence: 's',
+      column: 't.id',
+      last_value: last,
+      unused: false,
+      increment_by: 1,
+      min_value: 1,
+      max_value: 101,
+      ...over,
+    });
     const status = (s: SequenceRow) => evaluate(sequences, { [SEQUENCES_SQL]: [s] }).status;
     expect([status(seq(70)), status(seq(76)), status(seq(91)), status(seq(101, { unused: true }))]).toEqual(['ok', 'warn', 'fail', 'ok']);
     expect(status(seq(-95, { increment_by: -1, min_value: -101, max_value: -1 }))).toBe('fail');
@@ -186,16 +256,24 @@ describe('rls-app-role', () => {
   it('is n/a with a hint when no application role is named, and fails with the finding and its own fix when it is', () => {
     expect(evaluate(rlsRole, {}, { data: outcome({}) })).toMatchObject({ status: 'n/a', message: expect.stringMatching(/--app-role NAME or --app-url URL/) });
     expect(evaluate(rlsRole, {}, { data: outcome({ appRole: { name: 'app' } }) }).status).toBe('ok');
-    const failed = evaluate(rlsRole, {}, {
-      data: outcome({
-        ok: false,
-        appRole: { name: 'postgres' },
-        findings: [
-          { subject: 'postgres', message: 'the application connects as postgres, a superuser: RLS never applies', fix: 'connect as a login role granted todo_app' },
-          { subject: 'postgres', message: 'the application role postgres owns tasks', fix: 'ALTER TABLE tasks OWNER TO x;' },
-        ],
-      }),
+    const failed = evaluate(
+      rlsRole,
+      {},
+      {
+        data: outcome({
+          ok: false,
+          appRole: { name: 'postgres' },
+          findings: [
+            { subject: 'postgres', message: 'the application connects as postgres, a superuser: RLS never applies', fix: 'connect as a login role granted todo_app' },
+            { subject: 'postgres', message: 'the application role postgres owns tasks', fix: 'ALTER TABLE tasks OWNER TO x;' },
+          ],
+        }),
+      },
+    );
+    expect(failed).toMatchObject({
+      status: 'fail',
+      message: 'the application connects as postgres, a superuser: RLS never applies (and 1 more)',
+      fix: 'connect as a login role granted todo_app',
     });
-    expect(failed).toMatchObject({ status: 'fail', message: 'the application connects as postgres, a superuser: RLS never applies (and 1 more)', fix: 'connect as a login role granted todo_app' });
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { replicationSettings, SETTINGS_SQL, SLOTS_SQL, slots, STANDBY_SQL, standbyReplay, STANDBYS_SQL, standbys, type SlotRow, type StandbyStreamRow } from '../../src/health/checks-replication.js';
+import {
+  replicationSettings,
+  SETTINGS_SQL,
+  SLOTS_SQL,
+  slots,
+  STANDBY_SQL,
+  standbyReplay,
+  STANDBYS_SQL,
+  standbys,
+  type SlotRow,
+  type StandbyStreamRow,
+} from '../../src/health/checks-replication.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../src/health/thresholds.js';
 import type { CheckInput, HealthCheck, Verdict } from '../../src/health/types.js';
 import type { StandbyRow } from '../../src/replication/standby.js';
@@ -31,7 +42,15 @@ const stream = (over: Partial<StandbyStreamRow> = {}): StandbyStreamRow => ({
   reply_age_seconds: 1,
   ...over,
 });
-const slot = (over: Partial<SlotRow> = {}): SlotRow => ({ name: 'replica1', type: 'physical', active: true, wal_status: 'reserved', restart_lsn: '0/3000000', retained_bytes: 0, ...over });
+const slot = (over: Partial<SlotRow> = {}): SlotRow => ({
+  name: 'replica1',
+  type: 'physical',
+  active: true,
+  wal_status: 'reserved',
+  restart_lsn: '0/3000000',
+  retained_bytes: 0,
+  ...over,
+});
 const standbyRow = (over: Partial<StandbyRow> = {}): StandbyRow => ({
   standby: true,
   receive_lsn: '0/3000000',
@@ -75,7 +94,9 @@ describe('replication-slots', () => {
 });
 
 describe('replication-settings', () => {
-  const settings = (over = {}) => ({ [SETTINGS_SQL]: [{ wal_level: 'replica', max_wal_senders: 10, max_replication_slots: 10, wal_senders: 1, slots: 1, standby: false, ...over }] });
+  const settings = (over = {}) => ({
+    [SETTINGS_SQL]: [{ wal_level: 'replica', max_wal_senders: 10, max_replication_slots: 10, wal_senders: 1, slots: 1, standby: false, ...over }],
+  });
   it('warns when no standby could be made or every sender or slot is taken', () => {
     expect(evaluate(replicationSettings, settings())).toMatchObject({ status: 'ok', message: 'wal_level replica, 1 of 10 WAL senders, 1 of 10 slots' });
     expect(evaluate(replicationSettings, settings({ wal_level: 'minimal', max_wal_senders: 0 })).message).toMatch(/^wal_level is minimal/);
@@ -88,10 +109,19 @@ describe('standby-replay', () => {
   it('is n/a on a primary; on a standby warns when paused or not streaming and judges what is left to replay', () => {
     expect(evaluate(standbyReplay, { [STANDBY_SQL]: [{ ...standbyRow(), standby: false }] }).status).toBe('n/a');
     // Caught up: the age of the last replayed commit is not lag (the primary may simply be idle).
-    expect(evaluate(standbyReplay, { [STANDBY_SQL]: [standbyRow()] }, {}, true)).toMatchObject({ status: 'ok', message: expect.stringMatching(/from 10.0.0.1:5432 over slot replica1/) });
-    expect(evaluate(standbyReplay, { [STANDBY_SQL]: [standbyRow({ paused: true, replay_behind_bytes: 5000 })] }, {}, true)).toMatchObject({ status: 'warn', message: expect.stringMatching(/^replay paused/) });
+    expect(evaluate(standbyReplay, { [STANDBY_SQL]: [standbyRow()] }, {}, true)).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/from 10.0.0.1:5432 over slot replica1/),
+    });
+    expect(evaluate(standbyReplay, { [STANDBY_SQL]: [standbyRow({ paused: true, replay_behind_bytes: 5000 })] }, {}, true)).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^replay paused/),
+    });
     expect(evaluate(standbyReplay, { [STANDBY_SQL]: [standbyRow({ replay_behind_bytes: 5000, replayed_age_seconds: 400 })] }, {}, true).status).toBe('fail');
-    expect(evaluate(standbyReplay, { [STANDBY_SQL]: [standbyRow({ receiver_status: null, primary: null })] }, {}, true)).toMatchObject({ status: 'warn', message: expect.stringMatching(/^primary connection no WAL receiver/) });
+    expect(evaluate(standbyReplay, { [STANDBY_SQL]: [standbyRow({ receiver_status: null, primary: null })] }, {}, true)).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^primary connection no WAL receiver/),
+    });
   });
 });
 

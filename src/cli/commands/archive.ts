@@ -28,38 +28,38 @@ export function registerArchive(program: Command, app: App): void {
   ).action(
     handle(app, {
       run: async (ctx: CliContext, options: ArchiveCommandOptions) => {
-      const lib = await import('../../index.js');
-      // Checked before connecting: bad values exit 2 with nothing touched.
-      lib.parseCutoff(options.completedBefore);
-      const batchSize = lib.parseBatchSize(options.batchSize ?? '1000');
-      if (!options.dryRun) requireConfirmation(ctx, options.yes, 'archive');
-      const bar = (await progressBars(ctx))('archive', 'tasks');
-      let result: ArchiveResult;
-      try {
-        // Ctrl-C lets the batch in flight commit, then stops; a second Ctrl-C leaves at once.
-        result = await ctx.withDb('data', (db) =>
-          withGracefulStop(
-            (signal) =>
-              lib.archiveTasks(db, {
-                completedBefore: options.completedBefore,
-                batchSize,
-                dryRun: options.dryRun === true,
-                signal,
-                confirm: (plan) => confirm(ctx, options.yes, `Move ${plural(plan.pending, 'completed task')} last updated before ${plan.cutoff.toISOString()} to tasks_archive?`),
-                onStart: (plan) => bar.start(plan.pending),
-                onBatch: (progress) => bar.update(progress.moved),
-              }),
-            () => {
-              // The bar would redraw over the message (it restores its saved cursor position on stop).
-              bar.stop();
-              interruptLine('todo-db: stopping after the batch in progress (Ctrl-C again to leave at once)');
-            },
-          ),
-        );
-      } finally {
-        bar.stop();
-      }
-      return { ...result, ok: !result.interrupted, durationMs: Math.round(result.durationMs) };
+        const lib = await import('../../index.js');
+        // Checked before connecting: bad values exit 2 with nothing touched.
+        lib.parseCutoff(options.completedBefore);
+        const batchSize = lib.parseBatchSize(options.batchSize ?? '1000');
+        if (!options.dryRun) requireConfirmation(ctx, options.yes, 'archive');
+        const bar = (await progressBars(ctx))('archive', 'tasks');
+        let result: ArchiveResult;
+        try {
+          // Ctrl-C lets the batch in flight commit, then stops; a second Ctrl-C leaves at once.
+          result = await ctx.withDb('data', (db) =>
+            withGracefulStop(
+              (signal) =>
+                lib.archiveTasks(db, {
+                  completedBefore: options.completedBefore,
+                  batchSize,
+                  dryRun: options.dryRun === true,
+                  signal,
+                  confirm: (plan) => confirm(ctx, options.yes, `Move ${plural(plan.pending, 'completed task')} last updated before ${plan.cutoff.toISOString()} to tasks_archive?`),
+                  onStart: (plan) => bar.start(plan.pending),
+                  onBatch: (progress) => bar.update(progress.moved),
+                }),
+              () => {
+                // The bar would redraw over the message (it restores its saved cursor position on stop).
+                bar.stop();
+                interruptLine('todo-db: stopping after the batch in progress (Ctrl-C again to leave at once)');
+              },
+            ),
+          );
+        } finally {
+          bar.stop();
+        }
+        return { ...result, ok: !result.interrupted, durationMs: Math.round(result.durationMs) };
       },
       render,
     }),

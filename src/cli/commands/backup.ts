@@ -39,7 +39,10 @@ function render(out: Output, result: BackupResult): void {
   const v = result.verification;
   const c = out.c;
   out.table([
-    [`${c.green('✓')} backup`, `${result.file} ${c.dim(`· ${formatBytes(result.bytes)} · ${result.format === 'custom' ? 'pg_dump custom format' : 'SQL script'} · ${formatMs(result.durationMs)}`)}`],
+    [
+      `${c.green('✓')} backup`,
+      `${result.file} ${c.dim(`· ${formatBytes(result.bytes)} · ${result.format === 'custom' ? 'pg_dump custom format' : 'SQL script'} · ${formatMs(result.durationMs)}`)}`,
+    ],
     ...result.tables.map((t) => [`${c.green('✓')} ${t.table}`, plural(t.rows, 'row')]),
   ]);
   if (!v) {
@@ -58,7 +61,10 @@ export function renderVerification(out: Output, v: BackupVerification): void {
   out.table([
     [`${c.green('✓')} scratch`, `${v.scratch} ${c.dim('· removed')}`],
     [`${mark(v.schema.ok)} schema`, schemaLine(out, v.schema)],
-    ...v.tables.map((t) => [`${mark(t.ok)} ${t.table}`, `${plural(t.restored, 'row')} restored of ${t.source.toLocaleString('en-US')}${t.ok ? c.dim(' · identical') : c.red(' · rows differ')}`]),
+    ...v.tables.map((t) => [
+      `${mark(t.ok)} ${t.table}`,
+      `${plural(t.restored, 'row')} restored of ${t.source.toLocaleString('en-US')}${t.ok ? c.dim(' · identical') : c.red(' · rows differ')}`,
+    ]),
   ]);
   renderFindings(out, v.schema);
 }

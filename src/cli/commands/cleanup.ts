@@ -9,9 +9,7 @@ import { addYesOption } from '../options.js';
 
 /** Registers `todo-db cleanup`: removes the seed users (…@example.com) and their tasks. */
 export function registerCleanup(program: Command, app: App): void {
-  addYesOption(
-    program.command('cleanup').description('remove the seed data (users at @example.com and their tasks) and nothing else, in batches'),
-  ).action(
+  addYesOption(program.command('cleanup').description('remove the seed data (users at @example.com and their tasks) and nothing else, in batches')).action(
     handle(app, {
       run: async (ctx: CliContext, options: { yes?: boolean }) => {
         requireConfirmation(ctx, options.yes, 'cleanup');
@@ -22,7 +20,12 @@ export function registerCleanup(program: Command, app: App): void {
           if (!options.yes) {
             const n = await countSeedData(db);
             // Nothing to remove: nothing to ask; cleanup() reports it.
-            if (n.users > 0) await confirm(ctx, false, `Remove ${plural(n.users, 'seed user')} (@example.com), ${plural(n.tasks, 'task')} and ${plural(n.archived, 'archived task')} from ${db.target.display}?`);
+            if (n.users > 0)
+              await confirm(
+                ctx,
+                false,
+                `Remove ${plural(n.users, 'seed user')} (@example.com), ${plural(n.tasks, 'task')} and ${plural(n.archived, 'archived task')} from ${db.target.display}?`,
+              );
           }
           return cleanup(db);
         });
@@ -36,7 +39,14 @@ export function registerCleanup(program: Command, app: App): void {
 function render(out: Output, r: CleanupResult): void {
   if (r.users === 0) out.result('No seed data to remove: no user at @example.com.');
   else {
-    const archived = [r.archived > 0 ? `, ${plural(r.archived, 'archived task')}` : '', r.sessions > 0 ? `, ${plural(r.sessions, 'session')}` : '', r.accounts > 0 ? `, ${plural(r.accounts, 'account')}` : '', r.verifications > 0 ? `, ${plural(r.verifications, 'verification')}` : ''].join('');
-    out.result(`removed ${plural(r.users, 'seed user')}, ${plural(r.tasks, 'task')}${archived} in ${plural(r.batches, 'batch', 'batches')} (${formatMs(r.durationMs)}); no other row touched.`);
+    const archived = [
+      r.archived > 0 ? `, ${plural(r.archived, 'archived task')}` : '',
+      r.sessions > 0 ? `, ${plural(r.sessions, 'session')}` : '',
+      r.accounts > 0 ? `, ${plural(r.accounts, 'account')}` : '',
+      r.verifications > 0 ? `, ${plural(r.verifications, 'verification')}` : '',
+    ].join('');
+    out.result(
+      `removed ${plural(r.users, 'seed user')}, ${plural(r.tasks, 'task')}${archived} in ${plural(r.batches, 'batch', 'batches')} (${formatMs(r.durationMs)}); no other row touched.`,
+    );
   }
 }

@@ -44,36 +44,41 @@ export function registerHealth(program: Command, app: App): void {
   health.action(
     handle(app, {
       run: async (ctx: CliContext, options: HealthFlags): Promise<HealthRun> => {
-      const thresholds: Partial<Thresholds> = {};
-      for (const { key, attribute } of flags) if (typeof options[attribute] === 'number') thresholds[key] = options[attribute] as number;
-      // As for `rls status`: the application's role is the one whose RLS bypass matters. DATABASE_URL is
-      // only a fallback (implicit): when it is health's own connection, the app role is simply not named.
-      const named = options.appUrl !== undefined || options.appRole !== undefined;
-      const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.settings.appUrl : undefined);
-      const application = { ...(appUrl !== undefined ? { appUrl } : {}), ...(options.appRole !== undefined ? { appRole: options.appRole } : {}), implicit: !named };
-      const { runHealth, resolveAppRole } = await import('../../index.js');
-      // Bad input fails before connecting (exit 2), as in `rls status`.
-      resolveAppRole(application);
-      const healthOptions = { thresholds, app: application, ...(options.deadline !== undefined ? { deadlineMs: options.deadline * 1000 } : {}), ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}) };
-      const strict = options.strict === true;
-      const verdict = (report: HealthReport) => (strict ? report.strictOk : report.ok);
-      if (options.watch !== undefined) {
-        const every = options.watch;
-        return ctx.withDb('inspect', async (db) => {
-          let last: HealthReport | undefined;
-          await watch(every, async (signal) => {
-            last = await runHealth(db, { ...healthOptions, signal });
-            // --json: one document per round, one per line (NDJSON), for a pipe into jq or a log.
-            if (ctx.out.json) ctx.out.stdout.write(JSON.stringify(documentOf(last, strict, app)) + '\n');
-            else renderCompact(ctx.out, last);
+        const thresholds: Partial<Thresholds> = {};
+        for (const { key, attribute } of flags) if (typeof options[attribute] === 'number') thresholds[key] = options[attribute] as number;
+        // As for `rls status`: the application's role is the one whose RLS bypass matters. DATABASE_URL is
+        // only a fallback (implicit): when it is health's own connection, the app role is simply not named.
+        const named = options.appUrl !== undefined || options.appRole !== undefined;
+        const appUrl = options.appUrl ?? (options.appRole === undefined ? ctx.settings.appUrl : undefined);
+        const application = { ...(appUrl !== undefined ? { appUrl } : {}), ...(options.appRole !== undefined ? { appRole: options.appRole } : {}), implicit: !named };
+        const { runHealth, resolveAppRole } = await import('../../index.js');
+        // Bad input fails before connecting (exit 2), as in `rls status`.
+        resolveAppRole(application);
+        const healthOptions = {
+          thresholds,
+          app: application,
+          ...(options.deadline !== undefined ? { deadlineMs: options.deadline * 1000 } : {}),
+          ...(ctx.global.migrationsDir ? { migrationsDir: ctx.global.migrationsDir } : {}),
+        };
+        const strict = options.strict === true;
+        const verdict = (report: HealthReport) => (strict ? report.strictOk : report.ok);
+        if (options.watch !== undefined) {
+          const every = options.watch;
+          return ctx.withDb('inspect', async (db) => {
+            let last: HealthReport | undefined;
+            await watch(every, async (signal) => {
+              last = await runHealth(db, { ...healthOptions, signal });
+              // --json: one document per round, one per line (NDJSON), for a pipe into jq or a log.
+              if (ctx.out.json) ctx.out.stdout.write(JSON.stringify(documentOf(last, strict, app)) + '\n');
+              else renderCompact(ctx.out, last);
+            });
+            return { ...last!, ok: verdict(last!), strict, printed: true };
           });
-          return { ...last!, ok: verdict(last!), strict, printed: true };
-        });
-      }
-      // Ctrl-C cancels the query in flight and still prints what was found.
-      const report = await withGracefulStop((signal) => ctx.withDb('inspect', (db) => runHealth(db, { ...healthOptions, signal })));
-      if (report.stopped === 'interrupted') process.stderr.write('todo-db: interrupted; the check in progress was cancelled on the server\n');
-      return { ...report, ok: verdict(report), strict, interrupted: report.stopped === 'interrupted' };
+        }
+        // Ctrl-C cancels the query in flight and still prints what was found.
+        const report = await withGracefulStop((signal) => ctx.withDb('inspect', (db) => runHealth(db, { ...healthOptions, signal })));
+        if (report.stopped === 'interrupted') process.stderr.write('todo-db: interrupted; the check in progress was cancelled on the server\n');
+        return { ...report, ok: verdict(report), strict, interrupted: report.stopped === 'interrupted' };
       },
       render: (out, report) => render(out, report),
       document: ({ strictOk: _s, ...report }) => ({ ...report, durationMs: Math.round(report.durationMs) }),
@@ -116,9 +121,17 @@ function render(out: Output, report: HealthReport): void {
   for (const check of report.checks) {
     if (check.status === 'ok' || check.details.findings.length < 2) continue;
     out.line(out.c.dim(`  ${check.object}:`));
-    out.table(check.details.findings.map((f) => [label(out, f.status), f.object, out.c.dim(f.message)]), '      ');
+    out.table(
+      check.details.findings.map((f) => [label(out, f.status), f.object, out.c.dim(f.message)]),
+      '      ',
+    );
   }
-  if (!report.complete) out.result(report.stopped === 'deadline' ? `Stopped at the ${formatMs(report.deadlineMs)} deadline (--deadline): the checks not run are marked.` : 'Interrupted: the checks not run are marked.');
+  if (!report.complete)
+    out.result(
+      report.stopped === 'deadline'
+        ? `Stopped at the ${formatMs(report.deadlineMs)} deadline (--deadline): the checks not run are marked.`
+        : 'Interrupted: the checks not run are marked.',
+    );
   out.result(summary(out, report));
   const next = report.checks.find((c) => c.status === 'fail') ?? report.checks.find((c) => c.status === 'warn');
   if (next?.fix) out.result(`Next: ${next.object}: ${next.fix}${next.fix.endsWith('.') || next.fix.endsWith(';') ? '' : '.'}`);

@@ -28,7 +28,13 @@ function render(out: Output, r: InitResult): void {
   out.table(r.files.map((f) => [`${mark[f.action]} ${f.path}`, out.c.dim(f.action === 'written' ? 'written' : `${f.action}${f.note ? `: ${f.note}` : ''}`)]));
   out.table([[`${r.snapshot.status === 'written' ? mark.written : mark.kept} ${r.snapshot.path.slice(r.root.length + 1)}`, out.c.dim(r.snapshot.message)]]);
   const written = r.files.filter((f) => f.action !== 'kept').length;
-  out.result(r.mode === 'update' ? (written === 0 ? 'Up to date: no new base migration.' : `Added ${written} file(s) from this todo-db.`) : `This repo now owns its schema (${written} files written).`);
+  out.result(
+    r.mode === 'update'
+      ? written === 0
+        ? 'Up to date: no new base migration.'
+        : `Added ${written} file(s) from this todo-db.`
+      : `This repo now owns its schema (${written} files written).`,
+  );
   out.line('Next:');
   for (const step of r.nextSteps) out.line(`  ${step}`);
 }

@@ -7,7 +7,11 @@ import type { CliContext } from '../context.js';
 export function addReplicaOptions(command: Command): Command {
   return command
     .option('--wait-replicas [seconds]', 'after the run, wait until every standby and --replica-url has replayed it (default 60 s; config waitReplicas, env TODO_DB_WAIT_REPLICAS)')
-    .option('--replica-url <url>', 'a read replica to wait for (Neon read replicas are not in pg_stat_replication); repeatable (config replicaUrls, env TODO_DB_REPLICA_URLS)', (value: string, list: string[] = []) => [...list, value])
+    .option(
+      '--replica-url <url>',
+      'a read replica to wait for (Neon read replicas are not in pg_stat_replication); repeatable (config replicaUrls, env TODO_DB_REPLICA_URLS)',
+      (value: string, list: string[] = []) => [...list, value],
+    )
     .option('--require-replicas', 'with no replica to wait for, fail (exit 1) before migrating, not just say so');
 }
 
@@ -19,12 +23,7 @@ export type WithReplicas = { replicas?: ReplicaWait };
  * before anything is migrated, and with --require-replicas an empty set fails
  * first. A timeout still shows what was applied (the error's partial result).
  */
-export async function withReplicaWait(
-  ctx: CliContext,
-  db: TodoDatabase,
-  dryRun: boolean,
-  migrate: () => Promise<MigrateResult>,
-): Promise<MigrateResult & WithReplicas> {
+export async function withReplicaWait(ctx: CliContext, db: TodoDatabase, dryRun: boolean, migrate: () => Promise<MigrateResult>): Promise<MigrateResult & WithReplicas> {
   const s = ctx.settings;
   const timeoutMs = s.waitReplicasMs ?? (s.requireReplicas || s.replicaUrls.length > 0 ? (await import('../../index.js')).DEFAULT_WAIT_REPLICAS_MS : undefined);
   if (timeoutMs === undefined) return migrate();
@@ -44,22 +43,27 @@ export async function withReplicaWait(
   const replicas = await lib.openReplicas(s.replicaUrls, { cwd: s.root, ...(s.connectTimeoutMs !== undefined ? { connectTimeoutMs: s.connectTimeoutMs } : {}) });
   try {
     if (s.requireReplicas && replicas.length === 0 && (await lib.streamingStandbys(db)).length === 0) {
-      throw new lib.ProblemError('--require-replicas: no standby streams from the primary and no --replica-url was given; nothing was migrated', 'start the standby, or give each read replica with --replica-url');
+      throw new lib.ProblemError(
+        '--require-replicas: no standby streams from the primary and no --replica-url was given; nothing was migrated',
+        'start the standby, or give each read replica with --replica-url',
+      );
     }
     const result = await migrate();
     const progress = progressLine(ctx);
     try {
       let announced = false;
-      const wait = await lib.waitForReplicas(db, {
-        timeoutMs,
-        replicas,
-        require: s.requireReplicas,
-        onProgress: ({ lsn, behind, elapsedMs }) => {
-          if (!announced) ctx.out.note(`waiting up to ${formatMs(timeoutMs)} for ${plural(behind.length, 'replica')} to replay ${lsn}: ${behind.map((b) => b.name).join(', ')}`);
-          announced = true;
-          progress.update(`${formatMs(elapsedMs)} · ${behind.map(lib.describeLag).join(' · ')}`);
-        },
-      }).finally(progress.clear);
+      const wait = await lib
+        .waitForReplicas(db, {
+          timeoutMs,
+          replicas,
+          require: s.requireReplicas,
+          onProgress: ({ lsn, behind, elapsedMs }) => {
+            if (!announced) ctx.out.note(`waiting up to ${formatMs(timeoutMs)} for ${plural(behind.length, 'replica')} to replay ${lsn}: ${behind.map((b) => b.name).join(', ')}`);
+            announced = true;
+            progress.update(`${formatMs(elapsedMs)} · ${behind.map(lib.describeLag).join(' · ')}`);
+          },
+        })
+        .finally(progress.clear);
       return { ...result, replicas: wait };
     } catch (error) {
       // Whatever ended the wait (a timeout, a replica gone), the migrations did commit: show them.

@@ -54,7 +54,9 @@ export function registerMigrate(program: Command, app: App): void {
             try {
               return {
                 ok: true,
-                ...(await ctx.withDb('schema', (db) => withReplicaWait(ctx, db, up.dryRun === true, () => migrateUp(db, { ...dirOf(ctx), ...up, ...ddlLock(ctx.out, up, describeBlocker) })))),
+                ...(await ctx.withDb('schema', (db) =>
+                  withReplicaWait(ctx, db, up.dryRun === true, () => migrateUp(db, { ...dirOf(ctx), ...up, ...ddlLock(ctx.out, up, describeBlocker) })),
+                )),
               };
             } catch (error) {
               if (!(error instanceof UnsafeMigrationError)) throw error;
@@ -87,7 +89,12 @@ export function registerMigrate(program: Command, app: App): void {
         if (!options.dryRun) requireConfirmation(ctx, options.yes, 'migrate down');
         const { migrateDown, describeBlocker } = await import('../../index.js');
         const result = await ctx.withDb('schema', (db) =>
-          migrateDown(db, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, describeBlocker), confirm: (names) => confirmRevert(ctx, options.yes, names, db.target.display) }),
+          migrateDown(db, {
+            ...dirOf(ctx),
+            ...options,
+            ...ddlLock(ctx.out, options, describeBlocker),
+            confirm: (names) => confirmRevert(ctx, options.yes, names, db.target.display),
+          }),
         );
         return { ok: true, ...result };
       },
@@ -141,7 +148,8 @@ export function registerMigrate(program: Command, app: App): void {
         lib.requireRehearsalServer({ kind: ctx.target('schema').backend }, 'the target');
         const result = await ctx.withDb('schema', (db) =>
           withGracefulStop(
-            (signal) => lib.rehearseMigrations(db, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, lib.describeBlocker), signal, onProgress: (message) => ctx.out.note(message) }),
+            (signal) =>
+              lib.rehearseMigrations(db, { ...dirOf(ctx), ...options, ...ddlLock(ctx.out, options, lib.describeBlocker), signal, onProgress: (message) => ctx.out.note(message) }),
             () => process.stderr.write('\ntodo-db: stopping the rehearsal and dropping the copy (Ctrl-C again to leave at once, leaving the copy behind)\n'),
           ),
         );
@@ -209,7 +217,9 @@ function ddlLock(out: Output, options: UpOptions, describe: (b: BlockingSession)
       if (event.kind === 'blocked') {
         for (const b of event.blockers) out.note(`${event.migration} is waiting for a lock held by ${describe(b)}`);
       } else {
-        out.note(`${event.migration}: lock timeout on attempt ${event.attempt}, rolled back; retrying in ${formatMs(event.sleepMs)} (${(event.elapsedMs / 1000).toFixed(1)} s of the ${Math.round(event.budgetMs / 100) / 10} s budget used)`);
+        out.note(
+          `${event.migration}: lock timeout on attempt ${event.attempt}, rolled back; retrying in ${formatMs(event.sleepMs)} (${(event.elapsedMs / 1000).toFixed(1)} s of the ${Math.round(event.budgetMs / 100) / 10} s budget used)`,
+        );
       }
     },
   };
@@ -228,9 +238,7 @@ function renderRun(out: Output, result: MigrateResult): void {
   const rows = result.steps.map((step) => [
     `${out.c.green('✓')} ${step.name}`,
     out.c.dim(
-      result.dryRun
-        ? `would be ${verb}`
-        : `${verb} in ${formatMs(step.durationMs)}${step.lockRetries ? ` after ${plural(step.lockRetries.lockTimeouts, 'lock timeout')}` : ''}`,
+      result.dryRun ? `would be ${verb}` : `${verb} in ${formatMs(step.durationMs)}${step.lockRetries ? ` after ${plural(step.lockRetries.lockTimeouts, 'lock timeout')}` : ''}`,
     ),
   ]);
   if (result.dryRun) {

@@ -13,7 +13,7 @@ function positiveInteger(value: string): number {
 }
 
 export function registerMonitor(program: Command, app: App): void {
-  const monitor = program.command('monitor').description('index usage and the query patterns\' plans');
+  const monitor = program.command('monitor').description("index usage and the query patterns' plans");
 
   monitor
     .command('indexes')
@@ -58,7 +58,9 @@ function renderIndexes(out: Output, result: IndexesResult): void {
     ]),
   ]);
   const count = (v: string) => result.indexes.filter((i) => i.verdict === v).length;
-  out.result(`${plural(result.indexes.length, 'index', 'indexes')}: ${count('used')} used, ${count('unused')} unused, ${count('redundant')} redundant, ${count('invalid')} invalid.`);
+  out.result(
+    `${plural(result.indexes.length, 'index', 'indexes')}: ${count('used')} used, ${count('unused')} unused, ${count('redundant')} redundant, ${count('invalid')} invalid.`,
+  );
   if (!result.ok) out.result('Next: DROP INDEX CONCURRENTLY each invalid index, fix the cause, and create it again.');
 }
 
@@ -77,5 +79,8 @@ function renderQueries(out: Output, result: QueriesResult): void {
   const failing = result.patterns.filter((p) => p.status === 'fail');
   if (!result.meaningful) out.result('Plans shown without execution: seed data first for meaningful plans.');
   else if (failing.length === 0) out.result(`All ${result.patterns.length} ${result.skipped.length ? 'read ' : ''}patterns on their expected indexes and within target.`);
-  else out.result(`${plural(failing.length, 'pattern')} off target: ${failing.map((p) => p.id).join(', ')}. Next: check the indexes with \`todo-db verify\` and \`todo-db monitor indexes\`; run ANALYZE tasks.`);
+  else
+    out.result(
+      `${plural(failing.length, 'pattern')} off target: ${failing.map((p) => p.id).join(', ')}. Next: check the indexes with \`todo-db verify\` and \`todo-db monitor indexes\`; run ANALYZE tasks.`,
+    );
 }

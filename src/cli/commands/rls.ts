@@ -47,7 +47,13 @@ export function registerRls(program: Command, app: App): void {
           }));
           const bypass = server.superuser ? 'a superuser' : server.bypassRls ? 'BYPASSRLS' : '';
           const connected = `todo-db is connected as ${server.user}${bypass ? `, ${bypass}: it bypasses RLS (right for maintenance, wrong for the application)` : ': RLS applies to it'}`;
-          return { ...status, appNamed: options.appRole !== undefined || appUrl !== undefined, connected, facts: describeRlsStatus(status), items: rlsFindingItems(status.findings) };
+          return {
+            ...status,
+            appNamed: options.appRole !== undefined || appUrl !== undefined,
+            connected,
+            facts: describeRlsStatus(status),
+            items: rlsFindingItems(status.findings),
+          };
         },
         render: renderStatus,
         document: ({ appNamed: _named, connected: _connected, facts: _facts, items, ...status }) => ({ ...status, findings: items }),
@@ -56,7 +62,9 @@ export function registerRls(program: Command, app: App): void {
 
   rls
     .command('verify')
-    .description('prove isolation: as todo_app, every read and write across users on every tenant table, in a transaction always rolled back; plus every other way in; exit 1 on any leak')
+    .description(
+      'prove isolation: as todo_app, every read and write across users on every tenant table, in a transaction always rolled back; plus every other way in; exit 1 on any leak',
+    )
     .option('--app-url <url>', 'the URL the application connects with; its role is judged too (default: DATABASE_URL when --url names this connection)')
     .option('--app-role <name>', 'the role the application logs in as')
     .option('--require-app-role', 'fail when no application role can be known')
@@ -95,14 +103,24 @@ function renderStatus(out: Output, result: RlsStatus & { appNamed: boolean; conn
   out.table([...facts].map(([subject, text]) => [subject, out.c.dim(text)]));
   if (status.appRole) {
     const a = status.appRole;
-    const attrs = a.exists ? [a.superuser ? 'SUPERUSER' : 'NOSUPERUSER', a.bypassRls ? 'BYPASSRLS' : 'NOBYPASSRLS', a.inheritsAppRole ? 'in todo_app' : 'not in todo_app', a.owns.length ? `owns ${a.owns.join(', ')}` : 'owns nothing'] : ['does not exist'];
+    const attrs = a.exists
+      ? [
+          a.superuser ? 'SUPERUSER' : 'NOSUPERUSER',
+          a.bypassRls ? 'BYPASSRLS' : 'NOBYPASSRLS',
+          a.inheritsAppRole ? 'in todo_app' : 'not in todo_app',
+          a.owns.length ? `owns ${a.owns.join(', ')}` : 'owns nothing',
+        ]
+      : ['does not exist'];
     out.table([[`application role ${a.name}`, out.c.dim(`${attrs.join(' ')} (from ${a.source === 'app-url' ? 'the application URL' : '--app-role'})`)]]);
   }
   for (const note of status.notes) out.note(note);
   out.note(connected);
   if (!appNamed) out.note('no application role named (--app-url, --app-role or DATABASE_URL): its RLS bypass was not checked');
   renderFindings(out, status.findings);
-  if (status.ok) out.result(`RLS intact: ${plural(status.tables.length, 'table')} forced, ${plural(status.policies.length, 'policy', 'policies')}${status.appRole ? `; ${status.appRole.name} is subject to it` : ''}.`);
+  if (status.ok)
+    out.result(
+      `RLS intact: ${plural(status.tables.length, 'table')} forced, ${plural(status.policies.length, 'policy', 'policies')}${status.appRole ? `; ${status.appRole.name} is subject to it` : ''}.`,
+    );
   else out.result(`${plural(status.findings.length, 'problem')}. ${status.findings[0]?.fix ?? ''}`);
 }
 
@@ -116,7 +134,8 @@ function renderApply(out: Output, result: ApplyRlsResult & { superuser: boolean 
   for (const statement of result.roleStatements) out.note(`ran as a superuser: ${statement}`);
   if (!superuser && result.remaining.some((f) => f.repair === 'superuser')) out.note('role attributes are left alone: only a superuser may change them');
   renderFindings(out, result.remaining);
-  const done = !result.ranScript && result.roleStatements.length === 0 ? 'RLS setup intact: nothing to apply, nothing changed.' : `Applied: ${plural(result.changes.length, 'change')}.`;
+  const done =
+    !result.ranScript && result.roleStatements.length === 0 ? 'RLS setup intact: nothing to apply, nothing changed.' : `Applied: ${plural(result.changes.length, 'change')}.`;
   out.result(result.remaining.length === 0 ? done : `${done} ${plural(result.remaining.length, 'problem')} left: ${result.remaining[0]?.fix}`);
 }
 
@@ -130,7 +149,8 @@ function renderVerify(out: Output, result: VerifyRlsResult): void {
       checks.map((c) => {
         const d = c.details as { as?: string; expected?: string; observed?: string; command?: string };
         const what = d.command ? `${d.command} ${out.c.dim(`as ${d.as}`)}` : c.message;
-        const seen = d.observed === undefined ? '' : c.status === 'ok' || c.status === 'n/a' ? out.c.dim(d.observed) : `${out.c.red(d.observed)} ${out.c.dim(`(expected ${d.expected})`)}`;
+        const seen =
+          d.observed === undefined ? '' : c.status === 'ok' || c.status === 'n/a' ? out.c.dim(d.observed) : `${out.c.red(d.observed)} ${out.c.dim(`(expected ${d.expected})`)}`;
         return [`${mark(c.status)} ${c.id.replace(`${object}:`, '')}`, what, seen];
       }),
       '    ',
@@ -140,12 +160,20 @@ function renderVerify(out: Output, result: VerifyRlsResult): void {
   for (const note of result.notes) out.note(note);
   const rows = result.checks.length;
   const skipped = result.checks.filter((c) => c.status === 'n/a' && (c.details as { observed?: string }).observed === 'not run: read-only server').length;
-  if (result.ok && result.readOnly) out.result(`Read-only mode: all ${rows - skipped} read probes and checks passed on ${plural(result.tenants.length, 'tenant table')} (todo_app sees only its own user's rows); ${skipped} write probes did not run here. Nothing changed.`);
-  else if (result.ok) out.result(`All ${rows} probes and checks passed on ${plural(result.tenants.length, 'tenant table')}: todo_app sees and changes only its own user's rows. Rolled back; nothing changed.`);
+  if (result.ok && result.readOnly)
+    out.result(
+      `Read-only mode: all ${rows - skipped} read probes and checks passed on ${plural(result.tenants.length, 'tenant table')} (todo_app sees only its own user's rows); ${skipped} write probes did not run here. Nothing changed.`,
+    );
+  else if (result.ok)
+    out.result(
+      `All ${rows} probes and checks passed on ${plural(result.tenants.length, 'tenant table')}: todo_app sees and changes only its own user's rows. Rolled back; nothing changed.`,
+    );
   else {
     const leaks = result.checks.filter((c) => c.status === 'fail').length;
     const notRun = result.notRun ? `, ${result.notRun} could not run` : '';
-    out.result(`LEAK: ${leaks} of ${rows} probes and checks failed${notRun} (${result.failed.slice(0, 8).join(', ')}${result.failed.length > 8 ? ', …' : ''}). Rolled back. See \`todo-db rls status\`; \`todo-db rls apply\` restores the setup.`);
+    out.result(
+      `LEAK: ${leaks} of ${rows} probes and checks failed${notRun} (${result.failed.slice(0, 8).join(', ')}${result.failed.length > 8 ? ', …' : ''}). Rolled back. See \`todo-db rls status\`; \`todo-db rls apply\` restores the setup.`,
+    );
   }
 }
 

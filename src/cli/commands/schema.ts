@@ -50,7 +50,14 @@ export function registerSchema(program: Command, app: App): void {
           }
           const snapshot = await lib.generateSnapshot({ migrationsDir });
           lib.writeSnapshot(path, snapshot);
-          return { mode: 'write' as const, ok: true, file: path, schemaVersion: snapshot.schemaVersion, migrations: snapshot.migrations.length, objects: Object.keys(snapshot.objects).length };
+          return {
+            mode: 'write' as const,
+            ok: true,
+            file: path,
+            schemaVersion: snapshot.schemaVersion,
+            migrations: snapshot.migrations.length,
+            objects: Object.keys(snapshot.objects).length,
+          };
         },
         render: (out, r) => {
           if (r.mode === 'write') {
@@ -58,7 +65,11 @@ export function registerSchema(program: Command, app: App): void {
             return;
           }
           for (const f of r.findings) out.line(`  ${out.c.red('✗')} ${f.message}`);
-          out.result(r.ok ? `${out.c.green('✓')} ${r.file} is what the migrations produce` : `${out.c.red('✗')} ${r.file} is stale: run \`todo-db schema snapshot\` and commit it with the migration.`);
+          out.result(
+            r.ok
+              ? `${out.c.green('✓')} ${r.file} is what the migrations produce`
+              : `${out.c.red('✗')} ${r.file} is stale: run \`todo-db schema snapshot\` and commit it with the migration.`,
+          );
         },
         document: ({ mode: _mode, ...r }) => r,
       }),

@@ -23,21 +23,29 @@ export function registerSeed(program: Command, app: App): void {
     .option('--tasks-per-user <n>', 'scale data: tasks per user (default 10)')
     .option('--seed <n>', 'scale data: the same seed gives the same rows (default 1)')
     .option('--sql', 'print the development seed as a psql script instead of running it')
-    .option('--with-logins', 'also create the seed users\' Better Auth credential accounts on a target that is not local')
+    .option('--with-logins', "also create the seed users' Better Auth credential accounts on a target that is not local")
     .action(
       handle(app, {
         run: async (ctx: CliContext, options: SeedOptions): Promise<SeedRun> => {
           const lib = await import('../../index.js');
           if (options.sql) {
             const modes = (['users', 'tasksPerUser', 'seed'] as const).filter((k) => options[k] !== undefined);
-            if (modes.length > 0) throw new lib.UsageError(`--sql prints the development seed; it does not take ${modes.map(flagOf).join(', ')}`, 'drop --sql to load scale data, or the scale options to print the development seed');
+            if (modes.length > 0)
+              throw new lib.UsageError(
+                `--sql prints the development seed; it does not take ${modes.map(flagOf).join(', ')}`,
+                'drop --sql to load scale data, or the scale options to print the development seed',
+              );
             return { ok: true, mode: 'sql', sql: await lib.developmentSeedSql() };
           }
           if (options.users === undefined) {
             if (options.tasksPerUser !== undefined || options.seed !== undefined) {
               throw new lib.UsageError('--tasks-per-user and --seed need --users', 'e.g. todo-db seed --users 1000 --tasks-per-user 20 --seed 7');
             }
-            return { ok: true, mode: 'development', ...(await ctx.withDb('data', (db) => lib.seedDevelopment(db, { seedsDir: ctx.settings.seedsDir, withLogins: options.withLogins === true }))) };
+            return {
+              ok: true,
+              mode: 'development',
+              ...(await ctx.withDb('data', (db) => lib.seedDevelopment(db, { seedsDir: ctx.settings.seedsDir, withLogins: options.withLogins === true }))),
+            };
           }
           // Validated before connecting: bad values exit 2 with nothing touched.
           const shape = lib.scaleShape({ users: options.users, ...definedOnly(options) });
@@ -58,10 +66,7 @@ export function registerSeed(program: Command, app: App): void {
     );
 }
 
-type SeedRun =
-  | { ok: true; mode: 'sql'; sql: string }
-  | ({ ok: true; mode: 'development' } & DevelopmentSeedResult)
-  | ({ ok: true; mode: 'scale' } & ScaleSeedResult);
+type SeedRun = { ok: true; mode: 'sql'; sql: string } | ({ ok: true; mode: 'development' } & DevelopmentSeedResult) | ({ ok: true; mode: 'scale' } & ScaleSeedResult);
 
 function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -17,9 +17,11 @@ type VerifyRun = ({ mode: 'migrations' } & VerifyMigrationsResult) | ({ mode: 's
 export function registerVerify(program: Command, app: App): void {
   program
     .command('verify')
-    .description('compare the live schema with the schema snapshot, over the whole catalog: tables, columns, constraints, indexes, triggers, functions, views, sequences, extensions, RLS, policies, grants, roles, settings')
+    .description(
+      'compare the live schema with the schema snapshot, over the whole catalog: tables, columns, constraints, indexes, triggers, functions, views, sequences, extensions, RLS, policies, grants, roles, settings',
+    )
     .option('--migrations', 'instead: on a scratch database, apply every migration, verify, revert each (checking it leaves nothing), apply and verify again')
-    .option('--snapshot <file>', 'the schema snapshot to compare with (default: this package\'s schema/snapshot.json)')
+    .option('--snapshot <file>', "the schema snapshot to compare with (default: this package's schema/snapshot.json)")
     .option('--allow-extension <name...>', 'extensions that may be present without being in the snapshot (default: pg_stat_statements)')
     .action(
       handle(app, {
@@ -85,9 +87,13 @@ function renderMigrations(out: Output, result: VerifyMigrationsResult): void {
   }
   const failed = result.steps.filter((s) => !s.ok);
   if (failed.length === 0) {
-    out.result(`${plural(result.migrations.length, 'migration')} apply, match the snapshot${result.schemaVersion ? ` v${result.schemaVersion}` : ''}, revert without a trace and apply again.`);
+    out.result(
+      `${plural(result.migrations.length, 'migration')} apply, match the snapshot${result.schemaVersion ? ` v${result.schemaVersion}` : ''}, revert without a trace and apply again.`,
+    );
     return;
   }
   const named = failed.map((s) => `${LABEL[s.phase] ?? s.phase}${s.migration ? ` ${s.migration}` : ''}`);
-  out.result(`${plural(failed.length, 'step')} failed: ${named.join(', ')}. Fix ${failed.some((s) => s.migration) ? 'the migration named' : 'the migrations, or regenerate the snapshot'}, then run \`todo-db verify --migrations\` again.`);
+  out.result(
+    `${plural(failed.length, 'step')} failed: ${named.join(', ')}. Fix ${failed.some((s) => s.migration) ? 'the migration named' : 'the migrations, or regenerate the snapshot'}, then run \`todo-db verify --migrations\` again.`,
+  );
 }

@@ -5,7 +5,8 @@ import type { LintRule } from '../types.js';
 export const columnTypeRewrite: LintRule = {
   id: 'column-type-rewrite',
   why: 'ALTER COLUMN TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-coercible (a longer varchar, varchar to text, a wider numeric)',
-  recipe: 'add a new column of the new type, write both from the app, backfill in batches, switch reads, then drop the old column; or widen instead (varchar(n) to a larger n or text is instant)',
+  recipe:
+    'add a new column of the new type, write both from the app, backfill in batches, switch reads, then drop the old column; or widen instead (varchar(n) to a larger n or text is instant)',
   sizeDependent: true,
   check: (s, ctx) =>
     alterTableHits(s, (cmd, table) => {

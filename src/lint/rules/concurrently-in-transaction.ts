@@ -11,6 +11,11 @@ export const concurrentlyInTransaction: LintRule = {
       ((s.type === 'IndexStmt' || s.type === 'DropStmt') && s.node.concurrent === true) ||
       (s.type === 'ReindexStmt' && (s.node.params ?? []).some((p: any) => p.DefElem?.defname === 'concurrently'));
     if (!concurrent) return [];
-    return [{ table: s.effect.tables[0] ?? '', message: `${s.type === 'ReindexStmt' ? 'REINDEX' : s.type === 'IndexStmt' ? 'CREATE INDEX' : 'DROP INDEX'} CONCURRENTLY inside a transaction` }];
+    return [
+      {
+        table: s.effect.tables[0] ?? '',
+        message: `${s.type === 'ReindexStmt' ? 'REINDEX' : s.type === 'IndexStmt' ? 'CREATE INDEX' : 'DROP INDEX'} CONCURRENTLY inside a transaction`,
+      },
+    ];
   },
 };

@@ -81,15 +81,57 @@ const atMostOwn = (o: Outcome, ctx: AttackContext) => ('denied' in o && !refused
 
 /** As user A: every way an attacker in the app would reach another user's rows. */
 const AS_USER: Spec[] = [
-  { id: 'read-own', command: 'SELECT', expected: "all of A's rows", statement: ({ trx, tenant, a }) => run(trx, sql`select count(*) from ${t(tenant)} where ${owner(tenant)} = ${a}`), holds: () => true },
-  { id: 'read-others', command: 'SELECT', expected: '0 rows of other users', statement: ({ trx, tenant, a }) => run(trx, sql`select count(*) from ${t(tenant)} where ${owner(tenant)} is distinct from ${a}`), holds: nothing },
-  { id: 'update-all', command: 'UPDATE', expected: "at most A's own rows", statement: ({ trx, tenant }) => run(trx, sql`update ${t(tenant)} set ${setClause(tenant)}`), holds: atMostOwn },
-  { id: 'update-other', command: 'UPDATE', expected: '0 rows of B', statement: ({ trx, tenant, b }) => run(trx, sql`update ${t(tenant)} set ${setClause(tenant)} where ${owner(tenant)} = ${b}`), holds: reachedNothing },
+  {
+    id: 'read-own',
+    command: 'SELECT',
+    expected: "all of A's rows",
+    statement: ({ trx, tenant, a }) => run(trx, sql`select count(*) from ${t(tenant)} where ${owner(tenant)} = ${a}`),
+    holds: () => true,
+  },
+  {
+    id: 'read-others',
+    command: 'SELECT',
+    expected: '0 rows of other users',
+    statement: ({ trx, tenant, a }) => run(trx, sql`select count(*) from ${t(tenant)} where ${owner(tenant)} is distinct from ${a}`),
+    holds: nothing,
+  },
+  {
+    id: 'update-all',
+    command: 'UPDATE',
+    expected: "at most A's own rows",
+    statement: ({ trx, tenant }) => run(trx, sql`update ${t(tenant)} set ${setClause(tenant)}`),
+    holds: atMostOwn,
+  },
+  {
+    id: 'update-other',
+    command: 'UPDATE',
+    expected: '0 rows of B',
+    statement: ({ trx, tenant, b }) => run(trx, sql`update ${t(tenant)} set ${setClause(tenant)} where ${owner(tenant)} = ${b}`),
+    holds: reachedNothing,
+  },
   // No WHERE: a WHERE that reads the owner column would bring the SELECT policy in and hide a loosened UPDATE policy.
-  { id: 'steal', command: 'UPDATE', expected: "no row of another user made A's", statement: ({ trx, tenant, a }) => run(trx, sql`update ${t(tenant)} set ${owner(tenant)} = ${a}`), holds: atMostOwn },
-  { id: 'give-away', command: 'UPDATE', expected: 'refused (WITH CHECK)', statement: ({ trx, tenant, b }) => run(trx, sql`update ${t(tenant)} set ${owner(tenant)} = ${b}`), holds: nothing },
+  {
+    id: 'steal',
+    command: 'UPDATE',
+    expected: "no row of another user made A's",
+    statement: ({ trx, tenant, a }) => run(trx, sql`update ${t(tenant)} set ${owner(tenant)} = ${a}`),
+    holds: atMostOwn,
+  },
+  {
+    id: 'give-away',
+    command: 'UPDATE',
+    expected: 'refused (WITH CHECK)',
+    statement: ({ trx, tenant, b }) => run(trx, sql`update ${t(tenant)} set ${owner(tenant)} = ${b}`),
+    holds: nothing,
+  },
   { id: 'delete-all', command: 'DELETE', expected: "at most A's own rows", statement: ({ trx, tenant }) => run(trx, sql`delete from ${t(tenant)}`), holds: atMostOwn },
-  { id: 'delete-other', command: 'DELETE', expected: '0 rows of B', statement: ({ trx, tenant, b }) => run(trx, sql`delete from ${t(tenant)} where ${owner(tenant)} = ${b}`), holds: nothing },
+  {
+    id: 'delete-other',
+    command: 'DELETE',
+    expected: '0 rows of B',
+    statement: ({ trx, tenant, b }) => run(trx, sql`delete from ${t(tenant)} where ${owner(tenant)} = ${b}`),
+    holds: nothing,
+  },
   { id: 'insert-other', command: 'INSERT', expected: 'refused', statement: ({ trx, tenant, b }) => insertRow(trx, tenant, b), holds: nothing },
 ];
 
@@ -139,7 +181,12 @@ function ownRows(ctx: AttackContext, outcome: Outcome): ProbeOutcome {
   const expected = granted ? `${ctx.ownRows} rows (all of A's)` : 'denied (no SELECT granted)';
   const fine = 'rows' in outcome ? granted && outcome.rows === ctx.ownRows : !granted || 'notRun' in outcome;
   const probe = result(`${ctx.tenant.table}:read-own:user-A`, ctx.tenant.table, 'user A', 'SELECT', expected, outcome, true);
-  if (!fine && probe.status === 'ok') return { ...probe, status: 'warn', message: `SELECT as user A on ${ctx.tenant.table} sees ${probe.details.observed} of A's own rows (expected ${expected}): the app cannot see its own data` };
+  if (!fine && probe.status === 'ok')
+    return {
+      ...probe,
+      status: 'warn',
+      message: `SELECT as user A on ${ctx.tenant.table} sees ${probe.details.observed} of A's own rows (expected ${expected}): the app cannot see its own data`,
+    };
   return probe;
 }
 
@@ -156,7 +203,12 @@ function readOnlySkip(id: string, table: string, as: Identity, command: ProbeDet
 export function result(id: string, table: string, as: Identity, command: ProbeDetails['command'], expected: string, outcome: Outcome, holds: boolean, noun?: string): ProbeOutcome {
   const observed = describe(outcome, noun);
   const status = 'notRun' in outcome ? 'not-run' : holds ? 'ok' : 'fail';
-  const message = status === 'ok' ? `${command} as ${as} on ${table}: ${observed}` : status === 'not-run' ? `${command} as ${as} on ${table} could not run: ${observed}` : `LEAK: ${command} as ${as} on ${table} reached ${observed} (expected ${expected})`;
+  const message =
+    status === 'ok'
+      ? `${command} as ${as} on ${table}: ${observed}`
+      : status === 'not-run'
+        ? `${command} as ${as} on ${table} could not run: ${observed}`
+        : `LEAK: ${command} as ${as} on ${table} reached ${observed} (expected ${expected})`;
   return { id, details: { table, as, command, expected, observed }, status, message };
 }
 

@@ -72,6 +72,10 @@ export async function readTenants(db: Kysely<any>, role: string): Promise<Tenant
 
 /** What each of `roles` may do on each tenant table (roles that do not exist are left out). */
 export async function readPrivileges(db: Kysely<any>, roles: readonly string[], tables: readonly string[]): Promise<TablePrivileges[]> {
-  const rows = await proofRows<{ role_name: string; table_name: string; can_select: boolean; can_insert: boolean; can_update: boolean; can_delete: boolean }>(db, 'table-privileges.sql', [roles, tables]);
+  const rows = await proofRows<{ role_name: string; table_name: string; can_select: boolean; can_insert: boolean; can_update: boolean; can_delete: boolean }>(
+    db,
+    'table-privileges.sql',
+    [roles, tables],
+  );
   return rows.map((r) => ({ role: r.role_name, table: r.table_name, select: r.can_select, insert: r.can_insert, update: r.can_update, delete: r.can_delete }));
 }

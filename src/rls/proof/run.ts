@@ -44,7 +44,14 @@ export interface ProofResult {
 type Probe = ReportItem<ProbeDetails>;
 
 function toItem(o: ProbeOutcome): Probe {
-  return { id: o.id, object: o.details.table, status: o.status, message: o.message, fix: o.status === 'fail' ? 'see `todo-db rls status` for the policy or grant that lets it through; `todo-db rls apply` restores the design' : null, details: o.details };
+  return {
+    id: o.id,
+    object: o.details.table,
+    status: o.status,
+    message: o.message,
+    fix: o.status === 'fail' ? 'see `todo-db rls status` for the policy or grant that lets it through; `todo-db rls apply` restores the design' : null,
+    details: o.details,
+  };
 }
 
 /**
@@ -59,7 +66,11 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
   const { design } = options;
   const tenants = await readTenants(db, design.appRole);
   const roles = [design.appRole, ...(options.authRole ? [options.authRole] : [])];
-  const privileges = await readPrivileges(db, roles, tenants.map((t) => t.table));
+  const privileges = await readPrivileges(
+    db,
+    roles,
+    tenants.map((t) => t.table),
+  );
   const items: ReportItem[] = await surfaceChecks(db, tenants, design, options.loginRoles ?? []);
   const counts: Record<string, number> = {};
   let sampled = 0;
@@ -67,7 +78,9 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
   const began = performance.now();
   const trx = await db.startTransaction().execute();
   try {
-    await sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 2000}ms`}, true), set_config('statement_timeout', ${`${options.statementTimeoutMs ?? 10_000}ms`}, true)`.execute(trx);
+    await sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 2000}ms`}, true), set_config('statement_timeout', ${`${options.statementTimeoutMs ?? 10_000}ms`}, true)`.execute(
+      trx,
+    );
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     // Sampled before the probe users exist: real users only.
     const samples = await sampleUsers(trx, [a, b, c], options.sample ?? 20);
@@ -78,7 +91,16 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
       await sql`select set_config(${design.setting}, ${as === 'user A' ? a : ''}, true)`.execute(trx);
       if (as === 'no user set') await sql`select set_config(${design.setting}, null, true)`.execute(trx).catch(() => undefined);
       for (const tenant of tenants) {
-        const ctx = { trx, tenant, privileges: privileges.find((p) => p.role === design.appRole && p.table === tenant.table), a, b, ownRows: own.get(tenant.table) ?? 0, timing, readOnly: options.readOnly === true };
+        const ctx = {
+          trx,
+          tenant,
+          privileges: privileges.find((p) => p.role === design.appRole && p.table === tenant.table),
+          a,
+          b,
+          ownRows: own.get(tenant.table) ?? 0,
+          timing,
+          readOnly: options.readOnly === true,
+        };
         items.push(...(await probeTable(ctx, as)).map(toItem));
       }
     }
@@ -96,7 +118,14 @@ export async function runProof(db: Kysely<any>, options: ProofOptions): Promise<
   } finally {
     await trx.rollback().execute();
   }
-  return { items, tenants: tenants.map((t) => t.table), probeRows: counts, sampledUsers: sampled, longestLockMs: Math.round(timing.longestMs * 10) / 10, transactionMs: Math.round(performance.now() - began) };
+  return {
+    items,
+    tenants: tenants.map((t) => t.table),
+    probeRows: counts,
+    sampledUsers: sampled,
+    longestLockMs: Math.round(timing.longestMs * 10) / 10,
+    transactionMs: Math.round(performance.now() - began),
+  };
 }
 
 /** Users A, B, C and, in every tenant table, their rows in every column state; returns A's row count per table. */
@@ -157,7 +186,9 @@ async function evidence(trx: Transaction<any>, tenants: readonly Tenant[], users
     await sql`select set_config(${setting}, ${user}, true)`.execute(trx);
     const as: Identity = `sampled user ${i + 1}`;
     for (const tenant of tenants) {
-      const outcome = await attempt(trx, async () => affected(await sql`select count(*) from ${sql.table(tenant.table)} where ${sql.ref(tenant.ownerColumn)} is distinct from ${user}`.execute(trx)));
+      const outcome = await attempt(trx, async () =>
+        affected(await sql`select count(*) from ${sql.table(tenant.table)} where ${sql.ref(tenant.ownerColumn)} is distinct from ${user}`.execute(trx)),
+      );
       const holds = 'denied' in outcome || ('rows' in outcome && outcome.rows === 0);
       const probe = result(`${tenant.table}:read-others:sampled-${i + 1}`, tenant.table, as, 'SELECT', '0 rows of other users', outcome, holds);
       // Only the failures are worth a row each; the passes are summed up below.
