@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { migrateUp, monitorQueries, openDatabase, runHealth } from '../dist/src/index.js';
 import { ADMIN_URL, admin } from './admin.js';
+import { fillTasks } from './fill.js';
 
 const { values } = parseArgs({
   options: { tasks: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '10' }, url: { type: 'string' }, keep: { type: 'boolean', default: false } },
@@ -45,15 +46,7 @@ try {
     if (scratch) {
       await migrateUp(handle);
       const started = performance.now();
-      const users = Math.ceil(TASKS / TASKS_PER_USER);
-      await sql`insert into users (email, name) select 'bench-' || i || '@example.com', 'bench ' || i from generate_series(1, ${users}::int) as i`.execute(handle.db);
-      await sql`
-        insert into tasks (user_id, title, completed, created_at, updated_at)
-        select u.id, 'task ' || t, t % 3 = 0, now() - t * interval '1 second', now() - t * interval '1 second'
-        from generate_series(1, ${TASKS}::int) as t
-        join (select id, row_number() over (order by email) - 1 as n from users) as u on u.n = t % ${users}::int`.execute(handle.db);
-      await sql`vacuum analyze users`.execute(handle.db);
-      await sql`vacuum analyze tasks`.execute(handle.db);
+      const users = await fillTasks(handle.db, TASKS, TASKS_PER_USER);
       console.log(`filled ${users.toLocaleString('en-US')} users and ${TASKS.toLocaleString('en-US')} tasks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     const count = Number((await sql`select count(*)::int as n from tasks`.execute(handle.db)).rows.map((r) => /** @type {any} */ (r).n)[0]);

@@ -13,9 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
 import { migrateUp, openDatabase, verifyRls } from '../dist/src/index.js';
 import { ADMIN_URL, admin } from './admin.js';
+import { fillTasks } from './fill.js';
 
 const { values } = parseArgs({ options: { tasks: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '5' } } });
 const TASKS = Number(values.tasks);
@@ -31,15 +31,7 @@ try {
   const db = await openDatabase({ url });
   try {
     await migrateUp(db);
-    const users = Math.ceil(TASKS / 100);
-    await sql`insert into users (email, name) select 'bench-' || i || '@example.com', 'bench ' || i from generate_series(1, ${users}::int) as i`.execute(db.db);
-    await sql`
-      insert into tasks (user_id, title, completed, created_at, updated_at)
-      select u.id, 'task ' || t, t % 3 = 0, now() - t * interval '1 second', now() - t * interval '1 second'
-      from generate_series(1, ${TASKS}::int) as t
-      join (select id, row_number() over (order by email) - 1 as n from users) as u on u.n = t % ${users}::int`.execute(db.db);
-    await sql`vacuum analyze users`.execute(db.db);
-    await sql`vacuum analyze tasks`.execute(db.db);
+    const users = await fillTasks(db.db, TASKS);
     console.log(
       `${users.toLocaleString('en-US')} users, ${TASKS.toLocaleString('en-US')} tasks; ${db.server.version}; load average ${loadavg()
         .map((n) => n.toFixed(1))

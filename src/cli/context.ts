@@ -1,24 +1,14 @@
 import type { Command } from 'commander';
-import type { Settings } from '../config/types.js';
+import type { RawFlags, Settings } from '../config/types.js';
 import type { OpenOptions, Purpose, Target, TodoDatabase } from '../index.js';
 import { Output } from './output.js';
 
-/** Options every command takes (see options.ts); raw as typed, the resolver parses them. */
-export interface GlobalOptions {
-  url?: string;
+/** Options every command takes (see options.ts); raw as typed, the resolver parses the settings among them. */
+export interface GlobalOptions extends RawFlags {
   json?: boolean;
   color?: boolean;
   verbose?: boolean;
   quiet?: boolean;
-  env?: string;
-  connectTimeout?: string;
-  lockTimeout?: string;
-  statementTimeout?: string;
-  migrationsDir?: string;
-  /** migrate up's replica options, resolved with the settings (config file, environment) */
-  waitReplicas?: string | boolean;
-  replicaUrl?: string[];
-  requireReplicas?: boolean;
 }
 
 /** The settings main.ts resolved before the action ran, per command. */
