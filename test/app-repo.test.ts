@@ -86,6 +86,13 @@ afterAll(async () => {
 
 describe('an app repo after npm install <packed todo-db>', () => {
   it('installs kysely once, as a peer of todo-db', () => {
+    // kysely-ctl brings kysely too, so the manifest is what proves the peer: an app without kysely-ctl gets it from there.
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules/todo-db/package.json'), 'utf8')) as {
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    expect(installed.peerDependencies?.kysely).toBe(manifest.devDependencies.kysely);
+    expect(installed.peerDependenciesMeta?.kysely?.optional).not.toBe(true);
     expect(existsSync(join(app, 'node_modules/kysely/package.json'))).toBe(true);
     expect(existsSync(join(app, 'node_modules/todo-db/node_modules/kysely'))).toBe(false);
   });
