@@ -217,6 +217,11 @@ describe('migrate up --wait-replicas while the standby lags', () => {
     const notUrl = await runCli(['--url', P, 'migrate', 'up', '--wait-replicas'], { env: { TODO_DB_REPLICA_URLS: 'replica.example.com' } });
     expect(notUrl.code).toBe(2);
     expect(oneLine(notUrl.stderr)).toEqual([expect.stringMatching(/^todo-db: TODO_DB_REPLICA_URLS has "replica.example.com", not a postgres:\/\/ URL/)]);
+    // A replica that cannot be reached: exit 3, the flag to check named, the password never shown.
+    const gone = await cli(P, 'migrate', 'up', '--wait-replicas', '--replica-url', 'postgres://reader:s3cret-pw@127.0.0.1:1/x');
+    expect(gone.code).toBe(3);
+    expect(oneLine(gone.stderr)).toEqual([expect.stringMatching(/^todo-db: replica: cannot connect to 127\.0\.0\.1:1 .*--replica-url/)]);
+    expect(gone.stdout + gone.stderr).not.toContain('s3cret-pw');
   });
 
   it('a replica that disconnects while waited for ends the wait at once: exit 3, one line', async () => {

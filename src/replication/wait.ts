@@ -201,7 +201,12 @@ export async function openReplicas(urls: readonly string[], options: Omit<OpenOp
   const opened: TodoDatabase<any>[] = [];
   try {
     for (const url of urls) {
-      const replica = await openDatabase<any>({ ...options, url, purpose: 'inspect' });
+      const replica = await openDatabase<any>({ ...options, url, purpose: 'inspect' }).catch((error: unknown) => {
+        // The connection's own words, but the flag to check is this one, not --url.
+        if (error instanceof ConnectionError)
+          throw new ConnectionError(`replica: ${error.message}`, 'check that --replica-url (or replicaUrls in the config) names a running read replica', { cause: error });
+        throw error;
+      });
       opened.push(replica);
       if (replica.target.backend !== 'postgres')
         throw new UsageError(`--replica-url ${replica.target.display} is not a PostgreSQL server`, 'give the URL of a read replica (postgres://…)');
