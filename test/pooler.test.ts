@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, detectTransactionPooler, migrateUp, openDatabase, withUser, type TodoDatabase } from '../src/index.js';
+import { asUser, detectTransactionPooler, migrateDown, migrateUp, openDatabase, withUser, type TodoDatabase } from '../src/index.js';
 import { startPgbouncer, type Pgbouncer } from './support/pgbouncer.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
@@ -201,3 +201,60 @@ async function tcpProxy(targetPort: number): Promise<{ server: Server; port: num
   const address = server.address();
   return { server, port: typeof address === 'object' && address ? address.port : 0 };
 }
+
+/** The `pooler` setting declares what the probe would find, and the probe is skipped. */
+describe('a declared pooler mode (no probe)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('pooler_declared');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  /** The probe's setting on two connections of the pool at once (the probe holds two). */
+  const probeSettings = (database: TodoDatabase) =>
+    database.db.connection().execute((one) =>
+      database.db.connection().execute(async (two) => {
+        const read = async (c: typeof one) =>
+          (await sql<{ probe: string | null }>`select current_setting('todo_db.pooler_probe', true) as probe`.execute(c)).rows[0]?.probe ?? null;
+        return [await read(one), await read(two)];
+      }),
+    );
+
+  it('direct: not pooled, and the probe never ran (its session setting was never made)', async () => {
+    const direct = await openDatabase({ url: db.url, pooler: 'direct' });
+    try {
+      expect(await detectTransactionPooler(direct)).toEqual({ pooled: false });
+      expect(await probeSettings(direct)).toEqual([null, null]);
+    } finally {
+      await direct.close();
+    }
+    // auto on the same server probes: the placeholder it leaves behind is there
+    const probed = await openDatabase({ url: db.url });
+    try {
+      expect(await detectTransactionPooler(probed)).toEqual({ pooled: false });
+      expect(await probeSettings(probed)).toContain('');
+    } finally {
+      await probed.close();
+    }
+  });
+
+  it('transaction: migrate up takes the per-migration lock path and applies everything once; migrate down is refused (exit 2)', async () => {
+    const pooled = await openDatabase({ url: db.url, pooler: 'transaction' });
+    try {
+      expect(await detectTransactionPooler(pooled)).toEqual({ pooled: true, evidence: 'the pooler setting says so' });
+      const up = await migrateUp(pooled);
+      expect(up.steps.length).toBeGreaterThan(0);
+      const applied = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
+      expect(applied[0]?.n).toBe(up.steps.length);
+      const down = await migrateDown(pooled).catch((e: unknown) => e);
+      expect(down).toMatchObject({
+        exitCode: 2,
+        message: expect.stringMatching(/goes through a transaction pooler \(the pooler setting says so\): migrate down needs one session/),
+      });
+    } finally {
+      await pooled.close();
+    }
+  });
+});

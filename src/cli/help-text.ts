@@ -16,7 +16,7 @@ export const CONNECTION_ENV = [
   'TODO_DB_STATEMENT_TIMEOUT',
   'NO_COLOR',
 ] as const;
-const SCHEMA_ENV = ['DATABASE_URL_UNPOOLED (before DATABASE_URL)', 'TODO_DB_MIGRATIONS_DIR', 'TODO_DB_LOCK_TIMEOUT'] as const;
+const SCHEMA_ENV = ['DATABASE_URL_UNPOOLED (before DATABASE_URL)', 'TODO_DB_MIGRATIONS_DIR', 'TODO_DB_LOCK_TIMEOUT', 'TODO_DB_POOLER'] as const;
 const REPLICA_ENV = ['TODO_DB_WAIT_REPLICAS', 'TODO_DB_REPLICA_URLS', 'TODO_DB_REQUIRE_REPLICAS'] as const;
 
 export const COMMAND_HELP: Record<string, CommandHelp> = {
@@ -36,7 +36,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   'rls verify': { example: 'todo-db rls verify --quiet' },
   seed: { example: 'todo-db seed --users 10000 --tasks-per-user 100 --seed 7' },
   cleanup: { example: 'todo-db cleanup --yes' },
-  health: { example: 'todo-db health --strict --json' },
+  health: { example: 'todo-db health --strict --json', env: ['TODO_DB_POOLER'] },
   'monitor indexes': { example: 'todo-db monitor indexes' },
   'monitor queries': { example: 'todo-db monitor queries --limit 50' },
   verify: { example: 'todo-db verify --json' },

@@ -1,4 +1,4 @@
-import { file, folder, seconds, urlList, waitSeconds, yesNo, type Parser } from './values.js';
+import { file, folder, poolerMode, seconds, urlList, waitSeconds, yesNo, type Parser } from './values.js';
 import { DEFAULT_WAIT_REPLICAS_MS } from '../replication/defaults.js';
 import type { RawFlags } from './types.js';
 
@@ -26,6 +26,8 @@ export const SETTING_KEYS = {
   // migrate up: after the run, wait for the replicas (docs/replicas.md)
   waitReplicasMs: { config: 'waitReplicas', env: 'TODO_DB_WAIT_REPLICAS', flag: 'waitReplicas', flagName: '--wait-replicas', parse: waitSeconds(DEFAULT_WAIT_REPLICAS_MS) },
   replicaUrls: { config: 'replicaUrls', env: 'TODO_DB_REPLICA_URLS', flag: 'replicaUrl', flagName: '--replica-url', parse: urlList },
+  // a transaction pooler between todo-db and the server: probed (auto), or declared (docs/pooler.md)
+  pooler: { config: 'pooler', env: 'TODO_DB_POOLER', parse: poolerMode },
   requireReplicas: { config: 'requireReplicas', env: 'TODO_DB_REQUIRE_REPLICAS', flag: 'requireReplicas', flagName: '--require-replicas', parse: yesNo },
 } as const satisfies Record<string, KeySpec>;
 

@@ -114,6 +114,7 @@ export function settingsFrom(parts: SettingsParts): SettingsResult {
     ...(resolved.waitReplicasMs !== undefined ? { waitReplicasMs: resolved.waitReplicasMs as number } : {}),
     replicaUrls: (resolved.replicaUrls as string[] | undefined) ?? [],
     requireReplicas: (resolved.requireReplicas as boolean | undefined) ?? false,
+    pooler: (resolved.pooler as Settings['pooler'] | undefined) ?? 'auto',
     noColor: (env.NO_COLOR ?? '') !== '',
     secrets: secretsOf(flags, env, (resolved.replicaUrls as string[] | undefined) ?? []),
   };

@@ -32,6 +32,8 @@ export interface TodoDbConfig {
   replicaUrls?: string[];
   /** no replica to wait for is a failure */
   requireReplicas?: boolean;
+  /** `auto` (probe), `direct` or `transaction`: docs/pooler.md */
+  pooler?: 'auto' | 'direct' | 'transaction';
 }
 
 /** A config file as read: its path and its (still unvalidated) contents. */
@@ -62,6 +64,8 @@ export interface Settings {
   /** read replicas to wait for (their passwords are in `secrets`) */
   replicaUrls: string[];
   requireReplicas: boolean;
+  /** a transaction pooler in between: probed (auto, the default) or declared */
+  pooler: 'auto' | 'direct' | 'transaction';
   /** NO_COLOR is set */
   noColor: boolean;
   /** passwords to mask in anything printed */

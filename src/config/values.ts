@@ -34,6 +34,16 @@ export function waitSeconds(defaultMs: number): Parser<number | undefined> {
   };
 }
 
+/** How the connection reaches the server: found out by a probe (auto), or declared. */
+export type PoolerMode = 'auto' | 'direct' | 'transaction';
+const POOLER_MODES: readonly PoolerMode[] = ['auto', 'direct', 'transaction'];
+
+export const poolerMode: Parser<PoolerMode> = (raw, source) => {
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  const mode = POOLER_MODES.find((m) => m === text);
+  return mode ? { value: mode } : { problem: `${source.label} is ${shown(raw)}, not auto, direct or transaction` };
+};
+
 /** A yes/no setting: true, false, 1, 0 (an environment variable is text). */
 export const yesNo: Parser<boolean> = (raw, source) => {
   if (raw === true || raw === 'true' || raw === '1' || raw === 1) return { value: true };

@@ -23,6 +23,12 @@ export interface OpenOptions {
   connectTimeoutMs?: number;
   /** per-statement limit on servers (ms); unset means none */
   statementTimeoutMs?: number;
+  /**
+   * A transaction pooler between here and the server: `auto` (default) probes for
+   * one when it matters (src/connection/pooler.ts); `direct` and `transaction`
+   * declare it and skip the probe's extra connection and round trips.
+   */
+  pooler?: 'auto' | 'direct' | 'transaction';
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -78,6 +84,8 @@ export interface TodoDatabase<DB = Database> {
   kind: BackendKind;
   capabilities: Capabilities;
   server: ServerInfo;
+  /** set when OpenOptions.pooler declared the connection (not `auto`) */
+  declaredPooler?: 'direct' | 'transaction';
   close(): Promise<void>;
 }
 
@@ -146,7 +154,8 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
     }
   }
   const opened = db;
-  return { db: opened, raw, target, kind: target.backend, capabilities, server, close: () => opened.destroy() };
+  const declared = options.pooler === 'direct' || options.pooler === 'transaction' ? { declaredPooler: options.pooler } : {};
+  return { db: opened, raw, target, kind: target.backend, capabilities, server, ...declared, close: () => opened.destroy() };
 }
 
 /** PgBouncer's FATAL for a startup parameter it does not know (statement_timeout, options). */

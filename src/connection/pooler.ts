@@ -35,6 +35,8 @@ const probes = new WeakMap<Kysely<any>, Promise<PoolerProbe>>();
  */
 export function detectTransactionPooler(database: TodoDatabase<any>): Promise<PoolerProbe> {
   if (database.raw.kind !== 'postgres') return Promise.resolve({ pooled: false });
+  // Declared by the `pooler` setting: trusted, no probe.
+  if (database.declaredPooler) return Promise.resolve(database.declaredPooler === 'transaction' ? { pooled: true, evidence: 'the pooler setting says so' } : { pooled: false });
   let probe = probes.get(database.db);
   if (!probe) probes.set(database.db, (probe = probeOnce(database.db)));
   return probe;

@@ -47,3 +47,12 @@ describe('replica settings', () => {
     expect(resolve({}, { TODO_DB_REQUIRE_REPLICAS: 'maybe' }).problems).toEqual([expect.stringMatching(/^TODO_DB_REQUIRE_REPLICAS is "maybe", not true or false/)]);
   });
 });
+
+describe('the pooler setting', () => {
+  it('is auto by default, and a declaration from the environment or the config file, the environment first', () => {
+    expect(resolve().settings.pooler).toBe('auto');
+    expect(resolve({}, { TODO_DB_POOLER: ' Direct ' }).settings.pooler).toBe('direct');
+    expect(resolve({}, {}, { pooler: 'transaction' }).settings.pooler).toBe('transaction');
+    expect(resolve({}, { TODO_DB_POOLER: 'direct' }, { pooler: 'transaction' }).settings.pooler).toBe('direct');
+  });
+});

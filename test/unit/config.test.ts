@@ -49,6 +49,8 @@ const PROBLEM_CASES: Case[] = [
   { name: 'timeout negative', flags: { lockTimeout: '-5' }, problems: [/--lock-timeout is "-5"/] },
   { name: 'timeout past the timer limit', flags: { statementTimeout: '2147484' }, problems: [/more than the limit of 2147483/] },
   { name: 'timeout Infinity', env: { TODO_DB_CONNECT_TIMEOUT: 'Infinity' }, problems: [/TODO_DB_CONNECT_TIMEOUT is "Infinity"/] },
+  { name: 'unknown pooler mode', env: { TODO_DB_POOLER: 'session' }, problems: [/TODO_DB_POOLER is "session", not auto, direct or transaction/] },
+  { name: 'pooler mode of the wrong type', config: { pooler: true }, problems: [/pooler in todo-db.config.json is true, not auto, direct or transaction/] },
   { name: 'unknown config key', config: { migrationDir: './m' }, problems: [/unknown key "migrationDir" in todo-db.config.json/] },
   { name: 'config value of the wrong type', config: { lockTimeout: 'long' }, problems: [/lockTimeout in todo-db.config.json is "long"/] },
   { name: 'config path not a string', config: { seedsDir: 3 }, problems: [/seedsDir in todo-db.config.json is 3, not a path/] },
