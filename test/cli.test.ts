@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_MIGRATIONS_DIR } from '../src/index.js';
 import { createTestDatabase, adminQuery, urlFor, type TestDatabase } from './support/postgres.js';
 import { runCli } from './support/cli.js';
+import { CONTRACT_MIGRATIONS } from './support/contract-migrations.js';
 
 const PASSWORD = 'sekret-pw-4711';
 
@@ -109,7 +110,7 @@ describe('todo-db binary', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/needs confirmation.*pass --yes/);
     const rows = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
-    expect(rows[0]?.n).toBe(6);
+    expect(rows[0]?.n).toBe(CONTRACT_MIGRATIONS.length);
   });
 
   it('applies each migration exactly once when two runners start at the same moment', async () => {
@@ -118,9 +119,9 @@ describe('todo-db binary', () => {
       const runs = await Promise.all([0, 1, 2, 3].map(() => runCli(['--url', race.url, 'migrate', 'up'])));
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
       const applied = runs.flatMap((r) => [...r.stdout.matchAll(/✓ (\d{4}_\w+)\s+applied/g)].map((m) => m[1]));
-      expect(applied.sort()).toEqual(['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth']);
+      expect(applied.sort()).toEqual([...CONTRACT_MIGRATIONS]);
       const rows = await adminQuery<{ name: string }>('select name from kysely_migration order by name', race.name);
-      expect(rows.map((r) => r.name)).toHaveLength(6);
+      expect(rows.map((r) => r.name)).toHaveLength(CONTRACT_MIGRATIONS.length);
     } finally {
       await race.drop();
     }
@@ -138,7 +139,7 @@ describe('todo-db binary', () => {
     const listed = [...(kysely.stdout + kysely.stderr).matchAll(/\[`?(✓| )`?\] (\d{4}_\w+)/g)].map((m) => `${m[1] === '✓' ? 'applied' : 'pending'} ${m[2]}`);
     const status = JSON.parse((await runCli(['--url', db.url, '--json', 'migrate', 'status'])).stdout) as { migrations: { name: string; state: string }[] };
     expect(listed).toEqual(status.migrations.map((m) => `${m.state} ${m.name}`));
-    expect(listed).toHaveLength(6);
+    expect(listed).toHaveLength(CONTRACT_MIGRATIONS.length);
   });
 
   it('writes a correctly numbered migration and refuses unsafe names', async () => {

@@ -5,8 +5,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MigrationFailedError, PACKAGE_MIGRATIONS_DIR, UnsupportedError, UsageError, migrateDown, migrateUp, migrationStatus, type TodoDatabase } from '../src/index.js';
 import { ALL_BACKENDS, SERVER_BACKENDS, openFresh } from './support/backends.js';
 import { copyMigrations } from './support/migrations-copy.js';
+import { CONTRACT_MIGRATIONS } from './support/contract-migrations.js';
 
-const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth'];
+const NAMES = [...CONTRACT_MIGRATIONS];
 
 async function userTables(handle: TodoDatabase): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`

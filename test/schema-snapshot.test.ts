@@ -17,6 +17,7 @@ import {
 import { runCli } from './support/cli.js';
 import { createTestDatabase } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
+import { CONTRACT_MIGRATIONS } from './support/contract-migrations.js';
 
 /** A copy of migrations/ and sql/ inside the package (so `todo-db` and `kysely` resolve), plus extra files. */
 function migrationsCopy(extra: Record<string, string> = {}): { dir: string; parent: string; remove(): void } {
@@ -67,14 +68,7 @@ describe('the committed snapshot', () => {
     const text = readFileSync(PACKAGE_SNAPSHOT_PATH, 'utf8');
     expect(text).toMatch(/^ {4}"column tasks\.title": \{"attrs":\{.*\},"kind":"column","object":"tasks\.title","table":"tasks"\},$/m);
     const snapshot = readSnapshot(PACKAGE_SNAPSHOT_PATH);
-    expect(snapshot.migrations.map((m) => m.name)).toEqual([
-      '0001_create_users',
-      '0002_create_tasks',
-      '0003_updated_at_triggers',
-      '0004_row_level_security',
-      '0005_tasks_archive',
-      '0006_better_auth',
-    ]);
+    expect(snapshot.migrations.map((m) => m.name)).toEqual([...CONTRACT_MIGRATIONS]);
   });
 });
 

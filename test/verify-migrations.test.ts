@@ -6,8 +6,9 @@ import { SERVER_BACKENDS, openFresh, type BackendName } from './support/backends
 import { runCli } from './support/cli.js';
 import { adminQuery, createTestDatabase } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
+import { CONTRACT_MIGRATIONS } from './support/contract-migrations.js';
 
-const NAMES = ['0001_create_users', '0002_create_tasks', '0003_updated_at_triggers', '0004_row_level_security', '0005_tasks_archive', '0006_better_auth'];
+const NAMES = [...CONTRACT_MIGRATIONS];
 
 /**
  * A copy of migrations/ (and the sql/ it reads) plus one extra migration. Inside the

@@ -3,6 +3,7 @@ import { runCli } from '../support/cli.js';
 import { inconsistentMigrations } from '../support/consistency.js';
 import { clonePglite } from '../support/pglite.js';
 import { adminQuery, createTestDatabase } from '../support/postgres.js';
+import { CONTRACT_MIGRATIONS } from '../support/contract-migrations.js';
 
 /** `npm run test:stress` raises the counts. */
 const STRESS = process.env.TODO_DB_STRESS === '1';
@@ -19,16 +20,9 @@ describe('concurrent runners', () => {
       try {
         const runs = await Promise.all(Array.from({ length: RUNNERS }, () => runCli(['--url', db.url, 'migrate', 'up'])));
         for (const run of runs) expect(run.code, run.stderr).toBe(0);
-        expect(runs.flatMap((r) => appliedIn(r.stdout)).sort()).toEqual([
-          '0001_create_users',
-          '0002_create_tasks',
-          '0003_updated_at_triggers',
-          '0004_row_level_security',
-          '0005_tasks_archive',
-          '0006_better_auth',
-        ]);
+        expect(runs.flatMap((r) => appliedIn(r.stdout)).sort()).toEqual([...CONTRACT_MIGRATIONS]);
         const rows = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
-        expect(rows[0]?.n).toBe(6);
+        expect(rows[0]?.n).toBe(CONTRACT_MIGRATIONS.length);
         expect(await inconsistentMigrations(db.name)).toEqual([]);
         const status = await runCli(['--url', db.url, 'migrate', 'status']);
         expect(status.code).toBe(0);
@@ -58,7 +52,7 @@ describe('concurrent runners', () => {
     try {
       const runs = await Promise.all([0, 1, 2].map(() => runCli(['--url', data.url, 'migrate', 'up'])));
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
-      expect(runs.flatMap((r) => appliedIn(r.stdout))).toHaveLength(6);
+      expect(runs.flatMap((r) => appliedIn(r.stdout))).toHaveLength(CONTRACT_MIGRATIONS.length);
       const status = await runCli(['--url', data.url, 'migrate', 'status']);
       expect(status.stdout).toMatch(/6 migrations applied, none pending/);
     } finally {
