@@ -4,14 +4,14 @@ import { listAnd } from '../text.js';
 import { sql } from 'kysely';
 import type { ReportItem } from '../report/item.js';
 import { appRoleName, assessAppRole } from './app-role.js';
-import { readCatalog, readRole, type PolicyInfo } from './catalog.js';
+import type { PolicyInfo } from './catalog.js';
 import { APP_ROLE, HELPER_BODY, HELPER_FUNCTION, TABLE_NAMES, USER_SETTING } from './declaration.js';
 import type { RlsFinding } from './findings.js';
 import { isOncePerStatement } from './lint.js';
 import type { ProbeDetails } from './proof/attacks.js';
 import { runProof } from './proof/run.js';
 import { AUTH_PRIVILEGES, AUTH_ROLE } from './design.js';
-import { rlsStatus } from './status.js';
+import { rlsStatus, type RlsStatus } from './status.js';
 import { requireCapabilities } from '../connection/capabilities.js';
 import { hasSqlState } from '../sql-state.js';
 
@@ -78,12 +78,12 @@ export async function verifyRls(database: TodoDatabase<any>, options: VerifyRlsO
       'connect as the table owner with BYPASSRLS or a superuser (DATABASE_URL_UNPOOLED or --url)',
     );
   }
-  const catalog = await readCatalog(database.db);
-  const missing = catalog.tables.filter((t) => !t.exists).map((t) => t.table);
+  // One read of the catalog (rlsStatus): the design comparison and the checks below share it.
+  const status = await rlsStatus(database);
+  const missing = status.tables.filter((t) => !t.exists).map((t) => t.table);
   if (missing.length > 0) throw new ProblemError(`table ${listAnd(missing)} does not exist`, 'run `todo-db migrate up` first');
-  const role = await readRole(database.db, APP_ROLE);
-  if (!role.exists) throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
-  const checks: ReportItem[] = [...catalogProbes(catalog.policies).map(probeItem), ...(await designChecks(database))];
+  if (!status.role.exists) throw new ProblemError(`role ${APP_ROLE} does not exist`, 'run `todo-db rls apply`');
+  const checks: ReportItem[] = [...catalogProbes(status.policies).map(probeItem), ...designChecks(status)];
   const notes: string[] = [];
   let appRole: string | null = null;
   if (named) {
@@ -163,8 +163,7 @@ function probeItem(p: RlsProbe): ReportItem {
 }
 
 /** Policies, grants and flags against the design: a leak on a literal (`OR title = 'x'`) no data can show. */
-async function designChecks(database: TodoDatabase<any>): Promise<ReportItem[]> {
-  const status = await rlsStatus(database);
+function designChecks(status: RlsStatus): ReportItem[] {
   return status.findings.map((f) => ({ id: `design:${f.code}`, object: f.subject, status: 'fail' as const, message: f.message, fix: f.fix, details: { repair: f.repair } }));
 }
 
