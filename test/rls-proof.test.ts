@@ -281,4 +281,19 @@ describe('rls verify on an intact, seeded database (PostgreSQL)', () => {
       await db.close();
     }
   });
+
+  it("does not count another database's preset of the user id: it never reaches this database's sessions", async () => {
+    const other = await createTestDatabase('proofother');
+    const db = await openDatabase({ url: base.url });
+    try {
+      await adminQuery(`alter role todo_app in database "${other.name}" set app.current_user_id = '00000000-0000-0000-0000-000000000001'`);
+      const result = await withRoleLockShared(() => verifyRls(db));
+      expect(result.failed).toEqual([]);
+      expect(result.checks.filter((c) => c.id.includes('user-setting-preset'))).toEqual([]);
+    } finally {
+      await db.close();
+      // dropping the database drops its role settings too
+      await other.drop();
+    }
+  });
 });
