@@ -243,7 +243,7 @@ describe('a declared pooler mode (no probe)', () => {
   it('transaction: migrate up takes the per-migration lock path and applies everything once; migrate down is refused (exit 2)', async () => {
     const pooled = await openDatabase({ url: db.url, pooler: 'transaction' });
     try {
-      expect(await detectTransactionPooler(pooled)).toEqual({ pooled: true, evidence: 'the pooler setting says so' });
+      expect(await detectTransactionPooler(pooled)).toEqual({ pooled: true, evidence: 'the pooler setting says so', declared: true });
       const up = await migrateUp(pooled);
       expect(up.steps.length).toBeGreaterThan(0);
       const applied = await adminQuery<{ n: number }>('select count(*)::int as n from kysely_migration', db.name);
@@ -252,6 +252,7 @@ describe('a declared pooler mode (no probe)', () => {
       expect(down).toMatchObject({
         exitCode: 2,
         message: expect.stringMatching(/goes through a transaction pooler \(the pooler setting says so\): migrate down needs one session/),
+        hint: expect.stringMatching(/set the pooler setting \(TODO_DB_POOLER\) to auto or direct$/),
       });
     } finally {
       await pooled.close();

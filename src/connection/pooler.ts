@@ -6,6 +6,8 @@ import type { TodoDatabase } from './open.js';
 export interface PoolerProbe {
   pooled: boolean;
   evidence?: string;
+  /** the `pooler` setting said so; nothing was probed */
+  declared?: boolean;
 }
 
 /** A custom setting of the probe's own; an empty placeholder is all it leaves behind. */
@@ -36,7 +38,8 @@ const probes = new WeakMap<Kysely<any>, Promise<PoolerProbe>>();
 export function detectTransactionPooler(database: TodoDatabase<any>): Promise<PoolerProbe> {
   if (database.raw.kind !== 'postgres') return Promise.resolve({ pooled: false });
   // Declared by the `pooler` setting: trusted, no probe.
-  if (database.declaredPooler) return Promise.resolve(database.declaredPooler === 'transaction' ? { pooled: true, evidence: 'the pooler setting says so' } : { pooled: false });
+  if (database.declaredPooler)
+    return Promise.resolve(database.declaredPooler === 'transaction' ? { pooled: true, evidence: 'the pooler setting says so', declared: true } : { pooled: false });
   let probe = probes.get(database.db);
   if (!probe) probes.set(database.db, (probe = probeOnce(database.db)));
   return probe;

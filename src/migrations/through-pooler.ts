@@ -44,5 +44,6 @@ export async function whileLockBusy<T>(db: Kysely<any>, waitMs: number, attempt:
 
 /** One line: what cannot run through this pooler, and where to run it. */
 export function pooledRefusal(target: Target, probe: PoolerProbe, what: string): UsageError {
-  return new UsageError(`${target.display} goes through a transaction pooler (${probe.evidence ?? 'detected'}): ${what}`, UNPOOLED);
+  const hint = probe.declared ? `${UNPOOLED}; if this URL is direct, set the pooler setting (TODO_DB_POOLER) to auto or direct` : UNPOOLED;
+  return new UsageError(`${target.display} goes through a transaction pooler (${probe.evidence ?? 'detected'}): ${what}`, hint);
 }
