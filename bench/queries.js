@@ -22,6 +22,9 @@
  *   app-general  withUser + the typed function as the login role (RLS on): the general path
  *   app-lib      the fastest path the library offers for the pattern, as the login role:
  *                asUser (one round trip: set_config and the statement in one simple query)
+ * The two library modes connect with the plan cache (openDatabase's preparedStatements,
+ * docs/plan-cache.md: each connection prepares the patterns once); --plan-cache off
+ * measures them without it. The owner modes never prepare: they are the baseline.
  * Each pattern runs --rounds rounds (default 5) of --iterations calls per mode, the
  * modes interleaved call by call; a cell is the median over the rounds of each
  * round's p50, so a burst of background load in one round does not decide it.
@@ -57,8 +60,12 @@ const { values: args } = parseArgs({
     large: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '1,4' },
+    'plan-cache': { type: 'string', default: 'on' },
   },
 });
+if (!['on', 'off'].includes(args['plan-cache'])) throw new Error(`--plan-cache must be on or off, got ${args['plan-cache']}`);
+/** The library's modes connect with the plan cache (docs/plan-cache.md) unless --plan-cache off. */
+const PLAN_CACHE = args['plan-cache'] === 'on';
 const ITERATIONS = positive(args.iterations, '--iterations');
 const ROUNDS = positive(args.rounds, '--rounds');
 const TASKS_PER_USER = 100;
@@ -175,7 +182,7 @@ async function measure(n, modes, concurrency, op) {
  */
 async function openMode(mode, database, concurrency) {
   if (mode === 'app-general' || mode === 'app-lib') {
-    const handle = await openDatabase({ url: urlAs(database, ROLE) });
+    const handle = await openDatabase({ url: urlAs(database, ROLE), preparedStatements: PLAN_CACHE });
     const run =
       mode === 'app-general'
         ? (/** @type {number} */ pattern, /** @type {Params} */ params) => withUser(handle.db, params.userId, (trx) => LIBRARY[pattern](trx, params))
@@ -468,6 +475,7 @@ async function main() {
     `- machine: ${availableParallelism()} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} GiB free), Node ${process.version}, ${server} on the same host`,
     `- load average at the start ${startLoad}; ${ROUNDS} rounds × ${ITERATIONS} calls per pattern, mode and concurrency (the first ${WARM_UP} of round 1 are warm-up, not counted); random users (5,000 sampled) and their tasks`,
     `- app role: LOGIN role \`tododb_bench_app_…\` granted todo_app (RLS on); owner: postgres (bypasses RLS)`,
+    `- plan cache (preparedStatements) for the library's modes: ${PLAN_CACHE ? 'on' : 'off'}; the owner modes never prepare`,
     '',
   ];
   process.stdout.write(header.join('\n') + '\n');

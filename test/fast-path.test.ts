@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError, asUser, migrateUp, openDatabase, type FastTarget, type TodoDatabase } from '../src/index.js';
+import { UsageError, asUser, createTask, migrateUp, openDatabase, updateTask, withUser, type FastTarget, type TodoDatabase } from '../src/index.js';
 import { SERVER_BACKENDS, openFresh } from './support/backends.js';
+import { openRlsFixture, type RlsFixture } from './support/rls-fixture.js';
 import { withRoleLock } from './support/role-lock.js';
 
 /**
@@ -55,14 +56,24 @@ describe.each(SERVER_BACKENDS)('asUser (one round trip) on %s', (backend) => {
   let role: string;
   let app: TodoDatabase;
   const pools: pg.Pool[] = [];
+  const databases: TodoDatabase[] = [];
   const A = randomUUID();
   const B = randomUUID();
   /** The app's connection: a LOGIN role in todo_app (PGlite: the one session switched to it). */
-  const target = async (options: { standardConformingStrings?: boolean; max?: number } = {}): Promise<FastTarget> => {
+  const target = async (options: { standardConformingStrings?: boolean; max?: number; planCache?: boolean } = {}): Promise<FastTarget> => {
     if (backend === 'postgres') {
       const url = new URL(fresh.backend.url);
       url.username = role;
       const off = options.standardConformingStrings === false;
+      if (options.planCache) {
+        // The plan cache's path: `execute <name>(<literals>)` of a statement prepared once (docs/plan-cache.md).
+        if (off) url.searchParams.set('options', '-c standard_conforming_strings=off');
+        const database = await openDatabase({ url: url.toString(), preparedStatements: true });
+        databases.push(database);
+        const { rows } = await sql<{ standard_conforming_strings: string }>`show standard_conforming_strings`.execute(database.db);
+        expect({ cache: database.preparedStatements, scs: rows[0]?.standard_conforming_strings }).toEqual({ cache: true, scs: off ? 'off' : 'on' });
+        return database;
+      }
       const pool = new pg.Pool({ connectionString: url.toString(), max: options.max ?? 2, ...(off ? { options: '-c standard_conforming_strings=off' } : {}) });
       pools.push(pool);
       return pool;
@@ -106,6 +117,7 @@ describe.each(SERVER_BACKENDS)('asUser (one round trip) on %s', (backend) => {
   });
   afterAll(async () => {
     for (const pool of pools) await pool.end();
+    for (const database of databases) await database.close();
     if (app && app !== fresh?.handle) await app.close();
     if (fresh) {
       await sql.raw('reset role').execute(fresh.handle.db);
@@ -114,10 +126,14 @@ describe.each(SERVER_BACKENDS)('asUser (one round trip) on %s', (backend) => {
     }
   });
 
-  for (const standardConformingStrings of [true, false]) {
-    it(`round-trips hostile titles and descriptions unchanged and injects nothing (standard_conforming_strings ${standardConformingStrings ? 'on' : 'off'})`, async () => {
+  for (const [standardConformingStrings, planCache] of [
+    [true, false],
+    [false, false],
+    ...(backend === 'postgres' ? [[true, true] as const, [false, true] as const] : []),
+  ] as const) {
+    it(`round-trips hostile titles and descriptions unchanged and injects nothing (standard_conforming_strings ${standardConformingStrings ? 'on' : 'off'}${planCache ? ', plan cache' : ''})`, async () => {
       await withApp(backend, async () => {
-        const me = asUser(await target({ standardConformingStrings }), A);
+        const me = asUser(await target({ standardConformingStrings, planCache }), A);
         const before = await asOwner(async () => (await sql<{ n: number }>`select count(*)::int as n from tasks`.execute(fresh.handle.db)).rows[0]!.n);
         const created = [];
         for (const [i, text] of HOSTILE.entries()) {
@@ -187,4 +203,56 @@ describe.each(SERVER_BACKENDS)('asUser (one round trip) on %s', (backend) => {
       expect(await me.countTasksByStatus()).toEqual({ completed: 0, open: 0 });
     });
   });
+});
+
+/**
+ * withUser on a server opens its transaction with the callback's first statement
+ * and, for the seven patterns, writes its values as literals the same way: the
+ * hostile texts go through that path, with and without the plan cache.
+ */
+describe('withUser with a typed function first (literals in the opening query)', () => {
+  let fx: RlsFixture;
+  beforeAll(async () => {
+    fx = await openRlsFixture('firststatement');
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  for (const [standardConformingStrings, preparedStatements] of [
+    [true, false],
+    [false, false],
+    [false, true],
+  ] as const) {
+    it(`round-trips every hostile text through create and update (standard_conforming_strings ${standardConformingStrings ? 'on' : 'off'}${preparedStatements ? ', plan cache' : ''})`, async () => {
+      await withRoleLock('shared', async () => {
+        const { fresh, A } = fx;
+        const url = new URL(fx.roleUrl);
+        if (!standardConformingStrings) url.searchParams.set('options', '-c standard_conforming_strings=off');
+        const app = await openDatabase({ url: url.toString(), preparedStatements });
+        try {
+          for (const text of HOSTILE) {
+            const title = text.trim() === '' ? 'x' : text;
+            const task = await withUser(app.db, A, (trx) => createTask(trx, { user_id: A, title, description: text }));
+            expect([task.title, task.description, task.user_id]).toEqual([title, text, A]);
+            const edited = await withUser(app.db, A, (trx) => updateTask(trx, task.id, A, { title, description: `${text}!` }));
+            expect(edited?.description).toBe(`${text}!`);
+            const stored = await fresh.handle.db.selectFrom('tasks').select(['title', 'description']).where('id', '=', task.id).executeTakeFirstOrThrow();
+            expect(stored).toEqual({ title, description: `${text}!` });
+          }
+          expect(
+            await fresh.handle.db
+              .selectFrom('tasks')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow(),
+          ).toEqual({ n: String(HOSTILE.length + 1) }); // and B's one task: nothing else was written
+          // PostgreSQL text cannot hold a NUL: the typed function's own check refuses it in one line, before anything is sent.
+          await expect(withUser(app.db, A, (trx) => createTask(trx, { user_id: A, title: 'nul\0' }))).rejects.toThrow(/cannot contain a NUL byte/);
+        } finally {
+          await app.close();
+          await fresh.handle.db.deleteFrom('tasks').where('user_id', '=', A).execute();
+        }
+      });
+    });
+  }
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, detectTransactionPooler, migrateDown, migrateUp, openDatabase, withUser, type TodoDatabase } from '../src/index.js';
+import { asUser, detectTransactionPooler, listTasks, migrateDown, migrateUp, openDatabase, withUser, type TodoDatabase } from '../src/index.js';
 import { startPgbouncer, type Pgbouncer } from './support/pgbouncer.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { withRoleLock } from './support/role-lock.js';
@@ -85,6 +85,10 @@ describe('through a transaction pooler (PgBouncer, 2 server connections)', () =>
             if (seen.setting !== me) tally.mismatched++;
             if (seen.count !== TASKS_EACH) tally.mismatched++;
             tally.foreign += seen.owners.filter((id) => id !== me).length;
+            // A typed function first: its statement travels with the BEGIN in one simple query.
+            const listed = await withUser(app.db, me, (trx) => listTasks(trx, me, 50));
+            if (listed.length !== TASKS_EACH) tally.mismatched++;
+            tally.foreign += listed.filter((t) => t.user_id !== me).length;
             // Outside a transaction, on whichever server connection comes next.
             tally.leaked += await leakedSetting(app);
             tally.bareRows += Number(

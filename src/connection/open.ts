@@ -4,6 +4,7 @@ import { DEFAULT_LOCK_WAIT_MS, MigrationLockAdapter } from './advisory-lock.js';
 import { BackendPlugin, CAPABILITIES, type BackendKind, type Capabilities } from './capabilities.js';
 import { connectionFailure } from './connect-errors.js';
 import { checkEmbeddedPath } from './embedded-path.js';
+import { registerServerPool } from './server-pools.js';
 import { lockDataDir } from './embedded-lock.js';
 import { UsageError } from '../errors.js';
 import { parseUrl, refusePooler, type Purpose, type Target } from './target.js';
@@ -29,6 +30,14 @@ export interface OpenOptions {
    * declare it and skip the probe's extra connection and round trips.
    */
   pooler?: 'auto' | 'direct' | 'transaction';
+  /**
+   * The plan cache (docs/plan-cache.md): each connection prepares the seven
+   * patterns' statements once, so the server plans them and their row-level
+   * security once per connection, not on every call. On servers only, and only
+   * where one client keeps one server connection: the default is on when `pooler`
+   * is declared `direct`, off otherwise; `true` with `pooler: 'transaction'` is refused.
+   */
+  preparedStatements?: boolean;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -86,6 +95,8 @@ export interface TodoDatabase<DB = Database> {
   server: ServerInfo;
   /** set when OpenOptions.pooler declared the connection (not `auto`) */
   declaredPooler?: 'direct' | 'transaction';
+  /** the plan cache is on: the seven patterns run as prepared statements (docs/plan-cache.md) */
+  preparedStatements?: boolean;
   close(): Promise<void>;
 }
 
@@ -100,13 +111,14 @@ export interface TodoDatabase<DB = Database> {
 export async function openDatabase<DB = Database>(options: OpenOptions = {}): Promise<TodoDatabase<DB>> {
   const target = targetOf(options);
   if (options.purpose === 'schema') refusePooler(target);
+  const prepared = planCacheOf(options, target);
   const adapter = new MigrationLockAdapter(options.lockTimeoutMs ?? DEFAULT_LOCK_WAIT_MS);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let dialect: Dialect;
   let raw: RawDriver;
   switch (target.backend) {
     case 'postgres': {
-      const pool = await postgresPool(target, connectTimeoutMs, sessionSettings(options));
+      const pool = await postgresPool(target, connectTimeoutMs, sessionSettings(options), prepared);
       dialect = postgresDialect(pool, adapter);
       raw = { kind: 'postgres', pool };
       break;
@@ -137,13 +149,16 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   const capabilities = CAPABILITIES[target.backend];
   let db = new Kysely<DB>({ dialect, plugins: [new BackendPlugin(target.backend, capabilities)] });
   let server: ServerInfo;
+  let fellBack = false;
   try {
     server = await serverInfo(db, target);
   } catch (error) {
     await db.destroy().catch(() => undefined);
     // A pooler (PgBouncer) passes no startup settings on; inspection's default limits are then dropped, not the command.
     if (target.backend !== 'postgres' || !refusedStartupParameter(error) || !defaultLimitsOnly(options)) throw connectionFailure(error, target, passwordOf(target));
-    const pool = await postgresPool(target, connectTimeoutMs, {});
+    // Startup settings refused: a pooler answered, whatever was declared; its connections are not ours to prepare on.
+    const pool = await postgresPool(target, connectTimeoutMs, {}, false);
+    fellBack = true;
     raw = { kind: 'postgres', pool };
     db = new Kysely<DB>({ dialect: postgresDialect(pool, adapter), plugins: [new BackendPlugin(target.backend, capabilities)] });
     try {
@@ -154,8 +169,21 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
     }
   }
   const opened = db;
+  if (raw.kind === 'postgres') registerServerPool(opened.getExecutor(), raw.pool);
   const declared = options.pooler === 'direct' || options.pooler === 'transaction' ? { declaredPooler: options.pooler } : {};
-  return { db: opened, raw, target, kind: target.backend, capabilities, server, ...declared, close: () => opened.destroy() };
+  const cache = raw.kind === 'postgres' && prepared && !fellBack ? { preparedStatements: true } : {};
+  return { db: opened, raw, target, kind: target.backend, capabilities, server, ...declared, ...cache, close: () => opened.destroy() };
+}
+
+/** Whether the plan cache is on: asked for, or a direct connection declared; never through a declared transaction pooler. */
+function planCacheOf(options: OpenOptions, target: Target): boolean {
+  if (options.preparedStatements === true && options.pooler === 'transaction') {
+    throw new UsageError(
+      'preparedStatements cannot be used with pooler: transaction: a transaction pooler hands each transaction another server connection, where the prepared statements do not exist',
+      "drop preparedStatements, or declare pooler: 'direct' if the URL is a direct connection",
+    );
+  }
+  return target.backend === 'postgres' && (options.preparedStatements ?? options.pooler === 'direct');
 }
 
 /** PgBouncer's FATAL for a startup parameter it does not know (statement_timeout, options). */
@@ -210,11 +238,11 @@ function sessionSettings(options: OpenOptions): SessionSettings {
   };
 }
 
-async function postgresPool(target: Extract<Target, { backend: 'postgres' }>, connectTimeoutMs: number, settings: SessionSettings): Promise<import('pg').Pool> {
+async function postgresPool(target: Extract<Target, { backend: 'postgres' }>, connectTimeoutMs: number, settings: SessionSettings, prepared: boolean): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
-  const { ClosingClient } = await import('./pg-client.js');
+  const { ClosingClient, PlanCachingClient } = await import('./pg-client.js');
   const pool = new pg.Pool({
-    Client: ClosingClient,
+    Client: prepared ? PlanCachingClient : ClosingClient,
     // A PG*-variable target carries its parts: pg must not fall back to reading process.env itself.
     ...(target.connectionString
       ? { connectionString: target.connectionString }

@@ -5,7 +5,8 @@ import type { TodoDatabase } from '../connection/open.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import { checkUserId, isUuid, setUserSql } from '../rls/with-user.js';
 import type { Task } from '../schema.js';
-import { driverEscape, inlined, type Template } from './statements.js';
+import { sendPrefixed, type SimpleClient } from './one-query.js';
+import { driverEscape, inlined, parametersOf, type Template } from './statements.js';
 import { checkTaskFields } from './task-fields.js';
 import type { TaskEdit } from './builders.js';
 import { TEMPLATES, countsOf, createTemplate, type CountRow, type TaskCounts } from './templates.js';
@@ -66,9 +67,7 @@ type Send = (text: string) => Promise<Outcome>;
  */
 export function asUser(target: FastTarget, userId: string): UserTasks {
   checkUserId(userId, 'asUser');
-  const send = sender(target);
-  const prefix = `${setUserSql(userId)}; `;
-  const run = async (t: Template, values: Record<string, unknown>): Promise<Outcome> => send(prefix + inlined(t, values, escapeText ?? (escapeText = await driverEscape())));
+  const run = runner(target, `${setUserSql(userId)}; `);
   const task = (id: unknown) => {
     if (!isUuid(id)) throw new UsageError(`a task id must be a uuid, got ${JSON.stringify(String(id)).slice(0, 60)}`, "pass the id of one of the user's tasks");
     return id;
@@ -106,6 +105,49 @@ export function asUser(target: FastTarget, userId: string): UserTasks {
 }
 
 let escapeText: ((text: string) => string) | undefined;
+const escaper = async () => escapeText ?? (escapeText = await driverEscape());
+
+type Run = (t: Template, values: Record<string, unknown>) => Promise<Outcome>;
+
+/** How this target runs a pattern: from its prepared statement when the plan cache is on, else as one literal text. */
+function runner(target: FastTarget, prefix: string): Run {
+  if ('raw' in target && target.preparedStatements && target.raw.kind === 'postgres') return viaPlanCache(pgPoolOf(target.raw), prefix);
+  const send = sender(target);
+  return async (t, values) => send(prefix + inlined(t, values, await escaper()));
+}
+
+/**
+ * With the plan cache on (docs/plan-cache.md): still one simple query, but the
+ * statement is `execute <name>(<literals>)` of a statement this connection
+ * prepared once (src/queries/one-query.ts), so the server plans the pattern and
+ * its policies once per connection, not on every call.
+ */
+function viaPlanCache(pool: Pool, prefix: string): Run {
+  return async (t, values) => {
+    const escapeLiteral = await escaper();
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      // The values were checked above (uuids, integers, text without NUL), so each has a literal.
+      const result = await sendPrefixed(client as unknown as SimpleClient, prefix, t.compiled.sql, parametersOf(t, values), escapeLiteral);
+      if (!result) throw new TypeError(`asUser: a value of ${t.compiled.sql.slice(0, 40)}… has no literal`);
+      return { rows: result.rows, affected: result.rowCount ?? 0 };
+    } catch (error) {
+      // A server's error leaves the connection usable; anything else (a lost socket) does not.
+      if (!(error as { code?: unknown }).code) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+}
+
+/** The last statement's rows and count: pg answers a multi-statement simple query with one result per statement. */
+function outcome(answer: unknown): Outcome {
+  const results = answer as { rows: any[]; rowCount: number | null }[];
+  const last = results[results.length - 1]!;
+  return { rows: last.rows, affected: last.rowCount ?? 0 };
+}
 
 function sender(target: FastTarget): Send {
   if ('raw' in target && 'db' in target) {
@@ -126,9 +168,7 @@ function sender(target: FastTarget): Send {
 function viaPool(pool: Pool): Send {
   return async (text) => {
     // No parameters: pg sends a simple query, and answers one result per statement.
-    const results = (await pool.query(text)) as unknown as { rows: any[]; rowCount: number | null }[];
-    const last = results[results.length - 1]!;
-    return { rows: last.rows, affected: last.rowCount ?? 0 };
+    return outcome(await pool.query(text));
   };
 }
 

@@ -1,4 +1,5 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Compilable, type CompiledQuery, type QueryResult } from 'kysely';
+import { registerStatement } from '../connection/statement-names.js';
 import type { Database } from '../schema.js';
 
 /**
@@ -9,6 +10,8 @@ import type { Database } from '../schema.js';
  */
 export interface Template {
   compiled: CompiledQuery;
+  /** its name as a prepared statement, when the plan cache is on (src/connection/statement-names.ts) */
+  name: string;
   slots: readonly ({ key: string } | { value: unknown })[];
 }
 
@@ -35,7 +38,7 @@ export function template<V extends Record<string, unknown>>(build: (db: Kysely<D
   });
   const found = new Set(slots.flatMap((s) => ('key' in s ? [s.key] : [])));
   if (found.size !== keys.length) throw new Error(`template: ${keys.filter((k) => !found.has(k)).join(', ')} did not become parameters`);
-  return { compiled, slots };
+  return { compiled, name: registerStatement(compiled.sql), slots };
 }
 
 /** The template's parameters for these values. */
@@ -74,9 +77,26 @@ export function execute<R>(db: Kysely<Database>, t: Template, values: Record<str
  * checked by the caller (uuids, lengths, no NUL) before they come here.
  */
 export function inlined(t: Template, values: Record<string, unknown>, escapeLiteral: (text: string) => string): string {
-  const literals = parametersOf(t, values).map((v) => literal(v, escapeLiteral));
-  // One pass over our own constant text: a `$n` inside an inserted literal is never re-read.
-  return t.compiled.sql.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
+  return substituted(t.compiled.sql, literalsOf(t, values, escapeLiteral));
+}
+
+/** Our own constant text with each `$n` replaced, in one pass: a `$n` inside an inserted literal is never re-read. */
+export function substituted(sql: string, literals: readonly string[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
+}
+
+/** The template's values as SQL literals, in parameter order (for `inlined`, or `execute name(…)`). */
+export function literalsOf(t: Template, values: Record<string, unknown>, escapeLiteral: (text: string) => string): string[] {
+  return parametersOf(t, values).map((v) => literal(v, escapeLiteral));
+}
+
+/** The values as literals, or undefined when one cannot be written as one (then it goes as a bound parameter). */
+export function tryLiterals(values: readonly unknown[], escapeLiteral: (text: string) => string): string[] | undefined {
+  try {
+    return values.map((v) => literal(v, escapeLiteral));
+  } catch {
+    return undefined;
+  }
 }
 
 /** pg's escapeLiteral, loaded on first use (a PGlite-only app need not load pg at start-up); PGlite has none of its own. */
@@ -87,7 +107,9 @@ export async function driverEscape(): Promise<(text: string) => string> {
 function literal(value: unknown, escapeLiteral: (text: string) => string): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value === 'string') return escapeLiteral(value);
+  // In parentheses when negative, so `- $1` can never become the comment `--1`.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value < 0 ? `(${value})` : String(value);
+  // A NUL would end the query text early (the protocol's strings are C strings); as a parameter it is refused cleanly.
+  if (typeof value === 'string' && !value.includes('\0')) return escapeLiteral(value);
   throw new TypeError(`cannot write ${typeof value} as a literal`);
 }

@@ -11,7 +11,10 @@ import {
   type Kysely,
 } from 'kysely';
 import { backendOf } from '../connection/capabilities.js';
+import { serverPoolOf, type ServerPool } from '../connection/server-pools.js';
 import { UsageError } from '../errors.js';
+import { driverEscape } from '../queries/statements.js';
+import { UserConnection, type UserClient } from './user-connection.js';
 import { USER_SETTING } from './declaration.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,9 +42,16 @@ const ROLLBACK = CompiledQuery.raw('rollback');
  * transaction on the same server connection may belong to another request; a
  * session-level SET would leak one user's id into another user's queries.
  *
- * Three round trips: `begin; select set_config(...)` as one simple query (the id is
- * checked to be a uuid first, so it goes in as a literal), the callback's queries,
- * `commit`. Called with a transaction, it runs `fn` in a savepoint of it with the
+ * On `database.db` of a server opened by openDatabase, the transaction opens with the callback's
+ * first statement: `begin; select set_config(...); <statement>` as one simple
+ * query when it is one of the seven typed patterns (its values as literals), so
+ * `withUser(db, id, (trx) => listTasks(trx, id))` costs two round trips, the
+ * statement and `commit`; any other first statement is preceded by `begin; select
+ * set_config(...)` on its own (three round trips). The id is checked to be a uuid
+ * first, so it goes in as a literal. On PGlite, on a Kysely instance of the app's
+ * own, on one derived from `database.db` (withPlugin, withSchema) and inside
+ * `db.connection()`: `begin; select set_config(...)`, the callback's queries, `commit`.
+ * Called with a transaction, it runs `fn` in a savepoint of it with the
  * id set, and puts the outer transaction's id back afterwards; when `fn` throws,
  * its work is rolled back to the savepoint and the error passed on.
  *
@@ -61,18 +71,12 @@ export async function withUser<DB, T>(db: Kysely<DB> | Transaction<DB>, userId: 
       return fn(trx);
     });
   }
-  const executor = db.getExecutor();
-  return executor.provideConnection(async (connection: DatabaseConnection) => {
+  const pool = serverPoolOf(db.getExecutor());
+  if (pool) return onServer(db, pool, userId, fn);
+  // PGlite, or a Kysely instance openDatabase did not make itself: three round trips on Kysely's own connection.
+  return db.getExecutor().provideConnection(async (connection: DatabaseConnection) => {
     let open = true;
-    // A Transaction bound to this connection that refuses queries once committed
-    // or rolled back (a callback that keeps it must not run on a pooled connection).
-    const bound = executor.withConnectionProvider({
-      provideConnection: (consume) => {
-        if (!open) return Promise.reject(new Error('withUser: the transaction is already committed or rolled back'));
-        return consume(connection);
-      },
-    });
-    const trx = new Transaction<DB>({ config: { dialect: DIALECT }, dialect: DIALECT, driver: DRIVER, executor: bound });
+    const trx = transactionOn(db, connection, () => open);
     try {
       await connection.executeQuery(CompiledQuery.raw(`begin; ${setUserSql(userId)}`));
       const result = await fn(trx);
@@ -86,6 +90,42 @@ export async function withUser<DB, T>(db: Kysely<DB> | Transaction<DB>, userId: 
       throw error;
     }
   });
+}
+
+/**
+ * On a server opened by todo-db: a connection of the pool, the transaction opened
+ * with the callback's first statement (src/rls/user-connection.ts).
+ */
+async function onServer<DB, T>(db: Kysely<DB>, pool: ServerPool, userId: string, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  const escapeLiteral = await driverEscape();
+  const client = (await pool.connect()) as UserClient & { release(error?: Error): void };
+  const connection = new UserConnection(client, `begin; ${setUserSql(userId)}`, escapeLiteral);
+  let open = true;
+  let broken: Error | undefined;
+  const trx = transactionOn(db, connection, () => open);
+  try {
+    const result = await fn(trx);
+    open = false;
+    await connection.finish('commit');
+    return result;
+  } catch (error) {
+    open = false;
+    // A connection that cannot even roll back is not given back to the pool.
+    await connection.finish('rollback').catch((failed: Error) => {
+      broken = failed;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A Transaction bound to `connection` that refuses queries once committed or rolled back (one kept past the callback must not run on a pooled connection). */
+function transactionOn<DB>(db: Kysely<DB>, connection: DatabaseConnection, open: () => boolean): Transaction<DB> {
+  const executor = db.getExecutor().withConnectionProvider({
+    provideConnection: (consume) => (open() ? consume(connection) : Promise.reject(new Error('withUser: the transaction is already committed or rolled back'))),
+  });
+  return new Transaction<DB>({ config: { dialect: DIALECT }, dialect: DIALECT, driver: DRIVER, executor });
 }
 
 let savepoints = 0;
