@@ -52,12 +52,7 @@ export class UserConnection implements DatabaseConnection {
     throw new Error("'cursor' is not present in your postgres dialect config. It's required to make streaming work in postgres.");
   }
 
-  /** True once a statement opened the transaction: only then is there something to commit or roll back. */
-  get opened(): boolean {
-    return this.#opened !== undefined;
-  }
-
-  /** COMMIT or ROLLBACK, after whatever is still in flight. */
+  /** COMMIT or ROLLBACK after whatever is still in flight; nothing when no statement opened the transaction. */
   async finish(command: 'commit' | 'rollback'): Promise<void> {
     if (!this.#opened) return;
     await this.#opened;
