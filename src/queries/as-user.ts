@@ -5,7 +5,7 @@ import type { TodoDatabase } from '../connection/open.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import { checkUserId, isUuid, setUserSql } from '../rls/with-user.js';
 import type { Task } from '../schema.js';
-import { sendPrefixed, type SimpleClient } from './one-query.js';
+import { lastResult, sendPrefixed, type SimpleClient } from './one-query.js';
 import { driverEscape, inlined, parametersOf, type Template } from './statements.js';
 import { checkTaskFields } from './task-fields.js';
 import type { TaskEdit } from './builders.js';
@@ -142,13 +142,6 @@ function viaPlanCache(pool: Pool, prefix: string): Run {
   };
 }
 
-/** The last statement's rows and count: pg answers a multi-statement simple query with one result per statement. */
-function outcome(answer: unknown): Outcome {
-  const results = answer as { rows: any[]; rowCount: number | null }[];
-  const last = results[results.length - 1]!;
-  return { rows: last.rows, affected: last.rowCount ?? 0 };
-}
-
 function sender(target: FastTarget): Send {
   if ('raw' in target && 'db' in target) {
     const { raw, db } = target;
@@ -168,7 +161,8 @@ function sender(target: FastTarget): Send {
 function viaPool(pool: Pool): Send {
   return async (text) => {
     // No parameters: pg sends a simple query, and answers one result per statement.
-    return outcome(await pool.query(text));
+    const result = lastResult(await pool.query(text));
+    return { rows: result.rows, affected: result.rowCount ?? 0 };
   };
 }
 

@@ -39,7 +39,7 @@ export async function sendPrefixed(
   if (!literals) return undefined;
   const known = client.sqlPrepared;
   const base = statementName(sql);
-  if (!known || !base) return last(await client.query({ text: prefix + substituted(sql, literals) }));
+  if (!known || !base) return lastResult(await client.query({ text: prefix + substituted(sql, literals) }));
   const name = `${base}_q`;
   const call = `execute ${name}${literals.length > 0 ? `(${literals.join(', ')})` : ''}`;
   const prepare = `prepare ${name} as ${sql}; `;
@@ -47,16 +47,16 @@ export async function sendPrefixed(
   // PREPARE is not transactional: it stays even when the call fails after it.
   known.add(name);
   try {
-    return last(await client.query({ text: prefix + (fresh ? prepare : '') + call }));
+    return lastResult(await client.query({ text: prefix + (fresh ? prepare : '') + call }));
   } catch (error) {
     const stale = stalePreparedStatement(error);
     if (!stale) throw error;
-    return last(await client.query({ text: `${retryFirst}${prefix}${stale === 'changed' ? `deallocate ${name}; ` : ''}${prepare}${call}` }));
+    return lastResult(await client.query({ text: `${retryFirst}${prefix}${stale === 'changed' ? `deallocate ${name}; ` : ''}${prepare}${call}` }));
   }
 }
 
 /** pg answers a multi-statement simple query with one result per statement: the last is the pattern's. */
-function last(answer: unknown): PgResult {
+export function lastResult(answer: unknown): PgResult {
   const results = answer as PgResult | PgResult[];
   return Array.isArray(results) ? results[results.length - 1]! : results;
 }
