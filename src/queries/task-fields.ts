@@ -1,5 +1,6 @@
 import { packageSnapshot } from '../snapshot/package-snapshot.js';
 import { UsageError } from '../errors.js';
+import type { TasksTable } from '../schema.js';
 
 /** Column lengths come from the schema snapshot, so they cannot drift from the schema. */
 function maxLength(column: string): number {
@@ -8,6 +9,22 @@ function maxLength(column: string): number {
   if (!n) throw new Error(`the schema snapshot gives tasks.${column} no length`);
   return Number(n);
 }
+
+/**
+ * The tasks table's columns in table order, as the schema snapshot declares them.
+ * The patterns name them instead of `*`, so a migration that adds a column does
+ * not change what a prepared pattern returns (PostgreSQL would refuse its cached
+ * plan: "cached plan must not change result type", docs/plan-cache.md).
+ */
+export function taskColumns(): readonly (keyof TasksTable & string)[] {
+  columns ??= Object.entries(packageSnapshot().objects)
+    .filter(([key]) => key.startsWith('column tasks.'))
+    .sort(([, a], [, b]) => Number(a.attrs.position) - Number(b.attrs.position))
+    .map(([key]) => key.slice('column tasks.'.length) as keyof TasksTable & string);
+  if (columns.length === 0) throw new Error('the schema snapshot declares no columns of tasks (run `todo-db schema snapshot`)');
+  return columns;
+}
+let columns: readonly (keyof TasksTable & string)[] | undefined;
 
 let limits: { title: number; description: number } | undefined;
 const LIMITS = () => (limits ??= { title: maxLength('title'), description: maxLength('description') });
