@@ -104,16 +104,13 @@ export function asUser(target: FastTarget, userId: string): UserTasks {
   };
 }
 
-let escapeText: ((text: string) => string) | undefined;
-const escaper = async () => escapeText ?? (escapeText = await driverEscape());
-
 type Run = (t: Template, values: Record<string, unknown>) => Promise<Outcome>;
 
 /** How this target runs a pattern: from its prepared statement when the plan cache is on, else as one literal text. */
 function runner(target: FastTarget, prefix: string): Run {
   if ('raw' in target && target.preparedStatements && target.raw.kind === 'postgres') return viaPlanCache(pgPoolOf(target.raw), prefix);
   const send = sender(target);
-  return async (t, values) => send(prefix + inlined(t, values, await escaper()));
+  return async (t, values) => send(prefix + inlined(t, values, await driverEscape()));
 }
 
 /**
@@ -124,7 +121,7 @@ function runner(target: FastTarget, prefix: string): Run {
  */
 function viaPlanCache(pool: Pool, prefix: string): Run {
   return async (t, values) => {
-    const escapeLiteral = await escaper();
+    const escapeLiteral = await driverEscape();
     const client = await pool.connect();
     let broken: Error | undefined;
     try {

@@ -101,8 +101,9 @@ export function tryLiterals(values: readonly unknown[], escapeLiteral: (text: st
 
 /** pg's escapeLiteral, loaded on first use (a PGlite-only app need not load pg at start-up); PGlite has none of its own. */
 export async function driverEscape(): Promise<(text: string) => string> {
-  return (await import('pg')).default.escapeLiteral;
+  return (pgEscapeLiteral ??= (await import('pg')).default.escapeLiteral);
 }
+let pgEscapeLiteral: ((text: string) => string) | undefined;
 
 function literal(value: unknown, escapeLiteral: (text: string) => string): string {
   if (value === null) return 'null';
