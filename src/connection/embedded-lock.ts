@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConnectionError } from '../errors.js';
 
@@ -12,15 +12,11 @@ export async function lockDataDir(dataDir: string, waitMs: number): Promise<() =
   mkdirSync(dirname(lockFile), { recursive: true });
   const deadline = Date.now() + waitMs;
   for (;;) {
-    try {
-      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number(readSafely(lockFile));
+    if (tryCreate(lockFile)) return () => rmSync(lockFile, { force: true });
+    const seen = readSafely(lockFile);
+    const holder = Number(seen);
     if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
-      rmSync(lockFile, { force: true });
+      reclaim(lockFile, seen);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -28,6 +24,49 @@ export async function lockDataDir(dataDir: string, waitMs: number): Promise<() =
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Writes the pid to a file of this process's own, then links it into place: the
+ * lock file never exists without its pid. (Creating it and then writing left a
+ * moment where another process read it empty, took it for a dead holder's, and
+ * removed it: two processes opened the folder at once.)
+ */
+function tryCreate(lockFile: string): boolean {
+  const own = `${lockFile}.${process.pid}`;
+  writeFileSync(own, String(process.pid));
+  try {
+    linkSync(own, lockFile);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    rmSync(own, { force: true });
+  }
+}
+
+/**
+ * Moves a dead holder's lock aside (a rename is atomic, so only one waiter gets
+ * it) and deletes it only when it is still the one that was read: if another
+ * waiter took the lock in between, it is put back.
+ */
+function reclaim(lockFile: string, seen: string): void {
+  const aside = `${lockFile}.${process.pid}.stale`;
+  try {
+    renameSync(lockFile, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (readSafely(aside) !== seen) {
+    try {
+      linkSync(aside, lockFile);
+    } catch {
+      // Someone holds the lock again already; theirs stands.
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 function readSafely(file: string): string {

@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { inconsistentMigrations } from '../support/consistency.js';
@@ -57,6 +62,39 @@ describe('concurrent runners', () => {
       expect(status.stdout).toMatch(/6 migrations applied, none pending/);
     } finally {
       data.remove();
+    }
+  });
+});
+
+describe('the embedded data folder lock', () => {
+  // Enough contention that the lock this replaced (create, then write the pid) let 2–3 in at once.
+  const CONTENDERS = 12;
+  it(`${CONTENDERS} processes taking it in turn never hold it at the same time, and leave nothing behind`, async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'todo-db-lock-'));
+    try {
+      const log = join(scratch, 'log');
+      const worker = fileURLToPath(new URL('../support/lock-worker.mjs', import.meta.url));
+      const lockModule = pathToFileURL(resolve('dist/src/connection/embedded-lock.js')).href;
+      const rounds = STRESS ? 200 : 60;
+      const codes = await Promise.all(
+        Array.from(
+          { length: CONTENDERS },
+          () =>
+            new Promise<number | null>((done) => spawn(process.execPath, [worker, lockModule, join(scratch, 'db'), log, String(rounds)], { stdio: 'inherit' }).on('exit', done)),
+        ),
+      );
+      expect(codes).toEqual(Array(CONTENDERS).fill(0));
+      let holders = 0;
+      let most = 0;
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      for (const line of lines) {
+        holders += line === '+' ? 1 : -1;
+        most = Math.max(most, holders);
+      }
+      expect({ entries: lines.length, most }).toEqual({ entries: 2 * CONTENDERS * rounds, most: 1 });
+      expect(readdirSync(scratch).sort()).toEqual(['log']);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 });
