@@ -12,7 +12,10 @@ export async function appConnection(backend: BackendName, admin: TodoDatabase, u
   if (backend === 'postgres') {
     const appUrl = new URL(url);
     appUrl.username = role;
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: appUrl.toString(), max }) }) });
+    const pool = new pg.Pool({ connectionString: appUrl.toString(), max });
+    // As an app's pool would: an idle client the server ends (the database dropped at the end) is not a crash.
+    pool.on('error', () => undefined);
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   await sql.raw(`set role ${role}`).execute(admin.db);
   return admin.db as Kysely<Database>;

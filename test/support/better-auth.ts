@@ -63,7 +63,9 @@ export async function loginRole(backend: BackendName, admin: TodoDatabase, url: 
     await adminQuery(`create role ${role} login in role ${group}`);
     const roleUrl = new URL(url);
     roleUrl.username = role;
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: roleUrl.toString(), max: 3 }) }) });
+    const pool = new pg.Pool({ connectionString: roleUrl.toString(), max: 3 });
+    pool.on('error', () => undefined); // an idle client ended by the server (the database dropped) is not a crash
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     return {
       role,
       db,

@@ -42,6 +42,13 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
     name,
     url: urlFor(name),
     drop: async () => {
+      // pg's pool.end() resolves before its sockets close: give closing clients a moment, so
+      // the force below does not terminate one mid-goodbye (an unhandled FATAL 57P01 in its process).
+      for (let waited = 0; waited < 1_000; waited += 50) {
+        const [row] = await adminQuery<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', undefined, [name]);
+        if (!row?.n) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await adminQuery(`drop database if exists "${name}" with (force)`);
     },
   };
