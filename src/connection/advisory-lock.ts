@@ -49,6 +49,8 @@ async function lockHolder(db: Kysely<any>): Promise<string> {
     const { rows } = await sql<{ pid: number; application_name: string }>`
       select a.pid, a.application_name from pg_locks l join pg_stat_activity a using (pid)
       where l.locktype = 'advisory' and l.granted
+        -- Advisory locks are per database: the same key held in another database is another app's run.
+        and l.database = (select oid from pg_database where datname = current_database())
         and (l.classid::bigint << 32 | l.objid::bigint) = ${sql.lit(MIGRATION_LOCK_ID)}
       limit 1`.execute(db);
     const row = rows[0];
