@@ -159,6 +159,20 @@ describe('the plan cache on PostgreSQL', () => {
     expect(await me.deleteTask(task.id)).toBe(true);
   });
 
+  it('refuses a task for another user on its first, prepared use and on later ones, writes nothing, and the connection goes on', async () => {
+    const before = await fresh.handle.db.selectFrom('tasks').select('id').execute();
+    for (let i = 0; i < 3; i++) {
+      // RLS's WITH CHECK in the opening query (prepared on the first call), and as a later statement (named).
+      await expect(withUser(cached.db, A, (trx) => createTask(trx, { user_id: B, title: 'not mine' }))).rejects.toThrow(/row-level security/);
+      await expect(withUser(cached.db, A, (trx) => sql`select 1`.execute(trx).then(() => createTask(trx, { user_id: B, title: 'not mine' })))).rejects.toThrow(
+        /row-level security/,
+      );
+    }
+    expect(await fresh.handle.db.selectFrom('tasks').select('id').execute()).toEqual(before);
+    const mine = await withUser(cached.db, A, (trx) => createTask(trx, { user_id: A, title: 'mine after all' }));
+    expect(await asUser(cached, A).deleteTask(mine.id)).toBe(true);
+  });
+
   it('is on for a declared direct connection, off by default, never on PGlite, and refused with a declared transaction pooler', async () => {
     await expect(openDatabase({ url: roleUrl, pooler: 'transaction', preparedStatements: true })).rejects.toThrow(UsageError);
     await expect(openDatabase({ url: roleUrl, pooler: 'transaction', preparedStatements: true })).rejects.toThrow(/preparedStatements cannot be used with pooler: transaction/);

@@ -111,7 +111,7 @@ export interface TodoDatabase<DB = Database> {
 export async function openDatabase<DB = Database>(options: OpenOptions = {}): Promise<TodoDatabase<DB>> {
   const target = targetOf(options);
   if (options.purpose === 'schema') refusePooler(target);
-  const prepared = planCacheOf(options, target);
+  let prepared = planCacheOf(options, target);
   const adapter = new MigrationLockAdapter(options.lockTimeoutMs ?? DEFAULT_LOCK_WAIT_MS);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let dialect: Dialect;
@@ -149,7 +149,6 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   const capabilities = CAPABILITIES[target.backend];
   let db = new Kysely<DB>({ dialect, plugins: [new BackendPlugin(target.backend, capabilities)] });
   let server: ServerInfo;
-  let fellBack = false;
   try {
     server = await serverInfo(db, target);
   } catch (error) {
@@ -157,8 +156,8 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
     // A pooler (PgBouncer) passes no startup settings on; inspection's default limits are then dropped, not the command.
     if (target.backend !== 'postgres' || !refusedStartupParameter(error) || !defaultLimitsOnly(options)) throw connectionFailure(error, target, passwordOf(target));
     // Startup settings refused: a pooler answered, whatever was declared; its connections are not ours to prepare on.
-    const pool = await postgresPool(target, connectTimeoutMs, {}, false);
-    fellBack = true;
+    prepared = false;
+    const pool = await postgresPool(target, connectTimeoutMs, {}, prepared);
     raw = { kind: 'postgres', pool };
     db = new Kysely<DB>({ dialect: postgresDialect(pool, adapter), plugins: [new BackendPlugin(target.backend, capabilities)] });
     try {
@@ -171,7 +170,7 @@ export async function openDatabase<DB = Database>(options: OpenOptions = {}): Pr
   const opened = db;
   if (raw.kind === 'postgres') registerServerPool(opened.getExecutor(), raw.pool);
   const declared = options.pooler === 'direct' || options.pooler === 'transaction' ? { declaredPooler: options.pooler } : {};
-  const cache = raw.kind === 'postgres' && prepared && !fellBack ? { preparedStatements: true } : {};
+  const cache = prepared ? { preparedStatements: true } : {};
   return { db: opened, raw, target, kind: target.backend, capabilities, server, ...declared, ...cache, close: () => opened.destroy() };
 }
 

@@ -40,7 +40,7 @@ function explain(error: Error, client: pg.Client): Error {
  * (docs/plan-cache.md). Every other query is sent as pg sends it.
  *
  * A prepared statement can go stale: the app ran DISCARD ALL or DEALLOCATE on the
- * connection, or a migration changed the columns it returns. The call that meets
+ * connection, or a migration changed the type of a column it returns. The call that meets
  * it is sent once more, prepared afresh, when it ran outside a transaction; inside
  * one (withUser) the transaction is already aborted, so that call fails with the
  * server's error and the client prepares its statements again, under fresh names,

@@ -23,7 +23,7 @@ export interface SimpleClient {
  * On a PlanCachingClient the statement is `execute <name>_q(<literals>)` of a
  * statement the connection prepared once (`prepare <name>_q as <sql>`, sent in
  * front on first use). When that statement went stale (DISCARD ALL, a migration
- * changed its result columns) the call is sent once more, prepared afresh, after
+ * changed the type of a column it returns) the call is sent once more, prepared afresh, after
  * `retryFirst` (a `rollback; ` when the prefix opened a transaction): the failed
  * query changed nothing but the prepared statement, so that is safe.
  */

@@ -73,8 +73,9 @@ export function execute<R>(db: Kysely<Database>, t: Template, values: Record<str
  * other strings through the pg driver's own `escapeLiteral` (doubles quotes and
  * backslashes, E'' when there is a backslash, so it reads the same whatever
  * standard_conforming_strings is), integers as digits, booleans and null as
- * keywords. Anything else is refused rather than guessed at. The values must be
- * checked by the caller (uuids, lengths, no NUL) before they come here.
+ * keywords (a negative integer in parentheses). Anything else, a NUL in text
+ * included, is refused rather than guessed at. Uuids and lengths are the
+ * caller's to check before the values come here.
  */
 export function inlined(t: Template, values: Record<string, unknown>, escapeLiteral: (text: string) => string): string {
   return substituted(t.compiled.sql, literalsOf(t, values, escapeLiteral));
